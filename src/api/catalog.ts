@@ -1,5 +1,5 @@
 /**
- * What MercaDream Local offers where the v2 API document names a parameter but not its values
+ * The vocabulary of the MercaDream v2 API: what MercaDream Local offers where the v2 API document names a parameter but not its values
  * (`style`, `voice_id`), and the plan table of the document's RATE LIMITS section.
  *
  * Source: ../shared/seed/mercadream-api-v2.txt (plans, bounds, defaults) and docs/design.md
