@@ -4,20 +4,25 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT } from './exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { processTerminal, type Terminal } from './terminal.js';
+import { registerValidate } from './validate.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
 
-/** Builds the command tree. Each command module registers itself here. */
-export function buildProgram(): Command {
+/** Builds the command tree; every command reports its exit code through `setExit`. */
+export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => void): Command {
   const program = new Command();
   program
     .name('mercadream-pipeline')
     .description('Turn storyboard manifests (film.yaml) into finished films with the MercaDream v2 API.')
     .version(version, '-V, --version')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused');
+  registerValidate(program, terminal, setExit);
   return program;
 }
 
@@ -25,11 +30,14 @@ export function buildProgram(): Command {
  * Runs the CLI with `argv` (as `process.argv`) and resolves to the process exit code
  * (see exit-codes.ts). Never throws for a user error.
  */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: readonly string[], terminal: Terminal = processTerminal): Promise<number> {
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram(terminal, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv]);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    return code;
   } catch (error: unknown) {
     if (error instanceof CommanderError) {
       // --help and --version end through exitOverride with code 0.

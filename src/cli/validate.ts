@@ -1,0 +1,51 @@
+/**
+ * `mercadream-pipeline validate <files…>`: checks manifests and prints every problem like a
+ * compiler (`film.yaml:12:7 error: …`), or as JSON with `--json`.
+ */
+import type { Command } from 'commander';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, type Diagnostic } from '../manifest/index.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { Terminal } from './terminal.js';
+
+/** One manifest's verdict, as printed by `--json`. */
+export interface ValidationReport {
+  readonly file: string;
+  readonly valid: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Validates `files`; resolves to the exit code (0 all valid, 2 any invalid). */
+export async function validateCommand(files: readonly string[], options: { json?: boolean }, terminal: Terminal): Promise<ExitCode> {
+  const reports: ValidationReport[] = [];
+  for (const file of files) {
+    const result = await loadManifest(file);
+    const report = { file, valid: !hasErrors(result.diagnostics), diagnostics: result.diagnostics };
+    reports.push(report);
+    if (!options.json) {
+      for (const d of result.diagnostics) terminal.error(formatDiagnosticWithSource(d, result.text));
+    }
+  }
+  const invalid = reports.filter((r) => !r.valid).length;
+  if (options.json) {
+    terminal.out(JSON.stringify({ valid: invalid === 0, files: reports }, null, 2));
+  } else {
+    const errors = reports.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'error').length, 0);
+    const warnings = reports.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
+    const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    terminal.error(invalid === 0 ? `${reports.length} manifest${reports.length === 1 ? '' : 's'} valid (${counts})` : `${invalid} of ${reports.length} manifest${reports.length === 1 ? '' : 's'} invalid (${counts})`);
+  }
+  return invalid === 0 ? EXIT.ok : EXIT.usage;
+}
+
+/** Adds the `validate` command to `program`; `setExit` receives its exit code. */
+export function registerValidate(program: Command, terminal: Terminal, setExit: (code: ExitCode) => void): void {
+  program
+    .command('validate')
+    .description('check manifests and print every problem with its file:line:column')
+    .argument('<files...>', 'manifest files (film.yaml …)')
+    .option('--json', 'print the diagnostics as JSON on standard output')
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/*.yaml\n  $ mercadream-pipeline validate film.yaml --json | jq .files[0].diagnostics\n\nExit codes: 0 every manifest is valid, 2 at least one is not.')
+    .action(async (files: string[], options: { json?: boolean }) => {
+      setExit(await validateCommand(files, options, terminal));
+    });
+}

@@ -1,0 +1,183 @@
+/**
+ * Stage 4 of loading a manifest: schema-valid data → Production. Applies defaults, expands
+ * shorthands (`narration: "text"`), assigns ids and resolves paths against the manifest's folder.
+ * Checks nothing: the rules run on the result.
+ */
+import { posix, win32 } from 'node:path';
+import { PLAN_LIMITS, RESOLUTIONS, type Resolution } from '../api/catalog.js';
+import { pointerSegment } from './diagnostic.js';
+import {
+  DEFAULTS,
+  type Cue,
+  type Narration,
+  type OutputSettings,
+  type Production,
+  type ProductionPlan,
+  type Scene,
+  type SubtitleMode,
+  type Transition,
+  type TransitionType,
+} from './production.js';
+import type { ManifestSource } from './source.js';
+
+/** The manifest's shape once the schema has accepted it (see film-schema.ts). */
+interface TransitionData {
+  type?: TransitionType;
+  duration?: number;
+}
+interface NarrationData {
+  text: string;
+  voice?: string;
+  speed?: number;
+  at?: number;
+}
+interface SceneData {
+  id?: string;
+  prompt?: string;
+  source?: string;
+  duration?: number | 'auto';
+  style?: string;
+  narration?: string | NarrationData;
+  transition?: TransitionData;
+}
+interface CueData {
+  id?: string;
+  prompt: string;
+  from?: string;
+  to?: string;
+  bpm?: number;
+  gain?: number;
+  duck?: number;
+  fade_in?: number;
+  fade_out?: number;
+}
+export interface ManifestData {
+  version: 1;
+  title?: string;
+  plan?: ProductionPlan;
+  output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode };
+  defaults?: { style?: string; voice?: string; transition?: TransitionData };
+  scenes: SceneData[];
+  score?: CueData[];
+}
+
+/** Where the manifest lives, for resolving its relative paths. */
+export interface NormalizeContext {
+  /** Absolute folder of the manifest. */
+  readonly baseDir: string;
+  /** An override of the manifest's `plan` (from the command line or environment). */
+  readonly plan?: ProductionPlan;
+}
+
+/** The largest resolution used when a manifest gives none: the plan's maximum, capped at 4k. */
+export function defaultResolution(plan: ProductionPlan): Resolution {
+  const max = PLAN_LIMITS[plan].maxResolution;
+  return RESOLUTIONS.indexOf(max) > RESOLUTIONS.indexOf('4k') ? '4k' : max;
+}
+
+/** Builds the Production from schema-valid `data`. Pure: path arithmetic only. */
+export function normalize(source: ManifestSource, data: ManifestData, context: NormalizeContext): Production {
+  const plan = context.plan ?? data.plan ?? DEFAULTS.plan;
+  const base = manifestStem(source.file);
+  const output: OutputSettings = {
+    path: resolvePath(context.baseDir, data.output?.path ?? `out/${base}.mp4`),
+    resolution: data.output?.resolution ?? defaultResolution(plan),
+    fps: data.output?.fps ?? DEFAULTS.fps,
+    loudness: data.output?.loudness ?? DEFAULTS.loudness,
+    subtitles: data.output?.subtitles ?? DEFAULTS.subtitles,
+  };
+  const ids = assignIds(data.scenes.map((s) => s.id), 'scene');
+  const scenes = data.scenes.map((scene, index): Scene => {
+    const pointer = `/scenes/${index}`;
+    const narration = normalizeNarration(scene.narration, data.defaults?.voice, `${pointer}/narration`);
+    const isLast = index === data.scenes.length - 1;
+    const common = {
+      index,
+      id: ids[index]!,
+      pointer,
+      duration: scene.duration ?? (narration ? 'auto' : DEFAULTS.sceneDuration),
+      transition: isLast ? CUT : normalizeTransition(scene.transition, data.defaults?.transition),
+      ...(narration ? { narration } : {}),
+    } as const;
+    if (scene.source !== undefined && scene.prompt === undefined) {
+      return { ...common, kind: 'footage', source: resolvePath(context.baseDir, scene.source) };
+    }
+    return { ...common, kind: 'generated', prompt: scene.prompt ?? '', style: scene.style ?? data.defaults?.style ?? DEFAULTS.style };
+  });
+  const cueIds = assignIds((data.score ?? []).map((c) => c.id), 'cue');
+  const first = scenes[0]?.id ?? '';
+  const last = scenes[scenes.length - 1]?.id ?? '';
+  const score = (data.score ?? []).map(
+    (cue, index): Cue => ({
+      index,
+      id: cueIds[index]!,
+      pointer: `/score/${index}`,
+      prompt: cue.prompt,
+      from: cue.from ?? first,
+      to: cue.to ?? last,
+      ...(cue.bpm === undefined ? {} : { bpm: cue.bpm }),
+      gain: cue.gain ?? DEFAULTS.cueGain,
+      duck: cue.duck ?? DEFAULTS.cueDuck,
+      fadeIn: cue.fade_in ?? DEFAULTS.cueFadeIn,
+      fadeOut: cue.fade_out ?? DEFAULTS.cueFadeOut,
+    }),
+  );
+  return { file: source.file, baseDir: context.baseDir, title: data.title ?? base, plan, output, scenes, score, source };
+}
+
+const CUT: Transition = { type: 'cut', duration: 0 };
+
+function normalizeTransition(own: TransitionData | undefined, fallback: TransitionData | undefined): Transition {
+  const type = own?.type ?? fallback?.type ?? DEFAULTS.transitionType;
+  if (type === 'cut') return CUT;
+  const duration = own?.duration ?? fallback?.duration ?? DEFAULTS.transitionDuration;
+  return duration === 0 ? CUT : { type, duration };
+}
+
+function normalizeNarration(value: string | NarrationData | undefined, voice: string | undefined, pointer: string): Narration | undefined {
+  if (value === undefined) return undefined;
+  const data: NarrationData = typeof value === 'string' ? { text: value } : value;
+  return {
+    text: data.text,
+    voice: data.voice ?? voice ?? DEFAULTS.voice,
+    speed: data.speed ?? DEFAULTS.speed,
+    at: data.at ?? DEFAULTS.narrationAt,
+    pointer,
+  };
+}
+
+/** Explicit ids stay; missing ones become `<prefix>-<n>` (1-based), skipping ids already taken. */
+function assignIds(explicit: ReadonlyArray<string | undefined>, prefix: string): string[] {
+  const taken = new Set(explicit.filter((id): id is string => id !== undefined));
+  return explicit.map((id, index) => {
+    if (id !== undefined) return id;
+    let candidate = `${prefix}-${index + 1}`;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${prefix}-${index + 1}-${n}`;
+    taken.add(candidate);
+    return candidate;
+  });
+}
+
+/** Resolves a manifest path against its folder (POSIX or Windows, as the folder is written). */
+export function resolvePath(baseDir: string, path: string): string {
+  const flavour = /^[A-Za-z]:[\\/]/.test(baseDir) ? win32 : posix;
+  return flavour.resolve(baseDir, path);
+}
+
+/** True when `path` (absolute) lies inside `baseDir`. */
+export function isInside(baseDir: string, path: string): boolean {
+  const flavour = /^[A-Za-z]:[\\/]/.test(baseDir) ? win32 : posix;
+  const relative = flavour.relative(baseDir, path);
+  return relative !== '' && !relative.startsWith('..') && !flavour.isAbsolute(relative);
+}
+
+/** `films/neon-tokyo.yaml` → `neon-tokyo`. */
+function manifestStem(file: string): string {
+  const name = file.split(/[\\/]/).pop() ?? file;
+  return name.replace(/\.(ya?ml|json)$/i, '') || 'film';
+}
+
+/** JSON pointer of a scene field, for rules. */
+export function scenePointer(index: number, field?: string): string {
+  return field === undefined ? `/scenes/${index}` : `/scenes/${index}/${pointerSegment(field)}`;
+}

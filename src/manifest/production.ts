@@ -1,0 +1,145 @@
+/**
+ * The normalized Production: a manifest after schema check, defaults and shorthands, ready for
+ * the planner. Every scene and cue remembers its JSON pointer, and the Production keeps its
+ * ManifestSource, so later stages still point their Diagnostics at the manifest's text.
+ */
+import type { Resolution } from '../api/catalog.js';
+import type { ManifestSource } from './source.js';
+
+/** Plans a manifest may name (`free` has no API access). */
+export type ProductionPlan = 'regular' | 'advanced' | 'professional';
+
+export type SubtitleMode = 'none' | 'sidecar' | 'burn';
+
+export type TransitionType =
+  | 'cut'
+  | 'dissolve'
+  | 'fadeblack'
+  | 'fadewhite'
+  | 'wipeleft'
+  | 'wiperight'
+  | 'wipeup'
+  | 'wipedown'
+  | 'slideleft'
+  | 'slideright'
+  | 'circleopen'
+  | 'circleclose'
+  | 'radial'
+  | 'pixelize';
+
+/** How a scene hands over to the next. A cut always has duration 0. */
+export interface Transition {
+  readonly type: TransitionType;
+  /** Overlap with the next scene, seconds. */
+  readonly duration: number;
+}
+
+/** A voice-over for one scene. */
+export interface Narration {
+  readonly text: string;
+  /** MercaDream `voice_id`. */
+  readonly voice: string;
+  /** 0.5–2.0 times normal speed. */
+  readonly speed: number;
+  /** Start, seconds after the scene starts. */
+  readonly at: number;
+  /** JSON pointer of the narration in the manifest. */
+  readonly pointer: string;
+}
+
+interface SceneCommon {
+  /** 0-based position in the film. */
+  readonly index: number;
+  readonly id: string;
+  /** JSON pointer of the scene (`/scenes/2`). */
+  readonly pointer: string;
+  /** Length in the cut, seconds, or `auto` (narration length + padding, known after speech). */
+  readonly duration: number | 'auto';
+  readonly narration?: Narration;
+  /** Transition into the next scene; the last scene's is always a cut. */
+  readonly transition: Transition;
+}
+
+/** A scene MercaDream generates from a prompt. */
+export interface GeneratedScene extends SceneCommon {
+  readonly kind: 'generated';
+  readonly prompt: string;
+  readonly style: string;
+}
+
+/** A scene taken from local footage. */
+export interface FootageScene extends SceneCommon {
+  readonly kind: 'footage';
+  /** Absolute path of the footage file. */
+  readonly source: string;
+}
+
+export type Scene = GeneratedScene | FootageScene;
+
+/** A music cue under the scenes `from`..`to` (inclusive). */
+export interface Cue {
+  readonly index: number;
+  readonly id: string;
+  readonly pointer: string;
+  readonly prompt: string;
+  /** Scene id where the cue starts. */
+  readonly from: string;
+  /** Scene id where the cue ends. */
+  readonly to: string;
+  /** 60–200 beats per minute; absent = chosen by the API. */
+  readonly bpm?: number;
+  /** Level relative to the rendered cue, dB. */
+  readonly gain: number;
+  /** Attenuation under narration, dB (≤ 0; 0 = off). */
+  readonly duck: number;
+  /** Seconds. */
+  readonly fadeIn: number;
+  /** Seconds. */
+  readonly fadeOut: number;
+}
+
+/** How the final cut is rendered. */
+export interface OutputSettings {
+  /** Absolute path of the final cut. */
+  readonly path: string;
+  readonly resolution: Resolution;
+  /** 24 | 30 | 60. */
+  readonly fps: number;
+  /** Integrated loudness target, LUFS. */
+  readonly loudness: number;
+  readonly subtitles: SubtitleMode;
+}
+
+/** A validated, normalized manifest. */
+export interface Production {
+  /** The manifest's path as the user gave it. */
+  readonly file: string;
+  /** Absolute folder of the manifest; relative paths in it resolve here. */
+  readonly baseDir: string;
+  readonly title: string;
+  readonly plan: ProductionPlan;
+  readonly output: OutputSettings;
+  readonly scenes: readonly Scene[];
+  readonly score: readonly Cue[];
+  /** The manifest text and parse tree, for diagnostics of later stages. */
+  readonly source: ManifestSource;
+}
+
+/** Defaults applied where a manifest is silent (README "Manifest reference" documents them). */
+export const DEFAULTS = {
+  plan: 'regular',
+  fps: 24,
+  loudness: -14,
+  subtitles: 'sidecar',
+  style: 'cinematic',
+  voice: 'neural-narrator-m',
+  transitionType: 'cut',
+  transitionDuration: 0.5,
+  speed: 1,
+  narrationAt: 0.5,
+  sceneDuration: 5,
+  cueGain: -6,
+  cueDuck: -12,
+  cueFadeIn: 1,
+  cueFadeOut: 2,
+} as const;

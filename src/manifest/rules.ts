@@ -1,0 +1,251 @@
+/**
+ * Stage 5 of loading a manifest: named semantic rules over the normalized Production. Each rule
+ * is a small function that returns the Diagnostics it finds; `RULES` lists them in the order
+ * they run. Rules are pure: the one fact from the disk they need (does a file exist) comes in
+ * through `RuleEnvironment`.
+ */
+import { PLAN_LIMITS, RESOLUTIONS, STYLES, VOICES, resolutionWithin } from '../api/catalog.js';
+import type { Diagnostic } from './diagnostic.js';
+import { isInside, scenePointer, type ManifestData } from './normalize.js';
+import type { Production } from './production.js';
+import { didYouMean } from './schema.js';
+
+/** The API's longest clip, seconds (POST /v2/generate `duration`: 15 | 30 | 60 | 120). */
+export const MAX_SCENE_SECONDS = 120;
+
+/** What rules may ask of the world outside the manifest. */
+export interface RuleEnvironment {
+  /** True when a regular file exists at the absolute `path`. */
+  fileExists(path: string): boolean;
+  /** Paths outside the manifest's folder are allowed (they came from the command line). */
+  readonly allowOutsidePaths?: boolean;
+}
+
+/** A named check. */
+export interface Rule {
+  readonly name: string;
+  check(production: Production, data: ManifestData, env: RuleEnvironment): Diagnostic[];
+}
+
+const sceneHasOneInput: Rule = {
+  name: 'scene-has-one-input',
+  check(p, data) {
+    return data.scenes.flatMap((scene, i) => {
+      if (scene.prompt !== undefined && scene.source !== undefined) {
+        return [p.source.diagnostic(scenePointer(i, 'source'), this.name, `scenes[${i}] has both \`prompt\` and \`source\``, {
+          hint: 'a scene is either generated from a prompt or taken from footage; keep one',
+          part: 'key',
+        })];
+      }
+      if (scene.prompt === undefined && scene.source === undefined) {
+        return [p.source.diagnostic(scenePointer(i), this.name, `scenes[${i}] needs a \`prompt\` (to generate it) or a \`source\` (local footage)`)];
+      }
+      return [];
+    });
+  },
+};
+
+const uniqueSceneIds: Rule = {
+  name: 'unique-scene-ids',
+  check(p) {
+    return duplicates(p.scenes.map((s) => s.id)).map(([first, again]) =>
+      p.source.diagnostic(scenePointer(again, 'id'), this.name, `scenes[${again}].id \`${p.scenes[again]!.id}\` is already used by scenes[${first}]`, {
+        hint: 'give every scene its own id; score cues refer to scenes by id',
+        related: [p.source.diagnostic(scenePointer(first, 'id'), this.name, 'first used here')],
+      }),
+    );
+  },
+};
+
+const uniqueCueIds: Rule = {
+  name: 'unique-cue-ids',
+  check(p) {
+    return duplicates(p.score.map((c) => c.id)).map(([first, again]) =>
+      p.source.diagnostic(`/score/${again}/id`, this.name, `score[${again}].id \`${p.score[again]!.id}\` is already used by score[${first}]`),
+    );
+  },
+};
+
+const cueRangesExist: Rule = {
+  name: 'cue-ranges-exist',
+  check(p) {
+    const order = new Map(p.scenes.map((s) => [s.id, s.index]));
+    const ids = p.scenes.map((s) => s.id);
+    return p.score.flatMap((cue) => {
+      const out: Diagnostic[] = [];
+      for (const end of ['from', 'to'] as const) {
+        if (!order.has(cue[end])) {
+          out.push(
+            p.source.diagnostic(`${cue.pointer}/${end}`, this.name, `score[${cue.index}].${end} names scene \`${cue[end]}\`, which does not exist`, {
+              hint: didYouMean(cue[end], ids) ?? `scene ids: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
+            }),
+          );
+        }
+      }
+      const from = order.get(cue.from);
+      const to = order.get(cue.to);
+      if (out.length === 0 && from !== undefined && to !== undefined && from > to) {
+        out.push(
+          p.source.diagnostic(`${cue.pointer}/to`, this.name, `score[${cue.index}] ends at scene \`${cue.to}\`, which comes before its start \`${cue.from}\``, {
+            hint: 'swap `from` and `to`',
+          }),
+        );
+      }
+      return out;
+    });
+  },
+};
+
+const sceneWithinApiLimit: Rule = {
+  name: 'scene-within-api-limit',
+  check(p) {
+    return p.scenes.flatMap((s) =>
+      typeof s.duration === 'number' && s.duration > MAX_SCENE_SECONDS
+        ? [p.source.diagnostic(scenePointer(s.index, 'duration'), this.name, `scenes[${s.index}].duration must be at most ${MAX_SCENE_SECONDS} (seconds), the longest clip MercaDream makes, not ${s.duration}`, {
+            hint: `split the scene into scenes of at most ${MAX_SCENE_SECONDS} s`,
+          })]
+        : [],
+    );
+  },
+};
+
+const transitionShorterThanScenes: Rule = {
+  name: 'transition-shorter-than-scenes',
+  check(p, data) {
+    const out: Diagnostic[] = [];
+    p.scenes.forEach((scene, i) => {
+      const next = p.scenes[i + 1];
+      const t = scene.transition.duration;
+      if (next === undefined) {
+        if (data.scenes[i]?.transition && data.scenes[i]!.transition!.type !== 'cut' && p.scenes.length > 1) {
+          out.push(p.source.diagnostic(scenePointer(i, 'transition'), this.name, `scenes[${i}].transition is ignored: the last scene has no next scene to hand over to`, { severity: 'warning', part: 'key' }));
+        }
+        return;
+      }
+      const shortest = Math.min(...[scene.duration, next.duration].filter((d): d is number => typeof d === 'number'));
+      if (t > 0 && t >= shortest) {
+        const pointer = data.scenes[i]?.transition ? scenePointer(i, 'transition') : '/defaults/transition';
+        out.push(
+          p.source.diagnostic(pointer, this.name, `the ${t} s transition from scene \`${scene.id}\` to \`${next.id}\` must be shorter than both scenes (${fmt(scene.duration)} and ${fmt(next.duration)})`, {
+            hint: 'shorten the transition or lengthen the scenes',
+          }),
+        );
+      }
+    });
+    return out;
+  },
+};
+
+const planAllowsResolution: Rule = {
+  name: 'plan-allows-resolution',
+  check(p) {
+    const max = PLAN_LIMITS[p.plan].maxResolution;
+    if (resolutionWithin(p.output.resolution, max)) return [];
+    const needed = (Object.keys(PLAN_LIMITS) as Array<keyof typeof PLAN_LIMITS>).find((plan) => resolutionWithin(p.output.resolution, PLAN_LIMITS[plan].maxResolution));
+    return [
+      p.source.diagnostic('/output/resolution', this.name, `output.resolution ${p.output.resolution} is above the ${p.plan} plan's maximum of ${max}`, {
+        hint: `use ${RESOLUTIONS.filter((r) => resolutionWithin(r, max)).join(' or ')}${needed ? `, or the ${needed} plan` : ''}`,
+      }),
+    ];
+  },
+};
+
+const pathsStayInside: Rule = {
+  name: 'paths-stay-inside',
+  check(p, _data, env) {
+    if (env.allowOutsidePaths) return [];
+    const out: Diagnostic[] = [];
+    const refuse = (pointer: string, what: string) =>
+      out.push(p.source.diagnostic(pointer, this.name, `${what} leaves the manifest's folder`, {
+        hint: 'a manifest may only read and write inside its own folder; move the file there (a path given on the command line may go anywhere)',
+      }));
+    if (!isInside(p.baseDir, p.output.path)) refuse('/output/path', 'output.path');
+    for (const s of p.scenes) if (s.kind === 'footage' && !isInside(p.baseDir, s.source)) refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`);
+    return out;
+  },
+};
+
+const sourceExists: Rule = {
+  name: 'source-exists',
+  check(p, _data, env) {
+    return p.scenes.flatMap((s) =>
+      s.kind === 'footage' && (env.allowOutsidePaths || isInside(p.baseDir, s.source)) && !env.fileExists(s.source)
+        ? [p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${s.source}`, {
+            hint: "paths are relative to the manifest's folder",
+          })]
+        : [],
+    );
+  },
+};
+
+const knownStylesAndVoices: Rule = {
+  name: 'known-styles-and-voices',
+  check(p, data) {
+    const out: Diagnostic[] = [];
+    for (const s of p.scenes) {
+      const own = data.scenes[s.index];
+      const narration = own?.narration;
+      const styleAt = own?.style !== undefined ? scenePointer(s.index, 'style') : '/defaults/style';
+      const voiceAt = typeof narration === 'object' && narration.voice !== undefined ? `${scenePointer(s.index, 'narration')}/voice` : '/defaults/voice';
+      if (s.kind === 'generated' && !(STYLES as readonly string[]).includes(s.style)) {
+        out.push(p.source.diagnostic(styleAt, this.name, `style \`${s.style}\` of scene \`${s.id}\` is not one of the known styles (${STYLES.join(', ')})`, {
+          severity: 'warning',
+          hint: didYouMean(s.style, STYLES) ?? 'the API refuses styles it does not know',
+        }));
+      }
+      if (s.narration && !(VOICES as readonly string[]).includes(s.narration.voice)) {
+        out.push(p.source.diagnostic(voiceAt, this.name, `voice \`${s.narration.voice}\` of scene \`${s.id}\` is not one of the known voices (${VOICES.join(', ')})`, {
+          severity: 'warning',
+          hint: didYouMean(s.narration.voice, VOICES) ?? 'the API refuses voices it does not know',
+        }));
+      }
+    }
+    return dedupe(out);
+  },
+};
+
+/** Every rule, in the order it runs. */
+export const RULES: readonly Rule[] = [
+  sceneHasOneInput,
+  uniqueSceneIds,
+  uniqueCueIds,
+  cueRangesExist,
+  sceneWithinApiLimit,
+  transitionShorterThanScenes,
+  planAllowsResolution,
+  pathsStayInside,
+  sourceExists,
+  knownStylesAndVoices,
+];
+
+/** Runs every rule and returns what they found. */
+export function checkRules(production: Production, data: ManifestData, env: RuleEnvironment): Diagnostic[] {
+  return RULES.flatMap((rule) => rule.check(production, data, env));
+}
+
+/** Pairs [first index, later index] of values that repeat. */
+function duplicates(values: readonly string[]): Array<[number, number]> {
+  const first = new Map<string, number>();
+  const out: Array<[number, number]> = [];
+  values.forEach((v, i) => {
+    const seen = first.get(v);
+    if (seen === undefined) first.set(v, i);
+    else out.push([seen, i]);
+  });
+  return out;
+}
+
+function fmt(duration: number | 'auto'): string {
+  return duration === 'auto' ? 'auto' : `${duration} s`;
+}
+
+/** One warning per place: scenes inheriting the same default share it. */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = d.pointer.startsWith('/defaults/') ? d.pointer : `${d.pointer}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
