@@ -29,6 +29,11 @@ const YAML_HINTS: Readonly<Record<string, string>> = {
   MISSING_CHAR: 'check for an unclosed quote or bracket',
 };
 
+/** Our wording where the YAML library's speaks of its own API. */
+const YAML_MESSAGES: Readonly<Record<string, string>> = {
+  MULTIPLE_DOCS: 'the file holds more than one YAML document',
+};
+
 /** Parses `text` (the content of `file`) into plain data. Never throws. */
 export function parseManifestText(file: string, rawText: string): ParseResult {
   const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
@@ -109,7 +114,7 @@ export function parseManifestText(file: string, rawText: string): ParseResult {
 
 function yamlDiagnostic(source: ManifestSource, error: YAMLError, severity: 'error' | 'warning'): Diagnostic {
   const span = source.spanOfOffsets(error.pos[0], error.pos[1]);
-  const message = error.message.split(/ at line \d+, column \d+/)[0]!.trim();
+  const message = YAML_MESSAGES[error.code] ?? error.message.split(/ at line \d+, column \d+/)[0]!.trim();
   const hint = YAML_HINTS[error.code];
   return {
     severity,

@@ -83,18 +83,15 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
 }
 
 /** Offset of the first byte where `bytes` stops being valid UTF-8. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  // The longest valid prefix, found by bisection (a prefix may end inside a character: allow 3 bytes).
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid - 1;
-    }
+function firstInvalidUtf8(bytes: Buffer): number {
+  const lenient = new TextDecoder('utf-8').decode(bytes);
+  let from = 0;
+  for (;;) {
+    const at = lenient.indexOf('\uFFFD', from);
+    if (at < 0) return bytes.length;
+    const offset = Buffer.byteLength(lenient.slice(0, at));
+    // A real U+FFFD in the file (EF BF BD) is valid; keep looking past it.
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return offset;
+    from = at + 1;
   }
-  return lo;
 }

@@ -124,7 +124,11 @@ const transitionShorterThanScenes: Rule = {
       }
       const shortest = Math.min(...[scene.duration, next.duration].filter((d): d is number => typeof d === 'number'));
       if (t > 0 && t >= shortest) {
-        const pointer = data.scenes[i]?.transition ? scenePointer(i, 'transition') : '/defaults/transition';
+        const own = data.scenes[i]?.transition;
+        const pointer = own?.duration !== undefined
+          ? `${scenePointer(i, 'transition')}/duration`
+          : own ? scenePointer(i, 'transition')
+          : data.defaults?.transition?.duration !== undefined ? '/defaults/transition/duration' : '/defaults/transition';
         out.push(
           p.source.diagnostic(pointer, this.name, `the ${t} s transition from scene \`${scene.id}\` to \`${next.id}\` must be shorter than both scenes (${fmt(scene.duration)} and ${fmt(next.duration)})`, {
             hint: 'shorten the transition or lengthen the scenes',
@@ -167,10 +171,10 @@ const pathsStayInside: Rule = {
 
 const sourceExists: Rule = {
   name: 'source-exists',
-  check(p, _data, env) {
+  check(p, data, env) {
     return p.scenes.flatMap((s) =>
       s.kind === 'footage' && (env.allowOutsidePaths || isInside(p.baseDir, s.source)) && !env.fileExists(s.source)
-        ? [p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${s.source}`, {
+        ? [p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${data.scenes[s.index]?.source ?? s.source}`, {
             hint: "paths are relative to the manifest's folder",
           })]
         : [],

@@ -53,15 +53,28 @@ function pruneAlternatives(errors: readonly ErrorObject[], data: unknown): Error
     const branches = ((alt.parentSchema as SchemaNode | undefined)?.['anyOf'] as SchemaNode[] | undefined) ?? [];
     const value = valueAt(data, alt.instancePath);
     const fitting = branches.map((b, i) => (branchFits(b, value) && !isLiteral(b) ? i : -1)).filter((i) => i >= 0);
-    const inside = errors.filter((e) => e !== alt && e.schemaPath.startsWith(`${alt.schemaPath}/`));
+    const members = branches.map((b) => schemaObjectsWithin(b));
+    const branchOf = (e: ErrorObject): number => members.findIndex((set) => set.has(e.parentSchema as object));
+    const below = (e: ErrorObject) => e.instancePath === alt.instancePath || e.instancePath.startsWith(`${alt.instancePath}/`);
+    const inside = errors.filter((e) => e !== alt && below(e) && branchOf(e) >= 0);
     if (fitting.length === 1) {
       drop.add(alt);
-      for (const e of inside) if (!e.schemaPath.startsWith(`${alt.schemaPath}/${fitting[0]}/`)) drop.add(e);
+      for (const e of inside) if (branchOf(e) !== fitting[0]) drop.add(e);
     } else {
       for (const e of inside) drop.add(e);
     }
   }
   return errors.filter((e) => !drop.has(e));
+}
+
+/** Every schema object reachable from `node`, following `$ref`s into `$defs` (ajv's `parentSchema` is one of them). */
+function schemaObjectsWithin(node: unknown, into: Set<object> = new Set()): Set<object> {
+  if (node === null || typeof node !== 'object' || into.has(node)) return into;
+  into.add(node);
+  const ref = (node as SchemaNode)['$ref'];
+  if (typeof ref === 'string') schemaObjectsWithin(resolveRef(node as SchemaNode), into);
+  for (const value of Object.values(node)) schemaObjectsWithin(value, into);
+  return into;
 }
 
 function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown): Diagnostic {

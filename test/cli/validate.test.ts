@@ -1,0 +1,80 @@
+// The real CLI, run as a user runs it, in a temporary folder.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { BIN, ROOT } from '../helpers/project.js';
+
+const run = promisify(execFile);
+
+async function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error: unknown) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('mercadream-pipeline validate', () => {
+  test('exits 0 on the examples', async () => {
+    const r = await cli(['validate', 'examples/neon-tokyo.yaml', 'examples/documentary.yaml', 'examples/mixed-footage.yaml']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /3 manifests valid \(0 errors, 0 warnings\)/);
+  });
+
+  test('prints compiler-style diagnostics sorted by position and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    writeFileSync(
+      join(dir, 'film.yaml'),
+      'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n  - prompt: B\n    narraton: Hi\n',
+    );
+    const r = await cli(['validate', 'film.yaml'], dir);
+    assert.equal(r.code, 2);
+    const lines = r.stderr.split('\n').filter((l) => /^film\.yaml:\d+:\d+ /.test(l));
+    assert.deepEqual(lines, [
+      'film.yaml:6:5 error: unknown key `narraton` in scenes[1] — hint: did you mean `narration`?',
+    ]);
+    // Schema problems stop the pipeline before rules; fixing them shows the rule's error next.
+    writeFileSync(join(dir, 'film.yaml'), 'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n');
+    const again = await cli(['validate', 'film.yaml'], dir);
+    assert.match(again.stderr, /^film\.yaml:4:15 error: scenes\[0\]\.duration must be at most 120 \(seconds\), the longest clip MercaDream makes, not 150 — hint: split the scene/m);
+    assert.match(again.stderr, / 4 \|     duration: 150\n\s+\|\s+~~~/);
+  });
+
+  test('--json prints every file with its diagnostics; one bad file makes the exit code 2', async () => {
+    const r = await cli(['validate', '--json', 'examples/neon-tokyo.yaml', 'test/fixtures/manifests/invalid/cue-missing-scene.yaml']);
+    assert.equal(r.code, 2);
+    const report = JSON.parse(r.stdout) as { valid: boolean; files: Array<{ file: string; valid: boolean; diagnostics: Array<{ line: number; column: number; pointer: string; hint?: string }> }> };
+    assert.equal(report.valid, false);
+    assert.deepEqual(report.files.map((f) => f.valid), [true, false]);
+    assert.equal(report.files[1]?.diagnostics[0]?.pointer, '/score/0/to');
+    assert.equal(report.files[1]?.diagnostics[0]?.hint, 'did you mean `harbor`?');
+  });
+
+  test('a missing file, a folder and an empty file each get one clear error, never a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    const r = await cli(['validate', 'nope.yaml', '.', 'empty.yaml'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^nope\.yaml:1:1 error: no such file/m);
+    assert.match(r.stderr, /^\.:1:1 error: is a folder, not a manifest file/m);
+    assert.match(r.stderr, /^empty\.yaml:1:1 error: the manifest is empty/m);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  });
+
+  test('usage errors exit 2; --version and --help exit 0', async () => {
+    assert.equal((await cli(['validate'])).code, 2);
+    assert.equal((await cli(['frobnicate'])).code, 2);
+    const version = await cli(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const help = await cli(['validate', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Examples:/);
+  });
+});
