@@ -1,4 +1,6 @@
 /**
- * mercadream-pipeline as a library. The CLI (`mercadream-pipeline`) is built on these exports.
+ * mercadream-pipeline as a library: the MercaDream v2 client (`MercaClient`), the manifest
+ * loader, and the vocabulary of the API. The CLI (`mercadream-pipeline`) is built on these.
  */
-export * from './api/catalog.js';
+export * from './api/index.js';
+export { loadManifest, compileManifest, formatDiagnostic, type Diagnostic, type Production } from './manifest/index.js';

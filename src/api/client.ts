@@ -1,0 +1,249 @@
+/**
+ * MercaClient: the MercaDream REST API v2 client, shaped like the API's SDK example:
+ *
+ *   const client = new MercaClient('mk_live_…');
+ *   const job = await client.generate({ prompt: 'Neon rain on Tokyo streets at midnight', resolution: '4k' });
+ *   const result = await client.jobs.wait(job.id);
+ *   console.log(result.download_url);
+ *
+ * It keeps under the plan's limits itself (a request bucket and a concurrent-job gate shared by
+ * every client of the same key in the process), retries what may succeed on a second try, waits
+ * with few requests, and downloads safely. The key comes from the option or MERCADREAM_API_KEY
+ * and never appears in an error, a log line or `util.inspect(client)`.
+ */
+import { createRequire } from 'node:module';
+import { PLAN_LIMITS, type PlanLimits } from './catalog.js';
+import { systemClock, type Clock } from './clock.js';
+import { AuthError } from './errors.js';
+import { downloadFile, type DownloadResult } from './download.js';
+import { sharedLimits, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
+import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
+import { DEFAULT_TIMEOUTS, Transport, type Timeouts } from './transport.js';
+import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
+import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } from './wait.js';
+
+/** The API's documented base URL. */
+export const DEFAULT_BASE_URL = 'https://api.mercadream.com/v2';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** Options of MercaClient. Everything is optional. */
+export interface MercaClientOptions {
+  /** Default: MERCADREAM_API_KEY. */
+  readonly apiKey?: string;
+  /** Default: MERCADREAM_BASE_URL, else https://api.mercadream.com/v2. */
+  readonly baseUrl?: string;
+  /** Plan whose limits the client keeps (default regular, the strictest), or explicit limits. */
+  readonly plan?: keyof typeof PLAN_LIMITS | PlanLimits;
+  readonly clock?: Clock;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly timeouts?: Partial<Timeouts>;
+  readonly waitTiming?: Partial<WaitTiming>;
+  /** Called before every retry (for progress displays). */
+  readonly onRetry?: (event: RetryEvent) => void;
+  /** Environment to read MERCADREAM_* from (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Options of a POST that creates a job. */
+export interface SubmitOptions {
+  /** Sent as Idempotency-Key; default a random UUID per call (reused by its retries). */
+  readonly idempotencyKey?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Counters for reports and tests. */
+export interface ClientStats {
+  /** HTTP requests this client sent, retries and downloads included. */
+  readonly requests: number;
+  readonly bucket: BucketStats;
+  readonly gate: GateStats;
+}
+
+/** The MercaDream v2 client. */
+export class MercaClient {
+  readonly baseUrl: string;
+  readonly jobs: {
+    /** GET /v2/jobs/{id}. */
+    get(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
+    /** Every job, newest first, page by page (GET /v2/jobs with `before` cursors). */
+    list(params?: JobListParams, options?: { signal?: AbortSignal }): AsyncIterable<Job>;
+    /** One page of GET /v2/jobs. */
+    page(params?: JobListParams, options?: { signal?: AbortSignal }): Promise<JobPage>;
+    /** Resolves when the job completes; throws JobFailedError when it fails. */
+    wait(job: string | Job, options?: WaitOptions): Promise<Job>;
+  };
+  readonly vault: {
+    list(options?: { signal?: AbortSignal }): Promise<{ data: VaultAsset[]; has_more?: boolean }>;
+    get(assetId: string, options?: { signal?: AbortSignal }): Promise<VaultAsset>;
+    delete(assetId: string, options?: { signal?: AbortSignal }): Promise<void>;
+  };
+
+  private readonly transport: Transport;
+  private readonly limits: SharedLimits;
+  private readonly waiter: JobWaiter;
+  private readonly clock: Clock;
+  private readonly policy: RetryPolicy;
+  private readonly slots = new Map<string, JobSlot>();
+  private requestCount = 0;
+
+  /**
+   * @throws AuthError when no API key is given or set in MERCADREAM_API_KEY
+   * @throws TypeError when the base URL is plain http:// to a host other than loopback
+   */
+  constructor(apiKeyOrOptions?: string | MercaClientOptions, maybeOptions: MercaClientOptions = {}) {
+    const options = typeof apiKeyOrOptions === 'string' ? { ...maybeOptions, apiKey: apiKeyOrOptions } : { ...apiKeyOrOptions };
+    const env = options.env ?? process.env;
+    const apiKey = options.apiKey ?? env['MERCADREAM_API_KEY'];
+    if (!apiKey) throw new AuthError({ status: 0, type: 'missing_api_key', message: 'no API key: pass apiKey or set MERCADREAM_API_KEY' });
+    this.baseUrl = (options.baseUrl ?? env['MERCADREAM_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.clock = options.clock ?? systemClock;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
+    this.limits = sharedLimits(this.baseUrl, apiKey, plan, this.clock);
+    this.transport = new Transport({
+      baseUrl: new URL(this.baseUrl),
+      apiKey,
+      clock: this.clock,
+      bucket: this.limits.bucket,
+      policy: this.policy,
+      timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      userAgent: `mercadream-pipeline/${version}`,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      onRequest: () => void this.requestCount++,
+    });
+    this.waiter = new JobWaiter(
+      {
+        getJob: (id, signal) => this.jobs.get(id, signal ? { signal } : {}),
+        listJobs: (params, signal) => this.jobs.page(params, signal ? { signal } : {}),
+      },
+      this.clock,
+      { ...DEFAULT_WAIT_TIMING, ...options.waitTiming },
+    );
+
+    const call = <T>(method: 'GET' | 'POST' | 'DELETE', path: string, extra: { query?: Record<string, string | number | undefined>; signal?: AbortSignal | undefined } = {}) =>
+      this.transport.call<T>(method, path, { ...(extra.query ? { query: extra.query } : {}), ...(extra.signal ? { signal: extra.signal } : {}) });
+
+    this.jobs = {
+      get: async (id, o = {}) => this.seen(await call<Job>('GET', `jobs/${encodeURIComponent(id)}`, o)),
+      page: async (params = {}, o = {}) => {
+        const page = await call<JobPage>('GET', 'jobs', {
+          query: {
+            status: params.status,
+            limit: params.limit,
+            before: params.before instanceof Date ? params.before.toISOString() : params.before,
+          },
+          signal: o.signal,
+        });
+        for (const job of page.data) this.seen(job);
+        return page;
+      },
+      list: (params = {}, o = {}) => this.iterate(params, o.signal),
+      wait: (job, o = {}) => this.waiter.wait(job, o),
+    };
+    this.vault = {
+      list: (o = {}) => call('GET', 'vault', o),
+      get: (assetId, o = {}) => call('GET', `vault/${encodeURIComponent(assetId)}`, o),
+      delete: async (assetId, o = {}) => {
+        await call('DELETE', `vault/${encodeURIComponent(assetId)}`, o);
+      },
+    };
+  }
+
+  /** POST /v2/generate: a video job. Waits for a free concurrent-job slot first. */
+  generate(params: GenerateParams, options: SubmitOptions = {}): Promise<Job> {
+    return this.submit('generate', params, options);
+  }
+
+  /** POST /v2/speech: a narration job. */
+  speech(params: SpeechParams, options: SubmitOptions = {}): Promise<Job> {
+    return this.submit('speech', params, options);
+  }
+
+  /** POST /v2/music: a score job. */
+  music(params: MusicParams, options: SubmitOptions = {}): Promise<Job> {
+    return this.submit('music', params, options);
+  }
+
+  /**
+   * Downloads a completed job's asset (or any signed download URL) to `destination`, verified
+   * against `file_size_bytes`. See downloadFile for the guarantees.
+   */
+  download(
+    source: Job | string,
+    destination: string,
+    options: { signal?: AbortSignal; onProgress?: (received: number, expected: number | undefined) => void } = {},
+  ): Promise<DownloadResult> {
+    const url = typeof source === 'string' ? source : source.download_url;
+    if (!url) throw new TypeError(`job ${typeof source === 'string' ? '' : source.id} has no download_url (is it completed?)`);
+    const expectedBytes = typeof source === 'string' ? undefined : source.file_size_bytes;
+    return downloadFile(url, destination, {
+      dispatcher: this.transport.dispatcher,
+      clock: this.clock,
+      policy: this.policy,
+      ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onRequest: () => void this.requestCount++,
+      userAgent: `mercadream-pipeline/${version}`,
+    });
+  }
+
+  /** Hands a job seen elsewhere (a webhook delivery) to waiting callers. */
+  observe(job: Job): void {
+    this.seen(job);
+  }
+
+  stats(): ClientStats {
+    return { requests: this.requestCount, bucket: this.limits.bucket.stats(), gate: this.limits.gate.stats() };
+  }
+
+  /** Closes the connection pool. Pending waits are not cancelled: abort their signals first. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  /** Redacted view for util.inspect and console.log. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `MercaClient { baseUrl: '${this.baseUrl}', apiKey: [redacted] }`;
+  }
+
+  private async submit(endpoint: 'generate' | 'speech' | 'music', body: object, options: SubmitOptions): Promise<Job> {
+    const slot = await this.limits.gate.acquire(options.signal);
+    try {
+      const job = await this.transport.call<Job>('POST', endpoint, {
+        body,
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const held = this.slots.get(job.id);
+      if (held && held !== slot) slot.release(); // the same job again (idempotent replay): one slot is enough
+      else this.slots.set(job.id, slot);
+      return this.seen(job);
+    } catch (error: unknown) {
+      slot.release();
+      throw error;
+    }
+  }
+
+  /** Every sighting of a job: frees its slot once it has ended, and settles its waits. */
+  private seen(job: Job): Job {
+    if (job.status === 'completed' || job.status === 'failed') {
+      this.slots.get(job.id)?.release();
+      this.slots.delete(job.id);
+    }
+    this.waiter.observe(job);
+    return job;
+  }
+
+  private async *iterate(params: JobListParams, signal: AbortSignal | undefined): AsyncGenerator<Job> {
+    let before = params.before;
+    for (;;) {
+      const page = await this.jobs.page({ ...params, ...(before ? { before } : {}) }, signal ? { signal } : {});
+      yield* page.data;
+      const last = page.data[page.data.length - 1];
+      if (!page.has_more || !last?.created_at) return;
+      before = last.created_at instanceof Date ? last.created_at : String(last.created_at);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Request and response types of the MercaDream REST API v2, as the client exposes them.
+ * Field names are the API's (snake_case); ISO 8601 times are parsed into Date objects.
+ */
+import type { AudioFormat, Resolution } from './catalog.js';
+
+/** POST /v2/generate. */
+export interface GenerateParams {
+  /** Cinematic description, at most 1000 characters. */
+  prompt: string;
+  /** Default `4k` on the API. */
+  resolution?: Resolution;
+  /** Seconds: 15 | 30 | 60 | 120 (default 30). */
+  duration?: 15 | 30 | 60 | 120;
+  /** Visual style preset (default `cinematic`). */
+  style?: string;
+  /** 24 | 30 | 60 (default 24). */
+  fps?: 24 | 30 | 60;
+  /** Voice model for a narration of the prompt. */
+  voice_id?: string;
+  /** URL that receives job.updated / job.completed / job.failed. */
+  webhook_url?: string;
+}
+
+/** POST /v2/speech. */
+export interface SpeechParams {
+  /** At most 5000 characters. */
+  text: string;
+  /** Default `neural-narrator-m`. */
+  voice_id?: string;
+  /** Default `mp3`. */
+  format?: AudioFormat;
+  /** 0.5–2.0 (default 1.0). */
+  speed?: number;
+  webhook_url?: string;
+}
+
+/** POST /v2/music. */
+export interface MusicParams {
+  /** Genre, mood, instruments. */
+  prompt: string;
+  /** Seconds, 15–300 (default 60). */
+  duration?: number;
+  /** Default `mp3`. */
+  format?: AudioFormat;
+  /** 60–200; chosen by the API when omitted. */
+  bpm?: number;
+  webhook_url?: string;
+}
+
+export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
+export type JobType = 'video' | 'speech' | 'music';
+
+/** A job as GET /v2/jobs/{id} returns it. Optional fields appear as the job progresses. */
+export interface Job {
+  id: string;
+  type?: JobType;
+  status: JobStatus;
+  /** 0–100. */
+  progress?: number;
+  prompt?: string;
+  text?: string;
+  resolution?: Resolution;
+  /** Seconds of media. */
+  duration?: number;
+  format?: string;
+  bpm?: number;
+  compute_units?: number;
+  created_at?: Date;
+  estimated_completion?: Date;
+  completed_at?: Date;
+  /** Signed, expiring URL; needs no API key. */
+  download_url?: string;
+  thumbnail_url?: string;
+  file_size_bytes?: number;
+  /** The vault asset holding the result. */
+  asset_id?: string;
+  error?: { type?: string; message?: string };
+  [field: string]: unknown;
+}
+
+/** A page of GET /v2/jobs (newest first). */
+export interface JobPage {
+  data: Job[];
+  has_more: boolean;
+}
+
+/** Filter and paging of GET /v2/jobs. */
+export interface JobListParams {
+  status?: JobStatus;
+  /** 1–100 (default 20). */
+  limit?: number;
+  /** ISO 8601 cursor: jobs created before this time. */
+  before?: string | Date;
+}
+
+/** An asset in the Vault. */
+export interface VaultAsset {
+  id: string;
+  job_id?: string;
+  type?: JobType;
+  format?: string;
+  file_size_bytes?: number;
+  created_at?: Date;
+  download_url?: string;
+  [field: string]: unknown;
+}
+
+const TIME_FIELDS = new Set(['created_at', 'estimated_completion', 'completed_at', 'expires_at', 'updated_at', 'timestamp']);
+
+/** JSON.parse reviver that turns the API's ISO 8601 time fields into Dates. */
+export function reviveTimes(key: string, value: unknown): unknown {
+  if (TIME_FIELDS.has(key) && typeof value === 'string') {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? value : new Date(ms);
+  }
+  return value;
+}
