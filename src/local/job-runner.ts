@@ -131,6 +131,7 @@ export class JobRunner {
     job.estimatedCompletion = clock.now() + estimatedRenderMs(job.request);
     await store.save(job);
     this.#notify(job, 'job.updated');
+    if (signal.aborted) return;
     if (faults.failJob()) {
       await this.#fail(job, { type: 'injected_failure', message: 'The job failed (fault injected by MercaDream Local).' });
       return;
