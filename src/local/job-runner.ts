@@ -65,7 +65,10 @@ export class JobRunner {
     }
   }
 
-  /** Creates a queued job for `owner`, persists it, queues it; resolves to the new record. */
+  /**
+   * Creates a queued job for `owner`, persists it, queues it; resolves to a copy of the record as
+   * created (status `queued`; a worker may already have picked up the live record).
+   */
   async create(input: { owner: string; livemode: boolean; request: JobRequest; idempotency?: { key: string; bodyHash: string } }): Promise<JobRecord> {
     const { store, clock, pool } = this.#deps;
     const createdAt = store.nextCreatedAt(clock.now());
@@ -85,8 +88,9 @@ export class JobRunner {
       ...(input.idempotency === undefined ? {} : { idempotency: input.idempotency }),
     };
     await store.insert(job);
+    const created = structuredClone(job);
     this.#enqueue(job);
-    return job;
+    return created;
   }
 
   /** Stops starting jobs and cancels renders in progress (they stay queued/processing on disk). */
