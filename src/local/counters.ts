@@ -8,7 +8,7 @@ const WINDOW_MS = 60_000;
 
 /** What {@link RequestCounters.snapshot} returns. */
 export interface CountersSnapshot {
-  /** `endpoint → key label → count`; endpoint is a route template (`GET /v2/jobs/{job_id}`), key label `mk_test_…1a2b` or `anonymous`. */
+  /** `endpoint → key label → count`; endpoint is a route template (`GET /v2/jobs/{job_id}`), key label (`keyLabel()` of keys.ts) or `anonymous`. */
   readonly byEndpoint: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** `key label → most requests seen in any 60 s window`. */
   readonly peakPerMinute: Readonly<Record<string, number>>;

@@ -33,7 +33,7 @@ export interface KeyRecord {
   readonly livemode: boolean;
   /** SHA-256 hex of the key: how jobs and assets on disk name their owner (never the key itself). */
   readonly owner: string;
-  /** A redacted name safe for counters and messages: `mk_test_…1a2b`. */
+  /** A redacted name safe for counters and messages (see {@link keyLabel}). */
   readonly label: string;
 }
 
@@ -53,10 +53,13 @@ export function keyOwner(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** `mk_test_…` + the last 4 characters. */
+/**
+ * A redacted, unique-enough name for a key: `mk_test_…1a2b.3fa2c1` (its last 4 characters, then
+ * the first 6 hex digits of its SHA-256, so two keys ending alike still differ).
+ */
 export function keyLabel(key: string): string {
   const prefix = key.startsWith('mk_live_') ? 'mk_live_' : 'mk_test_';
-  return `${prefix}…${key.slice(-4)}`;
+  return `${prefix}…${key.slice(-4)}.${keyOwner(key).slice(0, 6)}`;
 }
 
 /**
