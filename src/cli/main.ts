@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT } from './exit-codes.js';
+import { registerServe } from './serve.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .version(version, '-V, --version')
     .exitOverride()
     .showHelpAfterError();
+  registerServe(program);
   return program;
 }
 
