@@ -57,6 +57,9 @@ export class JobRunner {
     await mkdir(this.#tmpDir, { recursive: true });
     for (const job of this.#deps.store.all()) {
       if (job.status === 'queued' || job.status === 'processing') {
+        if (job.assetId !== undefined) await this.#deps.vault.delete(job.assetId, job.owner); // a partial result
+        delete job.assetId;
+        delete job.fileSizeBytes;
         job.status = 'queued';
         job.progress = 0;
         await this.#deps.store.save(job);
@@ -164,6 +167,12 @@ export class JobRunner {
       this.#notify(job, 'job.completed');
     } catch {
       if (signal.aborted) return; // shutting down: re-run on the next start
+      if (job.assetId !== undefined) {
+        // The video rendered but its thumbnail did not: a failed job keeps no files.
+        await vault.delete(job.assetId, job.owner);
+        delete job.assetId;
+        delete job.fileSizeBytes;
+      }
       // The engine's message may hold file paths; the job says only what failed.
       await this.#fail(job, { type: 'render_failed', message: `The ${job.request.type} render failed.` });
     } finally {

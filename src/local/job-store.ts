@@ -68,7 +68,7 @@ export class JobStore {
   }
 
   /** Jobs of `owner` that are queued or processing. */
-  activeCount(owner: string): JobRecord[] {
+  active(owner: string): JobRecord[] {
     return [...this.#jobs.values()].filter((job) => job.owner === owner && (job.status === 'queued' || job.status === 'processing'));
   }
 

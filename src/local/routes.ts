@@ -106,7 +106,7 @@ function createJob(name: string, validate: (body: Readonly<Record<string, unknow
         return { status: 200, body: presentJob(original, services), headers: { 'Idempotent-Replayed': 'true' } };
       }
     }
-    const active = services.store.activeCount(key.owner);
+    const active = services.store.active(key.owner);
     if (active.length >= limits.concurrentJobs) {
       const soonest = Math.min(...active.map((job) => job.estimatedCompletion));
       throw new ApiError('concurrency_limit', `The ${key.plan} plan allows ${limits.concurrentJobs} jobs queued or processing at once.`, {

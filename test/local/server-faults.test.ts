@@ -64,6 +64,26 @@ describe('fault injection', () => {
     }
   });
 
+  it('fails a job whose engine fails, keeping no files and no engine detail', async () => {
+    const { createTestEngines } = await import('../helpers/test-engines.js');
+    const engines = createTestEngines();
+    const rig = await startRig({
+      engines: { ...engines, renderThumbnail: async () => Promise.reject(new Error('ffmpeg exited 1 on /secret/path/x.mp4')) },
+    });
+    try {
+      const created = await rig.call('POST', '/v2/generate', { key: PRO, body: { prompt: 'No thumbnail', resolution: '720p', duration: 15 } });
+      const job = await waitForJob(rig, PRO, created.json.id as string);
+      assert.equal(job.status, 'failed');
+      assert.deepEqual(job.error, { type: 'render_failed', message: 'The video render failed.' });
+      assert.equal(job.download_url, null);
+      assert.equal(job.file_size_bytes, null);
+      const vault = await rig.call('GET', '/v2/vault', { key: PRO });
+      assert.deepEqual(vault.json.data, []);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('truncates downloads: fewer bytes than Content-Length, then the connection drops', async () => {
     const rig = await startRig({ faults: { truncateDownload: 1 } });
     try {
