@@ -15,7 +15,7 @@ export interface Delivery {
 export interface Receiver {
   readonly url: string;
   readonly deliveries: Delivery[];
-  /** Statuses to answer with, in order; 200 once the list is used up. */
+  /** Statuses to answer with, in order (0 = never answer); 200 once the list is used up. */
   readonly script: number[];
   close(): Promise<void>;
 }
@@ -29,7 +29,8 @@ export async function startReceiver(): Promise<Receiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       deliveries.push({ headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(script.shift() ?? 200).end();
+      const status = script.shift() ?? 200;
+      if (status !== 0) response.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

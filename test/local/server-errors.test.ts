@@ -3,6 +3,7 @@
  * documented error JSON. Renders are held at a gate so nothing but the API is exercised.
  */
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { STYLES, VOICES } from '../../src/api/catalog.js';
@@ -90,6 +91,18 @@ describe('request validation and errors', () => {
     const huge = await rig.call('POST', '/v2/speech', { key: PRO, body: { text: 'x'.repeat(70 * 1024) } });
     assert.equal(huge.status, 400);
     assert.equal(errorOf(huge).type, 'body_too_large');
+  });
+
+  it('400 body_too_large for a chunked body (no Content-Length) past 64 KiB', async () => {
+    const chunks = Readable.from(Array.from({ length: 80 }, () => Buffer.alloc(1024, 0x61)));
+    const response = await request(`${rig.server.url}/speech`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PRO}`, 'content-type': 'application/json' },
+      body: chunks,
+    });
+    const body = (await response.body.json()) as { type: string; code: number };
+    assert.equal(response.statusCode, 400);
+    assert.equal(body.type, 'body_too_large');
   });
 
   it('400 for invalid list queries', async () => {

@@ -89,6 +89,20 @@ describe('webhooks', () => {
     assert.ok(updates.every((d) => verify(d)));
   });
 
+  it('finishes a job while its webhook receiver hangs without answering', async () => {
+    const hanging = await startReceiver();
+    hanging.script.push(0, 0, 0, 0, 0, 0);
+    try {
+      const created = await rig.call('POST', '/v2/speech', { key: PRO, body: { text: 'Slow receiver.', format: 'wav', webhook_url: hanging.url } });
+      const job = await waitForJob(rig, PRO, created.json.id as string);
+      assert.equal(job.status, 'completed');
+      assert.ok(rig.server.webhookStats().inFlight > 0, 'the job completed while its first delivery was still waiting for an answer');
+      assert.equal(hanging.deliveries.length, 1);
+    } finally {
+      await hanging.close();
+    }
+  });
+
   it('finishes jobs while the webhook receiver is dead, and gives the deliveries up', async () => {
     const dead = await startReceiver();
     await dead.close(); // a port nobody listens on any more
