@@ -60,6 +60,11 @@ describe('jobs, downloads and the vault', () => {
     assert.equal(tail.status, 206);
     assert.deepEqual(tail.bytes, whole.bytes.subarray(whole.bytes.length - 10));
 
+    const head = await request(video.download_url as string, { method: 'HEAD' });
+    await head.body.dump();
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], String(whole.bytes.length));
+
     const past = await download(video.download_url as string, { range: `bytes=${whole.bytes.length}-` });
     assert.equal(past.status, 416);
     assert.equal(past.headers['content-range'], `bytes */${whole.bytes.length}`);

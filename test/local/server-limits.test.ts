@@ -66,11 +66,14 @@ describe('concurrent jobs, isolation, pagination, idempotency', () => {
   it('shows a key only its own jobs: another key\'s job is a 404', async () => {
     const mine = await rig.call('POST', '/v2/speech', { key: KEYS.advanced, body: { text: 'mine' } });
     assert.equal(mine.status, 201);
+    assert.equal(mine.json.livemode, false, 'mk_test_ keys report livemode: false');
+    const live = await rig.call('POST', '/v2/speech', { key: KEYS.advanced2, body: { text: 'theirs' } });
+    assert.equal(live.json.livemode, true);
     const theirs = await rig.call('GET', `/v2/jobs/${mine.json.id as string}`, { key: KEYS.advanced2 });
     assert.equal(theirs.status, 404);
     assert.equal(errorOf(theirs).type, 'not_found');
     const list = await rig.call('GET', '/v2/jobs', { key: KEYS.advanced2 });
-    assert.ok(!(list.json.data as Array<{ id: string }>).some((job) => job.id === mine.json.id));
+    assert.deepEqual((list.json.data as Array<{ id: string }>).map((job) => job.id), [live.json.id]);
     assert.equal((await rig.call('GET', `/v2/jobs/${mine.json.id as string}`, { key: KEYS.advanced })).status, 200);
   });
 
