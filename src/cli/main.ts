@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { registerServe } from './serve.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { registerValidate } from './validate.js';
 
@@ -21,8 +22,9 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused');
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused');
   registerValidate(program, terminal, setExit);
+  registerServe(program, { print: terminal.out, printError: terminal.error, setExit });
   return program;
 }
 

@@ -1,0 +1,206 @@
+/**
+ * Runs jobs: creates them, hands them to the worker pool, calls the engines, moves results into
+ * the vault, and announces each status change by webhook.
+ *
+ * Restart policy: a job found `queued` or `processing` when the server starts is run again from
+ * the beginning (engines are deterministic, so the result is the same file a finished first run
+ * would have made). Jobs interrupted by `close()` stay as they are on disk for that reason.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engines, EngineQuality, RenderResult } from './engines/types.js';
+import type { Clock } from './clock.js';
+import { computeUnits, estimatedRenderMs } from './compute-units.js';
+import type { Faults } from './faults.js';
+import { newId } from './ids.js';
+import { iso, unreachable, type JobError, type JobRecord, type JobRequest } from './job.js';
+import type { JobStore } from './job-store.js';
+import type { AssetFormat, Vault } from './vault.js';
+import type { WebhookEvent, WebhookSender } from './webhooks.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** What the runner needs; wired by server.ts. */
+export interface JobRunnerDeps {
+  readonly dataDir: string;
+  readonly store: JobStore;
+  readonly vault: Vault;
+  readonly pool: WorkerPool;
+  readonly engines: Engines;
+  readonly quality: EngineQuality;
+  readonly faults: Faults;
+  readonly webhooks: WebhookSender;
+  readonly clock: Clock;
+  /** Webhook secret of the key `owner`, undefined if that key is no longer configured. */
+  readonly webhookSecretOf: (owner: string) => string | undefined;
+  /** A signed download URL of `assetId`. */
+  readonly downloadUrl: (assetId: string) => string;
+}
+
+function formatOf(request: JobRequest): AssetFormat {
+  return request.type === 'video' ? 'mp4' : request.params.format;
+}
+
+/** Creates and executes jobs. */
+export class JobRunner {
+  readonly #deps: JobRunnerDeps;
+  readonly #tmpDir: string;
+  readonly #abort = new AbortController();
+
+  constructor(deps: JobRunnerDeps) {
+    this.#deps = deps;
+    this.#tmpDir = join(deps.dataDir, 'tmp');
+  }
+
+  /** Prepares the work folder and re-queues jobs a previous run left queued or processing. */
+  async start(): Promise<void> {
+    await rm(this.#tmpDir, { recursive: true, force: true });
+    await mkdir(this.#tmpDir, { recursive: true });
+    for (const job of this.#deps.store.all()) {
+      if (job.status === 'queued' || job.status === 'processing') {
+        if (job.assetId !== undefined) await this.#deps.vault.delete(job.assetId, job.owner); // a partial result
+        delete job.assetId;
+        delete job.fileSizeBytes;
+        job.status = 'queued';
+        job.progress = 0;
+        await this.#deps.store.save(job);
+        this.#enqueue(job);
+      }
+    }
+  }
+
+  /**
+   * Creates a queued job for `owner`, persists it, queues it; resolves to a copy of the record as
+   * created (status `queued`; a worker may already have picked up the live record).
+   */
+  async create(input: { owner: string; livemode: boolean; request: JobRequest; idempotency?: { key: string; bodyHash: string } }): Promise<JobRecord> {
+    const { store, clock, pool } = this.#deps;
+    const createdAt = store.nextCreatedAt(clock.now());
+    // Waiting jobs ahead of this one, each taking about as long as this one, shared by the workers.
+    const ahead = pool.stats.pending + pool.stats.active;
+    const eta = createdAt + estimatedRenderMs(input.request) * (1 + Math.floor(ahead / pool.stats.size));
+    const job: JobRecord = {
+      id: newId('job'),
+      owner: input.owner,
+      livemode: input.livemode,
+      request: input.request,
+      status: 'queued',
+      progress: 0,
+      computeUnits: computeUnits(input.request),
+      createdAt,
+      estimatedCompletion: eta,
+      ...(input.idempotency === undefined ? {} : { idempotency: input.idempotency }),
+    };
+    await store.insert(job);
+    const created = structuredClone(job);
+    this.#enqueue(job);
+    return created;
+  }
+
+  /** Stops starting jobs and cancels renders in progress (they stay queued/processing on disk). */
+  close(): void {
+    this.#abort.abort();
+    this.#deps.pool.clearPending();
+  }
+
+  #enqueue(job: JobRecord): void {
+    this.#deps.pool.push(() => this.#run(job));
+  }
+
+  #notify(job: JobRecord, event: WebhookEvent): void {
+    const url = job.request.webhookUrl;
+    const secret = this.#deps.webhookSecretOf(job.owner);
+    if (url === undefined || secret === undefined) return;
+    this.#deps.webhooks.send(url, secret, {
+      event,
+      job_id: job.id,
+      status: job.status,
+      progress: job.progress,
+      ...(job.assetId === undefined ? {} : { download_url: this.#deps.downloadUrl(job.assetId) }),
+      ...(job.error === undefined ? {} : { error: job.error }),
+      timestamp: iso(this.#deps.clock.now()),
+    });
+  }
+
+  async #fail(job: JobRecord, error: JobError): Promise<void> {
+    job.status = 'failed';
+    job.error = error;
+    job.completedAt = this.#deps.clock.now();
+    await this.#deps.store.save(job);
+    this.#notify(job, 'job.failed');
+  }
+
+  async #run(job: JobRecord): Promise<void> {
+    const { store, clock, faults, vault } = this.#deps;
+    const signal = this.#abort.signal;
+    if (signal.aborted) return;
+    job.status = 'processing';
+    job.progress = 0;
+    job.estimatedCompletion = clock.now() + estimatedRenderMs(job.request);
+    await store.save(job);
+    this.#notify(job, 'job.updated');
+    if (signal.aborted) return;
+    if (faults.failJob()) {
+      await this.#fail(job, { type: 'injected_failure', message: 'The job failed (fault injected by MercaDream Local).' });
+      return;
+    }
+    const format = formatOf(job.request);
+    const outFile = join(this.#tmpDir, `${job.id}.${format}`);
+    const thumbFile = join(this.#tmpDir, `${job.id}.jpg`);
+    try {
+      const result = await this.#render(job.request, outFile, signal, (percent) => {
+        job.progress = Math.max(job.progress, Math.min(99, Math.max(0, Math.round(percent))));
+      });
+      const asset = await vault.add({ owner: job.owner, jobId: job.id, kind: job.request.type === 'video' ? 'video' : 'audio', format, source: outFile, createdAt: clock.now() });
+      job.assetId = asset.id;
+      job.fileSizeBytes = asset.sizeBytes;
+      job.mediaDuration = result.duration;
+      if (result.bpm !== undefined) job.bpm = result.bpm;
+      if (job.request.type === 'video') {
+        await this.#deps.engines.renderThumbnail(vault.filePath(asset), thumbFile, { quality: this.#deps.quality, signal });
+        const thumb = await vault.add({ owner: job.owner, jobId: job.id, kind: 'thumbnail', format: 'jpg', source: thumbFile, createdAt: clock.now() });
+        job.thumbnailAssetId = thumb.id;
+      }
+      job.status = 'completed';
+      job.progress = 100;
+      job.completedAt = clock.now();
+      await store.save(job);
+      this.#notify(job, 'job.completed');
+    } catch {
+      if (signal.aborted) return; // shutting down: re-run on the next start
+      if (job.assetId !== undefined) {
+        // The video rendered but its thumbnail did not: a failed job keeps no files.
+        await vault.delete(job.assetId, job.owner);
+        delete job.assetId;
+        delete job.fileSizeBytes;
+      }
+      // The engine's message may hold file paths; the job says only what failed.
+      await this.#fail(job, { type: 'render_failed', message: `The ${job.request.type} render failed.` });
+    } finally {
+      await rm(outFile, { force: true });
+      await rm(thumbFile, { force: true });
+    }
+  }
+
+  #render(request: JobRequest, outFile: string, signal: AbortSignal, onProgress: (percent: number) => void): Promise<RenderResult> {
+    const { engines, quality } = this.#deps;
+    const options = { quality, signal, onProgress };
+    switch (request.type) {
+      case 'video': {
+        const p = request.params;
+        const video = { prompt: p.prompt, resolution: p.resolution, duration: p.duration, style: p.style, fps: p.fps };
+        return engines.renderVideo(p.voice_id === undefined ? video : { ...video, voiceId: p.voice_id }, outFile, options);
+      }
+      case 'speech': {
+        const p = request.params;
+        return engines.renderSpeech({ text: p.text, voiceId: p.voice_id, format: p.format, speed: p.speed }, outFile, options);
+      }
+      case 'music': {
+        const p = request.params;
+        const music = { prompt: p.prompt, duration: p.duration, format: p.format };
+        return engines.renderMusic(p.bpm === undefined ? music : { ...music, bpm: p.bpm }, outFile, options);
+      }
+      default:
+        return unreachable(request);
+    }
+  }
+}

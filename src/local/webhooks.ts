@@ -1,0 +1,140 @@
+/**
+ * Webhook deliveries: `job.updated`, `job.completed`, `job.failed`, POSTed to the job's
+ * webhook_url, signed, retried with exponential backoff, never in the way of job processing
+ * (each delivery runs on its own, with a per-attempt timeout; deliveries of one job stay in order).
+ *
+ * Each attempt carries:
+ * - `X-MercaDream-Delivery`: one id per event, the same on every retry (receivers de-duplicate);
+ * - `X-MercaDream-Timestamp`: unix seconds of this attempt;
+ * - `X-MercaDream-Signature`: {@link webhookSignature} over `<timestamp>.<raw body>`.
+ * The body's own `signature` field is the same formula over the payload serialized without it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import type { Clock } from './clock.js';
+import { newId } from './ids.js';
+import type { JobError, JobStatus } from './job.js';
+import { webhookSignature } from './webhook-signature.js';
+
+export type WebhookEvent = 'job.updated' | 'job.completed' | 'job.failed';
+
+/** Payload fields before signing. */
+export interface WebhookPayload {
+  readonly event: WebhookEvent;
+  readonly job_id: string;
+  readonly status: JobStatus;
+  readonly progress: number;
+  readonly download_url?: string;
+  readonly error?: JobError;
+  /** ISO 8601 time of the event. */
+  readonly timestamp: string;
+}
+
+/** Delivery policy. */
+export interface WebhookOptions {
+  /** Attempts per event, ≥ 1; default 5. */
+  readonly attempts?: number;
+  /** Delay before the 2nd attempt in ms, doubling each time; default 1000. */
+  readonly baseDelayMs?: number;
+  /** Per-attempt timeout in ms; default 5000. */
+  readonly timeoutMs?: number;
+}
+
+/** Counts for tests. */
+export interface WebhookStats {
+  readonly delivered: number;
+  /** Events given up after every attempt failed. */
+  readonly abandoned: number;
+  readonly inFlight: number;
+}
+
+/** The body and headers of one attempt (exported for tests of receivers). */
+export function signDelivery(secret: string, payload: WebhookPayload, deliveryId: string, nowMs: number): { body: string; headers: Record<string, string> } {
+  const timestamp = Math.floor(nowMs / 1000);
+  const signature = webhookSignature(secret, timestamp, JSON.stringify(payload));
+  const body = JSON.stringify({ ...payload, signature });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'MercaDream-Local-Webhooks/2',
+      'x-mercadream-delivery': deliveryId,
+      'x-mercadream-timestamp': String(timestamp),
+      'x-mercadream-signature': webhookSignature(secret, timestamp, body),
+    },
+  };
+}
+
+/** Sends webhooks in the background. */
+export class WebhookSender {
+  readonly #clock: Clock;
+  readonly #attempts: number;
+  readonly #baseDelayMs: number;
+  readonly #timeoutMs: number;
+  readonly #abort = new AbortController();
+  readonly #chains = new Map<string, Promise<void>>();
+  #delivered = 0;
+  #abandoned = 0;
+  #inFlight = 0;
+
+  constructor(clock: Clock, options: WebhookOptions = {}) {
+    this.#clock = clock;
+    this.#attempts = Math.max(1, Math.floor(options.attempts ?? 5));
+    this.#baseDelayMs = options.baseDelayMs ?? 1000;
+    this.#timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  get stats(): WebhookStats {
+    return { delivered: this.#delivered, abandoned: this.#abandoned, inFlight: this.#inFlight };
+  }
+
+  /** Queues delivery of `payload` to `url` signed with `secret`; returns at once. */
+  send(url: string, secret: string, payload: WebhookPayload): void {
+    if (this.#abort.signal.aborted) return;
+    const deliveryId = newId('dlv');
+    this.#inFlight += 1;
+    const previous = this.#chains.get(payload.job_id) ?? Promise.resolve();
+    const next = previous.then(() => this.#deliver(url, secret, payload, deliveryId)).finally(() => {
+      this.#inFlight -= 1;
+      if (this.#chains.get(payload.job_id) === next) this.#chains.delete(payload.job_id);
+    });
+    this.#chains.set(payload.job_id, next);
+  }
+
+  async #deliver(url: string, secret: string, payload: WebhookPayload, deliveryId: string): Promise<void> {
+    const signal = this.#abort.signal;
+    for (let attempt = 1; attempt <= this.#attempts && !signal.aborted; attempt += 1) {
+      if (attempt > 1) {
+        try {
+          await sleep(this.#baseDelayMs * 2 ** (attempt - 2), undefined, { signal });
+        } catch {
+          return; // shutting down
+        }
+      }
+      const { body, headers } = signDelivery(secret, payload, deliveryId, this.#clock.now());
+      try {
+        const response = await request(url, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]),
+          headersTimeout: this.#timeoutMs,
+          bodyTimeout: this.#timeoutMs,
+        });
+        await response.body.dump();
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          this.#delivered += 1;
+          return;
+        }
+      } catch {
+        // Refused, reset or timed out: try again after the backoff.
+      }
+    }
+    if (!signal.aborted) this.#abandoned += 1;
+  }
+
+  /** Stops retrying and cancels attempts in flight. */
+  close(): void {
+    this.#abort.abort();
+  }
+}

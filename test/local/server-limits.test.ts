@@ -1,0 +1,141 @@
+/**
+ * Plans and bookkeeping over loopback: rate limit, concurrent-job limit, isolation between keys,
+ * pagination of GET /v2/jobs, and Idempotency-Key.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../src/local/clock.js';
+import { keyLabel } from '../../src/local/keys.js';
+import { errorOf, KEYS, startRig, type Rig } from '../helpers/api.js';
+import { createTestEngines, RenderGate } from '../helpers/test-engines.js';
+
+describe('rate limit', () => {
+  it('refuses the 61st request in a minute on the regular plan with 429, Retry-After and X-RateLimit-*', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const rig = await startRig({ clock });
+    try {
+      for (let i = 0; i < 60; i += 1) {
+        const response = await rig.call('GET', '/v2/jobs', { key: KEYS.regular });
+        assert.equal(response.status, 200);
+        assert.equal(response.headers['x-ratelimit-remaining'], String(59 - i));
+        clock.advance(100);
+      }
+      const refused = await rig.call('GET', '/v2/jobs', { key: KEYS.regular });
+      assert.equal(refused.status, 429);
+      assert.equal(errorOf(refused).type, 'rate_limit_exceeded');
+      assert.equal(refused.headers['x-ratelimit-limit'], '60');
+      assert.equal(refused.headers['x-ratelimit-remaining'], '0');
+      // The first request was at t=0 and time is now 6 s later: a slot frees in 54 s.
+      assert.equal(refused.headers['retry-after'], '54');
+      assert.equal(refused.headers['x-ratelimit-reset'], String(Date.parse('2026-01-01T00:01:00Z') / 1000));
+
+      const other = await rig.call('GET', '/v2/jobs', { key: KEYS.advanced });
+      assert.equal(other.status, 200, 'limits are per key');
+
+      clock.advance(54_000);
+      assert.equal((await rig.call('GET', '/v2/jobs', { key: KEYS.regular })).status, 200, 'a slot frees once the oldest request is a minute old');
+
+      assert.equal(rig.server.counters.count(keyLabel(KEYS.regular), 'GET /v2/jobs'), 62);
+      assert.equal(rig.server.counters.peakPerMinute(keyLabel(KEYS.regular)), 61);
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe('concurrent jobs, isolation, pagination, idempotency', () => {
+  let rig: Rig;
+  const gate = new RenderGate();
+  before(async () => {
+    rig = await startRig({ engines: createTestEngines({ beforeRender: gate.wait }), workers: 1 });
+  });
+  after(() => rig.close());
+
+  it('refuses a POST with 429 concurrency_limit while the key has its plan\'s jobs in flight', async () => {
+    const body = { prompt: 'a', resolution: '720p', duration: 15 };
+    const headers = { 'idempotency-key': 'regular-first' };
+    assert.equal((await rig.call('POST', '/v2/generate', { key: KEYS.regular, body, headers })).status, 201);
+    assert.equal((await rig.call('POST', '/v2/speech', { key: KEYS.regular, body: { text: 'b' } })).status, 201);
+    const third = await rig.call('POST', '/v2/music', { key: KEYS.regular, body: { prompt: 'c' } });
+    assert.equal(third.status, 429);
+    assert.equal(errorOf(third).type, 'concurrency_limit');
+    assert.match(String(third.headers['retry-after']), /^[1-9]\d*$/);
+    assert.equal((await rig.call('GET', '/v2/jobs', { key: KEYS.regular })).status, 200, 'reads are still allowed');
+  });
+
+  it('shows a key only its own jobs: another key\'s job is a 404', async () => {
+    const mine = await rig.call('POST', '/v2/speech', { key: KEYS.advanced, body: { text: 'mine' } });
+    assert.equal(mine.status, 201);
+    assert.equal(mine.json.livemode, false, 'mk_test_ keys report livemode: false');
+    const live = await rig.call('POST', '/v2/speech', { key: KEYS.advanced2, body: { text: 'theirs' } });
+    assert.equal(live.json.livemode, true);
+    const theirs = await rig.call('GET', `/v2/jobs/${mine.json.id as string}`, { key: KEYS.advanced2 });
+    assert.equal(theirs.status, 404);
+    assert.equal(errorOf(theirs).type, 'not_found');
+    const list = await rig.call('GET', '/v2/jobs', { key: KEYS.advanced2 });
+    assert.deepEqual((list.json.data as Array<{ id: string }>).map((job) => job.id), [live.json.id]);
+    assert.equal((await rig.call('GET', `/v2/jobs/${mine.json.id as string}`, { key: KEYS.advanced })).status, 200);
+  });
+
+  it('pages GET /v2/jobs newest first with limit, before and has_more, and filters by status', async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const response = await rig.call('POST', '/v2/speech', { key: KEYS.professional, body: { text: `line ${i}` } });
+      assert.equal(response.status, 201);
+      created.push(response.json.id as string);
+    }
+    const newestFirst = [...created].reverse();
+    const first = await rig.call('GET', '/v2/jobs?limit=2', { key: KEYS.professional });
+    const firstPage = first.json.data as Array<{ id: string; created_at: string }>;
+    assert.deepEqual(firstPage.map((job) => job.id), newestFirst.slice(0, 2));
+    assert.equal(first.json.has_more, true);
+
+    const cursor = firstPage[1]?.created_at ?? '';
+    const second = await rig.call('GET', `/v2/jobs?limit=2&before=${encodeURIComponent(cursor)}`, { key: KEYS.professional });
+    assert.deepEqual((second.json.data as Array<{ id: string }>).map((job) => job.id), newestFirst.slice(2, 4));
+    assert.equal(second.json.has_more, true);
+
+    const lastCursor = (second.json.data as Array<{ created_at: string }>)[1]?.created_at ?? '';
+    const third = await rig.call('GET', `/v2/jobs?limit=2&before=${encodeURIComponent(lastCursor)}`, { key: KEYS.professional });
+    assert.deepEqual((third.json.data as Array<{ id: string }>).map((job) => job.id), newestFirst.slice(4));
+    assert.equal(third.json.has_more, false);
+
+    const all = await rig.call('GET', '/v2/jobs', { key: KEYS.professional });
+    assert.equal((all.json.data as unknown[]).length, 5, 'default limit (20) covers all five');
+    const queued = await rig.call('GET', '/v2/jobs?status=queued', { key: KEYS.professional });
+    assert.ok((queued.json.data as Array<{ status: string }>).every((job) => job.status === 'queued'));
+    const completed = await rig.call('GET', '/v2/jobs?status=completed', { key: KEYS.professional });
+    assert.deepEqual(completed.json.data, []);
+    assert.equal(completed.json.has_more, false);
+  });
+
+  it('returns the original job for a repeated Idempotency-Key and refuses it with another body', async () => {
+    const headers = { 'idempotency-key': 'scene-arrival-7f3a' };
+    const body = { prompt: 'Neon rain', resolution: '1080p', duration: 15 };
+    const first = await rig.call('POST', '/v2/generate', { key: KEYS.professional, body, headers });
+    assert.equal(first.status, 201);
+    const reordered = { duration: 15, resolution: '1080p', prompt: 'Neon rain' };
+    const again = await rig.call('POST', '/v2/generate', { key: KEYS.professional, body: reordered, headers });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.id, first.json.id);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+
+    const different = await rig.call('POST', '/v2/generate', { key: KEYS.professional, body: { ...body, duration: 30 }, headers });
+    assert.equal(different.status, 400);
+    assert.equal(errorOf(different).type, 'idempotency_key_reused');
+
+    const otherKey = await rig.call('POST', '/v2/generate', { key: KEYS.advanced2, body, headers });
+    assert.equal(otherKey.status, 201, 'idempotency keys are per API key');
+    assert.notEqual(otherKey.json.id, first.json.id);
+  });
+
+  it('replays an idempotent POST even when the key is at its concurrency limit', async () => {
+    // The regular key has 2 of 2 jobs in flight since the first test; the first carried this key.
+    const body = { prompt: 'a', resolution: '720p', duration: 15 };
+    const replay = await rig.call('POST', '/v2/generate', { key: KEYS.regular, body, headers: { 'idempotency-key': 'regular-first' } });
+    assert.equal(replay.status, 200);
+    assert.equal(replay.json.type, 'video');
+    const fresh = await rig.call('POST', '/v2/generate', { key: KEYS.regular, body, headers: { 'idempotency-key': 'regular-second' } });
+    assert.equal(errorOf(fresh).type, 'concurrency_limit');
+  });
+});
