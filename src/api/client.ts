@@ -11,7 +11,7 @@
  * with few requests, and downloads safely. The key comes from the option or MERCADREAM_API_KEY
  * and never appears in an error, a log line or `util.inspect(client)`.
  */
-import { createRequire } from 'node:module';
+import { setMaxListeners } from 'node:events';
 import { PLAN_LIMITS, type PlanLimits } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { AuthError } from './errors.js';
@@ -20,12 +20,12 @@ import { sharedLimits, type BucketStats, type GateStats, type JobSlot, type Shar
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
 import { DEFAULT_TIMEOUTS, Transport, type Timeouts } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
+import { VERSION as version } from '../version.js';
 import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } from './wait.js';
 
 /** The API's documented base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mercadream.com/v2';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /** Options of MercaClient. Everything is optional. */
 export interface MercaClientOptions {
@@ -85,6 +85,8 @@ export class MercaClient {
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
   private readonly slots = new Map<string, JobSlot>();
+  /** Aborted by close(): ends the client's own waits on the jobs it holds slots for. */
+  private readonly lifetime = new AbortController();
   private requestCount = 0;
 
   /**
@@ -97,6 +99,7 @@ export class MercaClient {
     const apiKey = options.apiKey ?? env['MERCADREAM_API_KEY'];
     if (!apiKey) throw new AuthError({ status: 0, type: 'missing_api_key', message: 'no API key: pass apiKey or set MERCADREAM_API_KEY' });
     this.baseUrl = (options.baseUrl ?? env['MERCADREAM_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    setMaxListeners(0, this.lifetime.signal); // one listener per followed job
     this.clock = options.clock ?? systemClock;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
@@ -198,8 +201,9 @@ export class MercaClient {
     return { requests: this.requestCount, bucket: this.limits.bucket.stats(), gate: this.limits.gate.stats() };
   }
 
-  /** Closes the connection pool. Pending waits are not cancelled: abort their signals first. */
+  /** Stops following jobs and closes the connection pool. Callers' own waits: abort their signals first. */
   async close(): Promise<void> {
+    this.lifetime.abort(new Error('client closed'));
     await this.transport.close();
   }
 
@@ -219,7 +223,11 @@ export class MercaClient {
       const held = this.slots.get(job.id);
       if (held && held !== slot) slot.release(); // the same job again (idempotent replay): one slot is enough
       else this.slots.set(job.id, slot);
-      return this.seen(job);
+      this.seen(job);
+      // The client follows every job it holds a slot for, so the slot comes back when the job ends
+      // even if the caller never waits on it (its polls are shared with the caller's waits).
+      if (this.slots.has(job.id)) void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
+      return job;
     } catch (error: unknown) {
       slot.release();
       throw error;

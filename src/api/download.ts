@@ -83,7 +83,7 @@ async function transfer(url: string, temp: string, options: DownloadOptions): Pr
   const response = await follow(new URL(url), resume ? { range: `bytes=${have}-` } : {}, options);
   const partial = response.statusCode === 206;
   if (response.statusCode !== 200 && !partial) {
-    response.body.destroy();
+    await response.body.dump();
     throw new NetworkError({ status: response.statusCode, type: 'download_failed', message: `download answered HTTP ${response.statusCode}` });
   }
   const append = resume && partial;
@@ -125,7 +125,7 @@ async function follow(start: URL, extra: Record<string, string>, options: Downlo
     });
     const location = response.headers['location'];
     if (response.statusCode >= 300 && response.statusCode < 400 && location) {
-      response.body.destroy();
+      await response.body.dump(); // a redirect body is small; reading it keeps the socket reusable
       url = new URL(Array.isArray(location) ? location[0]! : location, url);
       continue;
     }

@@ -3,14 +3,12 @@
  * Only this folder writes to the terminal.
  */
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { registerServe } from './serve.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { registerValidate } from './validate.js';
+import { VERSION as version } from '../version.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
 
 /** Builds the command tree; every command reports its exit code through `setExit`. */
 export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => void): Command {

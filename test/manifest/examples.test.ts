@@ -82,3 +82,8 @@ test('every property in the schema has a description, and numbers with units say
     assert.match(row.description, /seconds|dB|LUFS|times normal/, `${row.key} names its unit`);
   }
 });
+
+test('the version the tool reports is the package version', async () => {
+  const { VERSION } = await import('../../src/version.js');
+  assert.equal(VERSION, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+});

@@ -1,0 +1,214 @@
+// MercaClient against MercaDream Local over real loopback HTTP.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
+import { describe, test } from 'node:test';
+import { AuthError, JobFailedError, MercaClient, NotFoundError, PlanError, ValidationError, type Job } from '../../src/api/index.js';
+import { keyLabel } from '../../src/local/keys.js';
+import { KEYS, startRig } from '../helpers/api.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const fast = { minIntervalMs: 100, maxIntervalMs: 500, factor: 1.5 };
+const quickRetry = { baseMs: 20, capMs: 200 };
+/** No test here may hang CI: each gets a generous bound. */
+const bounded = { timeout: 120_000 };
+const tmp = () => mkdtempSync(join(tmpdir(), 'mdp-client-'));
+
+describe('MercaClient against MercaDream Local', () => {
+  test('200 jobs under 10% 429s, 5% 500s and 5% dropped connections all complete, one job each, within the plan rate', bounded, async () => {
+    const rig = await startRig({ workers: 4, faults: { seed: 11, rate429: 0.1, rate500: 0.05, dropConnection: 0.05 } });
+    const client = new MercaClient(KEYS.professional, { baseUrl: rig.server.url, plan: 'professional', waitTiming: fast, retry: quickRetry });
+    try {
+      const texts = Array.from({ length: 200 }, (_, i) => `Line number ${i} of the batch.`);
+      const done = await Promise.all(
+        texts.map(async (text) => {
+          const job = await client.speech({ text, format: 'wav' });
+          return client.jobs.wait(job);
+        }),
+      );
+      assert.equal(done.length, 200);
+      assert.ok(done.every((j) => j.status === 'completed'));
+      // The server's own list (read back through the same faults) shows exactly one job per request.
+      const listed: Job[] = [];
+      for await (const job of client.jobs.list({ limit: 100 })) listed.push(job);
+      assert.equal(listed.length, 200);
+      assert.deepEqual(new Set(listed.map((j) => j.text)), new Set(texts));
+      const label = keyLabel(KEYS.professional);
+      assert.ok(rig.server.counters.peakPerMinute(label) <= 1000, `peak ${rig.server.counters.peakPerMinute(label)} requests/min`);
+      assert.equal(rig.server.counters.count(label, 'POST /v2/speech') >= 200, true);
+      assert.equal(client.stats().gate.active, 0, 'every job slot was given back');
+      assert.ok(client.stats().gate.peak <= 20);
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('on the regular plan the client itself keeps under 60 requests per minute (server clock and client clock shared)', bounded, async () => {
+    const clock = new FakeClock(Date.now());
+    const rig = await startRig({ clock });
+    let retries = 0;
+    const client = new MercaClient(KEYS.regular, { baseUrl: rig.server.url, clock, onRetry: () => retries++ });
+    try {
+      let settled = 0;
+      const calls = Array.from({ length: 130 }, () => client.jobs.page({ limit: 1 }).then(() => settled++));
+      while (settled < calls.length) {
+        await clock.advance(200);
+        // Let every request already granted reach the server before fake time moves on.
+        while (client.stats().bucket.granted > settled) await sleep(1);
+      }
+      await Promise.all(calls);
+      const label = keyLabel(KEYS.regular);
+      assert.equal(rig.server.counters.count(label), 130);
+      assert.ok(rig.server.counters.peakPerMinute(label) <= 60, `peak ${rig.server.counters.peakPerMinute(label)}`);
+      assert.equal(retries, 0, 'no 429 was ever needed');
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('typed errors per status; never retried; the key appears in no message, stack or inspection', bounded, async () => {
+    const rig = await startRig();
+    const calls: number[] = [];
+    const make = (key: string) => new MercaClient(key, { baseUrl: rig.server.url, retry: quickRetry, onRetry: () => calls.push(1) });
+    const unknown = make('mk_test_not_a_real_key_123');
+    const free = make(KEYS.free);
+    const regular = make(KEYS.regular);
+    try {
+      const auth = await unknown.jobs.get('job_x').catch((e: unknown) => e);
+      assert.ok(auth instanceof AuthError);
+      assert.equal(auth.status, 401);
+      const plan = await free.generate({ prompt: 'x', resolution: '720p' }).catch((e: unknown) => e);
+      assert.ok(plan instanceof PlanError);
+      const tooBig = await regular.generate({ prompt: 'x', resolution: '4k' }).catch((e: unknown) => e);
+      assert.ok(tooBig instanceof PlanError);
+      const invalid = await regular.generate({ prompt: 'x', resolution: '720p', style: 'watercolour' }).catch((e: unknown) => e);
+      assert.ok(invalid instanceof ValidationError);
+      assert.equal(invalid.param, 'style');
+      assert.match(invalid.message, /cinematic/);
+      const missing = await regular.jobs.get('job_doesnotexist000').catch((e: unknown) => e);
+      assert.ok(missing instanceof NotFoundError);
+      assert.ok(missing.requestId, 'errors carry the request id');
+      assert.deepEqual(calls, []);
+      for (const error of [auth, plan, tooBig, invalid, missing]) {
+        const text = `${error.message}\n${error.stack ?? ''}\n${inspect(error)}`;
+        for (const key of ['mk_test_not_a_real_key_123', KEYS.free, KEYS.regular]) assert.ok(!text.includes(key), 'key leaked');
+      }
+      assert.ok(!inspect(regular, { depth: 10 }).includes(KEYS.regular));
+      assert.ok(!JSON.stringify(regular).includes(KEYS.regular));
+    } finally {
+      await Promise.all([unknown.close(), free.close(), regular.close()]);
+      await rig.close();
+    }
+  });
+
+  test('a key is needed, and plain http is refused off loopback', bounded, () => {
+    assert.throws(() => new MercaClient({ env: {} }), AuthError);
+    assert.throws(() => new MercaClient('mk_test_x', { baseUrl: 'http://api.example.com/v2' }), /https/);
+    const viaEnv = new MercaClient({ env: { MERCADREAM_API_KEY: 'mk_test_env', MERCADREAM_BASE_URL: 'http://127.0.0.1:9/v2' } });
+    assert.equal(viaEnv.baseUrl, 'http://127.0.0.1:9/v2');
+    void viaEnv.close();
+  });
+
+  test('the same Idempotency-Key gives the same job; a failed job throws JobFailedError with its reason', bounded, async () => {
+    const rig = await startRig({ faults: { jobFailure: 1 } });
+    const client = new MercaClient(KEYS.advanced, { baseUrl: rig.server.url, plan: 'advanced', waitTiming: fast });
+    try {
+      const a = await client.music({ prompt: 'calm piano', duration: 15 }, { idempotencyKey: 'film-abc-cue-1' });
+      const b = await client.music({ prompt: 'calm piano', duration: 15 }, { idempotencyKey: 'film-abc-cue-1' });
+      assert.equal(a.id, b.id);
+      const failed = await client.jobs.wait(a.id).catch((e: unknown) => e);
+      assert.ok(failed instanceof JobFailedError);
+      assert.equal(failed.jobId, a.id);
+      assert.match(failed.message, /failed/);
+      assert.equal(client.stats().gate.active, 0);
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('jobs.list pages through every job newest first; jobs.wait settles many waits with shared polls', bounded, async () => {
+    const rig = await startRig({ workers: 4 });
+    const client = new MercaClient(KEYS.professional, { baseUrl: rig.server.url, plan: 'professional', waitTiming: fast });
+    try {
+      const jobs = await Promise.all(Array.from({ length: 25 }, (_, i) => client.speech({ text: `Paged ${i}.`, format: 'wav' })));
+      await Promise.all(jobs.map((j) => client.jobs.wait(j)));
+      const seen: Job[] = [];
+      for await (const job of client.jobs.list({ limit: 10 })) seen.push(job);
+      assert.equal(seen.length, 25);
+      assert.equal(new Set(seen.map((j) => j.id)).size, 25);
+      const times = seen.map((j) => (j.created_at as Date).getTime());
+      assert.deepEqual(times, [...times].sort((x, y) => y - x), 'newest first, times parsed as Dates');
+      const label = keyLabel(KEYS.professional);
+      const polls = rig.server.counters.count(label, 'GET /v2/jobs/{job_id}') + rig.server.counters.count(label, 'GET /v2/jobs');
+      assert.ok(polls < 25 * 3, `${polls} polls for 25 jobs`);
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('downloads stream to disk with the right size and SHA-256, surviving truncated transfers', bounded, async () => {
+    const rig = await startRig({ faults: { seed: 5, truncateDownload: 0.6 } });
+    const client = new MercaClient(KEYS.advanced, { baseUrl: rig.server.url, plan: 'advanced', waitTiming: fast, retry: quickRetry });
+    try {
+      const job = await client.jobs.wait(await client.music({ prompt: 'slow strings', duration: 15, format: 'wav' }));
+      const dir = tmp();
+      const first = await client.download(job, join(dir, 'a.wav'));
+      const second = await client.download(job, join(dir, 'b.wav'));
+      assert.equal(first.bytes, job.file_size_bytes);
+      assert.equal(first.sha256, second.sha256);
+      assert.equal(first.sha256, createHash('sha256').update(await readFile(join(dir, 'a.wav'))).digest('hex'));
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('the key never leaves the API host: downloads and redirects to other hosts carry no Authorization', bounded, async () => {
+    const rig = await startRig();
+    const seen: Array<{ port: number; headers: IncomingHttpHeaders }> = [];
+    const payload = Buffer.from('not really a video, but bytes all the same');
+    const target = createServer((req, res) => {
+      seen.push({ port: (req.socket.localPort ?? 0), headers: req.headers });
+      res.writeHead(200, { 'content-length': payload.length }).end(payload);
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const targetPort = (target.address() as AddressInfo).port;
+    const redirector = createServer((req, res) => {
+      seen.push({ port: (req.socket.localPort ?? 0), headers: req.headers });
+      res.writeHead(302, { location: `http://127.0.0.1:${targetPort}/asset.mp4` }).end();
+    });
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    const redirectorPort = (redirector.address() as AddressInfo).port;
+    const client = new MercaClient(KEYS.advanced, { baseUrl: rig.server.url, plan: 'advanced' });
+    try {
+      // A real job from the API, then its asset "hosted" elsewhere behind a redirect.
+      const job = await client.speech({ text: 'Hello.', format: 'wav' });
+      const moved = { ...job, status: 'completed' as const, download_url: `http://127.0.0.1:${redirectorPort}/signed?sig=abc`, file_size_bytes: payload.length };
+      const result = await client.download(moved, join(tmp(), 'asset.mp4'));
+      assert.equal(result.bytes, payload.length);
+      assert.deepEqual(seen.map((s) => s.port), [redirectorPort, targetPort]);
+      for (const s of seen) {
+        assert.equal(s.headers.authorization, undefined);
+        assert.ok(!JSON.stringify(s.headers).includes(KEYS.advanced));
+      }
+      assert.ok(rig.server.counters.count(keyLabel(KEYS.advanced), 'POST /v2/speech') === 1, 'the API host did get the key');
+      await assert.rejects(client.download({ ...moved, download_url: 'http://downloads.example.com/x' }, join(tmp(), 'x')), /https/);
+    } finally {
+      await client.close();
+      await rig.close();
+      target.close();
+      redirector.close();
+    }
+  });
+});
