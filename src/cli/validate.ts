@@ -3,9 +3,12 @@
  * compiler (`film.yaml:12:7 error: …`), or as JSON with `--json`.
  */
 import type { Command } from 'commander';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, type Diagnostic } from '../manifest/index.js';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type Diagnostic } from '../manifest/index.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './terminal.js';
+
+/** Diagnostics printed per file as text; --json prints all. */
+const MAX_PRINTED = 50;
 
 /** One manifest's verdict, as printed by `--json`. */
 export interface ValidationReport {
@@ -22,7 +25,10 @@ export async function validateCommand(files: readonly string[], options: { json?
     const report = { file, valid: !hasErrors(result.diagnostics), diagnostics: result.diagnostics };
     reports.push(report);
     if (!options.json) {
-      for (const d of result.diagnostics) terminal.error(formatDiagnosticWithSource(d, result.text));
+      const lines = result.text === undefined ? undefined : sourceLines(result.text);
+      for (const d of result.diagnostics.slice(0, MAX_PRINTED)) terminal.error(formatDiagnosticWithSource(d, lines));
+      const more = result.diagnostics.length - MAX_PRINTED;
+      if (more > 0) terminal.error(`${file}: … and ${more} more (all of them with --json)`);
     }
   }
   const invalid = reports.filter((r) => !r.valid).length;
@@ -44,7 +50,7 @@ export function registerValidate(program: Command, terminal: Terminal, setExit: 
     .description('check manifests and print every problem with its file:line:column')
     .argument('<files...>', 'manifest files (film.yaml …)')
     .option('--json', 'print the diagnostics as JSON on standard output')
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/*.yaml\n  $ mercadream-pipeline validate film.yaml --json | jq .files[0].diagnostics\n\nExit codes: 0 every manifest is valid, 2 at least one is not.')
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/*.yaml\n  $ mercadream-pipeline validate film.yaml --json | jq \'.files[0].diagnostics\'\n\nDiagnostics go to standard error; --json output to standard output.\nExit codes: 0 every manifest is valid, 2 at least one is not.')
     .action(async (files: string[], options: { json?: boolean }) => {
       setExit(await validateCommand(files, options, terminal));
     });

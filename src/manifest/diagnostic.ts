@@ -43,9 +43,15 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
-/** Sorts a copy of `diagnostics` by position (see compareDiagnostics). */
+/** Sorts a copy of `diagnostics` by position (see compareDiagnostics), dropping exact repeats. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort(compareDiagnostics);
+  const seen = new Set<string>();
+  return [...diagnostics].sort(compareDiagnostics).filter((d) => {
+    const key = `${d.file}:${d.line}:${d.column}:${d.severity}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** True when any diagnostic is an error (warnings alone leave a manifest valid). */
@@ -53,29 +59,44 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** `film.yaml:12:7 error: message — hint: …`, one line. */
+/** `film.yaml:12:7 error: message — hint: …`, one line, with control characters made visible. */
 export function formatDiagnostic(d: Diagnostic): string {
   const hint = d.hint ? ` — hint: ${d.hint}` : '';
-  return `${d.file}:${d.line}:${d.column} ${d.severity}: ${d.message}${hint}`;
+  return visible(`${d.file}:${d.line}:${d.column} ${d.severity}: ${d.message}${hint}`);
+}
+
+/** Columns of source shown around the offending place; longer lines are cut with `…`. */
+const EXCERPT_WIDTH = 100;
+
+/** The manifest's text as lines, split once and handed to formatDiagnosticWithSource for each diagnostic. */
+export function sourceLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
 }
 
 /**
  * The diagnostic line followed by the offending source line with a squiggle under the range,
- * as compilers print it. `text` is the manifest's text; without it only the line is returned.
+ * as compilers print it. Long lines are cut to a window around the column; control characters
+ * are shown as `\xNN` so a manifest cannot drive the terminal.
  */
-export function formatDiagnosticWithSource(d: Diagnostic, text?: string): string {
+export function formatDiagnosticWithSource(d: Diagnostic, lines?: readonly string[]): string {
   const head = formatDiagnostic(d);
-  if (text === undefined) return head;
-  const lines = text.split(/\r?\n/);
-  const source = lines[d.line - 1];
+  const source = lines?.[d.line - 1];
   if (source === undefined || source.trim() === '') return head;
+  const startIndex = Math.max(0, d.column - 1);
+  const endIndex = Math.max(startIndex + 1, d.end && d.end.line === d.line ? d.end.column - 1 : source.length);
+  const from = Math.max(0, Math.min(startIndex - 20, source.length - EXCERPT_WIDTH));
+  const to = Math.min(source.length, from + EXCERPT_WIDTH);
+  const shown = (from > 0 ? '…' : '') + visible(source.slice(from, to).replace(/\t/g, ' ')) + (to < source.length ? '…' : '');
+  const lead = (from > 0 ? 1 : 0) + visible(source.slice(from, startIndex).replace(/\t/g, ' ')).length;
+  const width = Math.max(1, Math.min(endIndex, to) - startIndex);
   const gutter = String(d.line);
-  const start = Math.max(0, d.column - 1);
-  const endColumn = d.end && d.end.line === d.line ? d.end.column : source.length + 1;
-  const width = Math.max(1, Math.min(endColumn, source.length + 1) - 1 - start);
-  const visible = source.replace(/\t/g, ' ');
   const pad = ' '.repeat(gutter.length);
-  return `${head}\n ${gutter} | ${visible}\n ${pad} | ${' '.repeat(start)}${'~'.repeat(width)}`;
+  return `${head}\n ${gutter} | ${shown}\n ${pad} | ${' '.repeat(lead)}${'~'.repeat(width)}`;
+}
+
+/** Replaces C0/C1 control characters (but not tab) with `\xNN`. */
+export function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** `/scenes/2/duration` → `scenes[2].duration`; `""` → `(document)`. */

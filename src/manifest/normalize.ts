@@ -168,7 +168,8 @@ export function resolvePath(baseDir: string, path: string): string {
 export function isInside(baseDir: string, path: string): boolean {
   const flavour = /^[A-Za-z]:[\\/]/.test(baseDir) ? win32 : posix;
   const relative = flavour.relative(baseDir, path);
-  return relative !== '' && !relative.startsWith('..') && !flavour.isAbsolute(relative);
+  const up = relative === '..' || relative.startsWith(`..${flavour.sep}`);
+  return relative !== '' && !up && !flavour.isAbsolute(relative);
 }
 
 /** `films/neon-tokyo.yaml` → `neon-tokyo`. */

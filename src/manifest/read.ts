@@ -2,15 +2,18 @@
  * Stage 1 of loading a manifest, and the only one that touches the disk: read the file, decode
  * it as UTF-8 (a BOM is dropped, invalid bytes are an error), then compile it.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { compileManifest, type CompileResult } from './compile.js';
 import type { ProductionPlan } from './production.js';
 
-/** Manifests larger than this are refused before reading (bytes): a storyboard is text. */
-export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/**
+ * Manifests larger than this are refused (bytes). The largest valid film (5,000 scenes with
+ * long prompts) fits well inside; parsing a much larger YAML document costs gigabytes.
+ */
+export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 
 /** Options of loadManifest. */
 export interface LoadOptions {
@@ -39,12 +42,16 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
   try {
     const info = await stat(absolute);
     if (info.isDirectory()) return fail('is a folder, not a manifest file', 'file-is-folder', 'name a .yaml file, or use a shell glob such as films/*.yaml');
-    if (info.size > MAX_MANIFEST_BYTES) return fail(`the manifest is ${info.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`, 'file-too-large');
-    bytes = await readFile(absolute);
+    if (info.size > MAX_MANIFEST_BYTES) return fail(tooLarge(info.size), 'file-too-large');
+    // Read at most one byte past the cap: special files (/dev/zero, pipes) report no size.
+    const read = await readBounded(absolute, MAX_MANIFEST_BYTES + 1);
+    if (read.length > MAX_MANIFEST_BYTES) return fail(tooLarge(read.length, true), 'file-too-large');
+    bytes = read;
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail('no such file', 'file-not-found', 'check the path; it is relative to the current folder');
     if (code === 'EACCES' || code === 'EPERM') return fail('permission denied reading the manifest', 'file-unreadable');
+    if (code === 'ELOOP') return fail('the path goes round a loop of symbolic links', 'file-unreadable');
     return fail(`could not read the manifest (${code ?? 'unknown error'})`, 'file-unreadable');
   }
   let text: string;
@@ -69,6 +76,7 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
   }
   const result = compileManifest(file, text, {
     baseDir: dirname(absolute),
+    realPath,
     fileExists: (path) => {
       try {
         return statSync(path).isFile();
@@ -80,6 +88,42 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     ...(options.allowOutsidePaths ? { allowOutsidePaths: true } : {}),
   });
   return { ...result, text };
+}
+
+function tooLarge(size: number, atLeast = false): string {
+  return `the manifest is ${atLeast ? 'more than ' : ''}${atLeast ? MAX_MANIFEST_BYTES : size} bytes; at most ${MAX_MANIFEST_BYTES} (2 MiB) are read`;
+}
+
+/** Reads up to `limit` bytes of `path`. */
+async function readBounded(path: string, limit: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < limit) {
+      const buffer = Buffer.alloc(Math.min(64 * 1024, limit - total));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The path with every symbolic link resolved; for a path that does not exist yet (an output),
+ * its deepest existing folder is resolved and the rest appended.
+ */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), basename(path));
+  }
 }
 
 /** Offset of the first byte where `bytes` stops being valid UTF-8. */

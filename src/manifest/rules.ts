@@ -19,6 +19,8 @@ export interface RuleEnvironment {
   fileExists(path: string): boolean;
   /** Paths outside the manifest's folder are allowed (they came from the command line). */
   readonly allowOutsidePaths?: boolean;
+  /** The absolute `path` with symbolic links resolved (identity when absent), so a link cannot lead outside. */
+  realPath?(path: string): string;
 }
 
 /** A named check. */
@@ -140,6 +142,68 @@ const transitionShorterThanScenes: Rule = {
   },
 };
 
+const autoNeedsNarration: Rule = {
+  name: 'auto-needs-narration',
+  check(p) {
+    return p.scenes.flatMap((s) =>
+      s.duration === 'auto' && !s.narration
+        ? [p.source.diagnostic(scenePointer(s.index, 'duration'), this.name, `scenes[${s.index}].duration is \`auto\`, but the scene has no narration to take its length from`, {
+            hint: 'give the scene a narration, or a duration in seconds',
+          })]
+        : [],
+    );
+  },
+};
+
+const transitionsFitScene: Rule = {
+  name: 'transitions-fit-scene',
+  check(p) {
+    return p.scenes.flatMap((s, i) => {
+      const before = i > 0 ? p.scenes[i - 1]!.transition.duration : 0;
+      const after = s.transition.duration;
+      if (typeof s.duration !== 'number' || before === 0 || after === 0 || before + after < s.duration) return [];
+      return [p.source.diagnostic(scenePointer(i, 'duration'), this.name, `scene \`${s.id}\` is ${s.duration} s, but the transitions into it (${before} s) and out of it (${after} s) together take ${before + after} s`, {
+        hint: 'a scene must last longer than its two transitions together; shorten them or lengthen the scene',
+      })];
+    });
+  },
+};
+
+const narrationStartsInScene: Rule = {
+  name: 'narration-starts-in-scene',
+  check(p) {
+    return p.scenes.flatMap((s) =>
+      s.narration && typeof s.duration === 'number' && s.narration.at >= s.duration
+        ? [p.source.diagnostic(`${s.narration.pointer}/at`, this.name, `the narration of scene \`${s.id}\` starts at ${s.narration.at} s, after the ${s.duration} s scene has ended`, {
+            hint: 'narration.at counts seconds from the start of the scene',
+          })]
+        : [],
+    );
+  },
+};
+
+const outputIsNotASource: Rule = {
+  name: 'output-is-not-a-source',
+  check(p) {
+    return p.scenes.flatMap((s) =>
+      s.kind === 'footage' && s.source === p.output.path
+        ? [p.source.diagnostic('/output/path', this.name, `output.path is the footage of scene \`${s.id}\`: rendering would overwrite it`, { hint: 'write the final cut to another file' })]
+        : [],
+    );
+  },
+};
+
+const footageHasNoStyle: Rule = {
+  name: 'footage-has-no-style',
+  check(p, data) {
+    return p.scenes.flatMap((s) =>
+      s.kind === 'footage' && data.scenes[s.index]?.style !== undefined
+        ? [p.source.diagnostic(scenePointer(s.index, 'style'), this.name, `scenes[${s.index}].style is ignored: the scene is local footage, not generated`, { severity: 'warning', part: 'key' })]
+        : [],
+    );
+  },
+};
+
 const planAllowsResolution: Rule = {
   name: 'plan-allows-resolution',
   check(p) {
@@ -159,12 +223,15 @@ const pathsStayInside: Rule = {
   check(p, _data, env) {
     if (env.allowOutsidePaths) return [];
     const out: Diagnostic[] = [];
+    const real = env.realPath ?? ((path: string) => path);
+    const base = real(p.baseDir);
+    const inside = (path: string) => isInside(p.baseDir, path) && isInside(base, real(path));
     const refuse = (pointer: string, what: string) =>
       out.push(p.source.diagnostic(pointer, this.name, `${what} leaves the manifest's folder`, {
         hint: 'a manifest may only read and write inside its own folder; move the file there (a path given on the command line may go anywhere)',
       }));
-    if (!isInside(p.baseDir, p.output.path)) refuse('/output/path', 'output.path');
-    for (const s of p.scenes) if (s.kind === 'footage' && !isInside(p.baseDir, s.source)) refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`);
+    if (!inside(p.output.path)) refuse('/output/path', 'output.path');
+    for (const s of p.scenes) if (s.kind === 'footage' && !inside(s.source)) refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`);
     return out;
   },
 };
@@ -175,7 +242,7 @@ const sourceExists: Rule = {
     return p.scenes.flatMap((s) =>
       s.kind === 'footage' && (env.allowOutsidePaths || isInside(p.baseDir, s.source)) && !env.fileExists(s.source)
         ? [p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${data.scenes[s.index]?.source ?? s.source}`, {
-            hint: "paths are relative to the manifest's folder",
+            hint: (data.scenes[s.index]?.source ?? '').includes('\\') ? "write paths with '/' (a backslash is part of the file name here)" : "paths are relative to the manifest's folder",
           })]
         : [],
     );
@@ -215,10 +282,15 @@ export const RULES: readonly Rule[] = [
   uniqueCueIds,
   cueRangesExist,
   sceneWithinApiLimit,
+  autoNeedsNarration,
   transitionShorterThanScenes,
+  transitionsFitScene,
+  narrationStartsInScene,
   planAllowsResolution,
   pathsStayInside,
+  outputIsNotASource,
   sourceExists,
+  footageHasNoStyle,
   knownStylesAndVoices,
 ];
 

@@ -96,8 +96,9 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
       const key = String(params['additionalProperty']);
       const allowed = Object.keys((schema['properties'] as SchemaNode | undefined) ?? {}).filter((k) => k !== '$schema');
       const where = pointer === '' ? 'the manifest' : path;
+      const merge = key === '<<' ? 'merge keys (`<<`) are not part of YAML 1.2; write the keys out, or put an anchor on the whole mapping' : undefined;
       return source.diagnostic(`${pointer}/${pointerSegment(key)}`, code, `unknown key \`${key}\` in ${where}`, {
-        hint: didYouMean(key, allowed) ?? `allowed keys: ${allowed.join(', ')}`,
+        hint: merge ?? didYouMean(key, allowed) ?? `allowed keys: ${allowed.join(', ')}`,
         part: 'key',
       });
     }
@@ -156,7 +157,8 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       bestDistance = distance;
     }
   }
-  const tolerance = Math.max(2, Math.floor(word.length / 3));
+  // Short words are close to everything: allow one edit up to 4 characters, more for longer words.
+  const tolerance = word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
   return best !== undefined && bestDistance <= tolerance ? `did you mean \`${best}\`?` : undefined;
 }
 

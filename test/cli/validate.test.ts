@@ -1,7 +1,7 @@
 // The real CLI, run as a user runs it, in a temporary folder.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -77,4 +77,44 @@ describe('mercadream-pipeline validate', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Examples:/);
   });
+
+  test('symbolic links cannot lead source: or output.path out of the manifest folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    const outside = mkdtempSync(join(tmpdir(), 'mdp-outside-'));
+    writeFileSync(join(outside, 'clip.mp4'), 'x');
+    symlinkSync(outside, join(dir, 'elsewhere'));
+    symlinkSync(join(outside, 'clip.mp4'), join(dir, 'linked.mp4'));
+    writeFileSync(join(dir, 'film.yaml'), 'version: 1\noutput: { path: elsewhere/cut.mp4 }\nscenes:\n  - source: elsewhere/clip.mp4\n  - source: linked.mp4\n');
+    const r = await cli(['validate', 'film.yaml'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^film\.yaml:2:17 error: output\.path leaves the manifest's folder/m);
+    assert.match(r.stderr, /^film\.yaml:4:13 error: scenes\[0\]\.source leaves the manifest's folder/m);
+    assert.match(r.stderr, /^film\.yaml:5:13 error: scenes\[1\]\.source leaves the manifest's folder/m);
+    // A real sub-folder is fine.
+    mkdirSync(join(dir, 'footage'));
+    writeFileSync(join(dir, 'footage', 'a.mp4'), 'x');
+    writeFileSync(join(dir, 'ok.yaml'), 'version: 1\nscenes:\n  - source: footage/a.mp4\n');
+    assert.equal((await cli(['validate', 'ok.yaml'], dir)).code, 0);
+  });
+
+  test('special files and oversized manifests are refused without reading them whole', async () => {
+    const r = await cli(['validate', '/dev/zero']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^\/dev\/zero:1:1 error: the manifest is more than 2097152 bytes/m);
+  });
+
+  test('long lines are cut around the error and control characters are shown escaped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    writeFileSync(join(dir, 'long.yaml'), `version: 1\nscenes:\n  - prompt: ${'a'.repeat(50_000)}\n`);
+    const long = await cli(['validate', 'long.yaml'], dir);
+    assert.equal(long.code, 2);
+    assert.ok(long.stderr.length < 2000, `printed ${long.stderr.length} characters`);
+    assert.match(long.stderr, /must have at most 1000 characters, not 50000/);
+    writeFileSync(join(dir, 'ctrl.yaml'), 'version: 1\nscenes:\n  - prompt: x\n    "bad\\e[2Jkey": 1\n');
+    const ctrl = await cli(['validate', 'ctrl.yaml'], dir);
+    assert.equal(ctrl.code, 2);
+    assert.ok(!ctrl.stderr.includes('\u001b'), 'no raw escape reaches the terminal');
+    assert.match(ctrl.stderr, /unknown key `bad\\x1b\[2Jkey`/);
+  });
 });
+
