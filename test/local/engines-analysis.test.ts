@@ -183,7 +183,9 @@ test('video args: exact size, rate, codecs and bitexact flags; narration only wi
 
 test('styles: noir drains colour, cinematic letterboxes to 2.39:1', () => {
   const g = { width: 1280, height: 720, fps: 24, duration: 15, canvasWidth: 320, canvasHeight: 180, fast: true, seed: 1 };
-  assert.ok(styleColour('noir').includes('hue=s=0'));
+  assert.ok(styleColour('noir', g).includes('hue=s=0'));
+  assert.ok(styleColour('cinematic', { ...g, fast: false }).some((f) => f.startsWith('noise=')), 'full quality has grain');
+  assert.ok(!styleColour('cinematic', g).some((f) => f.startsWith('noise=')), 'fast has none');
   assert.ok(styleFinish('noir', g).includes('hue=s=0'));
   assert.ok(styleFinish('cinematic', g).some((f) => f.startsWith('drawbox=x=0:y=0:w=iw:h=92:')));
   for (const style of STYLES) assert.equal(styleFinish(style, g).at(-1), 'setsar=1');

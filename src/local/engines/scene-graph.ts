@@ -8,8 +8,8 @@
  *  2. `zoompan` turns that still into N frames with a slow push-in or pan;
  *  3. particle textures (rain, snow, fog, stars, wave glints) are also single `geq` frames,
  *     looped and moved with `scroll`, and screen-blended over the picture;
- *  4. the style's colour treatment runs at the small `canvas` size, the picture is scaled to the
- *     output size, and only grain, vignette and letterbox run at full size.
+ *  4. the style's colour treatment, vignette and grain run at the small `canvas` size, the
+ *     picture is scaled to the output size, and only the letterbox is drawn at full size.
  * Every random-looking value is a hash of pixel coordinates (no `random()`), so frames are the
  * same on every run.
  */
@@ -27,7 +27,7 @@ export interface SceneGeometry {
   /** Working size of the animated picture before the final upscale (pixels, even). */
   readonly canvasWidth: number;
   readonly canvasHeight: number;
-  /** Cheaper look: bilinear upscale, lighter grain, no full-size vignette. */
+  /** Cheaper look: bilinear upscale, no grain. */
   readonly fast: boolean;
   /** Seed for the grain (noise filter). */
   readonly seed: number;
@@ -64,7 +64,7 @@ export function backgroundExpr(analysis: VisualAnalysis, channel: 0 | 1 | 2): st
     pic = `if(lt(${d},H*0.11)*lt(Y,${hy}),${c(p.accent)},${pic}+${n(c(p.accent) * 0.6)}*exp(-${d}/(H*0.12))*lt(Y,${hy}))`;
   }
   if (f.moon) {
-    const d = `hypot(X-W*0.74,Y-H*0.18)`;
+    const d = `hypot(X-W*0.74,Y-H*0.27)`;
     pic = `if(lt(${d},H*0.055),${c(p.accent)},${pic}+${n(c(p.accent) * 0.25)}*exp(-${d}/(H*0.05)))`;
   }
   if (f.hills) {
@@ -129,15 +129,20 @@ function unreachable(x: never): never {
   throw new Error(`unexpected value ${String(x)}`);
 }
 
-/** Colour treatment at canvas size (input and output gbrp or yuv; ends in yuv444p). */
-export function styleColour(style: Style): string[] {
+/**
+ * Colour treatment, vignette and grain, at canvas size (input gbrp; ends in yuv444p). Grain is
+ * drawn here rather than at output size: upscaled it reads as film grain, and per-pixel
+ * full-size noise would double the bitrate and the encoder's time.
+ */
+export function styleColour(style: Style, g: SceneGeometry): string[] {
+  const grain = (strength: number): string[] => (g.fast ? [] : [`noise=c0s=${strength}:c0f=t:c0_seed=${g.seed % 2147483647}`]);
   switch (style) {
     case 'cinematic':
-      return ['format=yuv444p', 'eq=contrast=1.08:saturation=1.12:gamma=0.96'];
+      return ['format=yuv444p', 'eq=contrast=1.08:saturation=1.12:gamma=0.96', 'vignette=angle=PI/5', ...grain(4)];
     case 'noir':
-      return ['format=yuv444p', 'hue=s=0', 'eq=contrast=1.55:brightness=-0.04'];
+      return ['format=yuv444p', 'hue=s=0', 'eq=contrast=1.55:brightness=-0.04', 'vignette=angle=PI/4', ...grain(6)];
     case 'vintage':
-      return ['colorchannelmixer=.393:.769:.189:0:.349:.686:.168:0:.272:.534:.131', 'format=yuv444p', 'eq=contrast=0.9:gamma=1.05'];
+      return ['colorchannelmixer=.393:.769:.189:0:.349:.686:.168:0:.272:.534:.131', 'format=yuv444p', 'eq=contrast=0.9:gamma=1.05', 'vignette=angle=PI/3.5', ...grain(7)];
     case 'anime':
       return ['lutrgb=r=floor(val/48)*48+16:g=floor(val/48)*48+16:b=floor(val/48)*48+16', 'format=yuv444p', 'eq=saturation=1.6:contrast=1.1'];
     case 'documentary':
@@ -147,31 +152,16 @@ export function styleColour(style: Style): string[] {
   }
 }
 
-/** Treatment at output size (grain, vignette, letterbox); ends in yuv420p, SAR 1. */
+/** Treatment at output size (letterbox; input yuv420p); ends in yuv420p, SAR 1. */
 export function styleFinish(style: Style, g: SceneGeometry): string[] {
-  const grain = (strength: number): string => `noise=c0s=${strength}:c0f=t:c0_seed=${g.seed % 2147483647}`;
-  const out: string[] = ['format=yuv420p'];
-  switch (style) {
-    case 'cinematic': {
-      // 2.39:1 inside the 16:9 frame, bars rounded to even pixels.
-      const bar = 2 * Math.round((g.height - g.width / 2.39) / 4);
-      if (!g.fast) out.push('vignette=angle=PI/5', grain(7));
-      out.push(`drawbox=x=0:y=0:w=iw:h=${bar}:color=black:t=fill`, `drawbox=x=0:y=ih-${bar}:w=iw:h=${bar}:color=black:t=fill`);
-      break;
-    }
-    case 'noir':
-      if (!g.fast) out.push('vignette=angle=PI/4', grain(10));
-      out.push('hue=s=0');
-      break;
-    case 'vintage':
-      if (!g.fast) out.push('vignette=angle=PI/3.5', grain(12));
-      break;
-    case 'anime':
-    case 'documentary':
-      break;
-    default:
-      return unreachable(style);
+  const out: string[] = [];
+  if (style === 'cinematic') {
+    // 2.39:1 inside the 16:9 frame, bars rounded to even pixels.
+    const bar = 2 * Math.round((g.height - g.width / 2.39) / 4);
+    out.push(`drawbox=x=0:y=0:w=iw:h=${bar}:color=black:t=fill`, `drawbox=x=0:y=ih-${bar}:w=iw:h=${bar}:color=black:t=fill`);
   }
+  // Noir's grey must stay exactly grey through the chroma upscale.
+  if (style === 'noir') out.push('hue=s=0');
   out.push('setsar=1');
   return out;
 }
@@ -209,9 +199,10 @@ export function sceneFilter(analysis: VisualAnalysis, style: Style, g: SceneGeom
     last = `bg${i + 1}`;
   });
   const finish = [
-    ...styleColour(style),
-    // Fast: subsample chroma at canvas size, so the upscale moves a third of the bytes.
-    ...(g.fast ? ['format=yuv420p'] : []),
+    ...styleColour(style, g),
+    // Subsample chroma at canvas size, so the upscale moves half the bytes (the picture is
+    // soft colour fields; chroma at a quarter of the canvas is invisible after the upscale).
+    'format=yuv420p',
     `scale=${g.width}:${g.height}:flags=${g.fast ? 'bilinear' : 'bicubic'}`,
     ...styleFinish(style, g),
     `trim=end_frame=${frames}`,

@@ -21,7 +21,7 @@ export interface VideoPreset {
 }
 
 export const VIDEO_PRESETS: Readonly<Record<EngineQuality, VideoPreset>> = {
-  full: { canvasWidth: 640, canvasHeight: 360, x264Preset: 'veryfast', crf: 20 },
+  full: { canvasWidth: 640, canvasHeight: 360, x264Preset: 'superfast', crf: 21 },
   fast: { canvasWidth: 320, canvasHeight: 180, x264Preset: 'ultrafast', crf: 26 },
 };
 
