@@ -187,7 +187,7 @@ test('styles: noir drains colour, cinematic letterboxes to 2.39:1', () => {
   assert.ok(styleColour('cinematic', { ...g, fast: false }).some((f) => f.startsWith('noise=')), 'full quality has grain');
   assert.ok(!styleColour('cinematic', g).some((f) => f.startsWith('noise=')), 'fast has none');
   assert.ok(styleFinish('noir', g).includes('hue=s=0'));
-  assert.ok(styleFinish('cinematic', g).some((f) => f.startsWith('drawbox=x=0:y=0:w=iw:h=92:')));
+  assert.deepEqual(styleFinish('cinematic', g).slice(0, 2), ['crop=iw:ih-184:0:92', 'pad=iw:ih+184:0:92:black']);
   for (const style of STYLES) assert.equal(styleFinish(style, g).at(-1), 'setsar=1');
 });
 

@@ -158,7 +158,8 @@ export function styleFinish(style: Style, g: SceneGeometry): string[] {
   if (style === 'cinematic') {
     // 2.39:1 inside the 16:9 frame, bars rounded to even pixels.
     const bar = 2 * Math.round((g.height - g.width / 2.39) / 4);
-    out.push(`drawbox=x=0:y=0:w=iw:h=${bar}:color=black:t=fill`, `drawbox=x=0:y=ih-${bar}:w=iw:h=${bar}:color=black:t=fill`);
+    // crop + pad rather than two drawbox passes: pad only copies, drawbox blends every pixel.
+    out.push(`crop=iw:ih-${2 * bar}:0:${bar}`, `pad=iw:ih+${2 * bar}:0:${bar}:black`);
   }
   // Noir's grey must stay exactly grey through the chroma upscale.
   if (style === 'noir') out.push('hue=s=0');
