@@ -35,10 +35,10 @@ export function ambienceSources(kind: Ambience, duration: number, seed: number):
     case 'fire':
       return [
         `${noise('brown', 0.7, 51)},lowpass=f=320,volume=0.6`,
-        `${noise('velvet', 0.8, 52)},highpass=f=1800,volume=0.45`,
+        `${noise('velvet', 0.8, 52)},highpass=f=1800,volume=0.12`,
       ];
     case 'room':
-      return [`${noise('pink', 0.3, 61)},lowpass=f=420,volume=0.5`, sine(110, 0.015)];
+      return [`${noise('pink', 0.3, 61)},lowpass=f=420,volume=1.2`, sine(110, 0.03)];
     default: {
       const never: never = kind;
       throw new Error(`unknown ambience ${String(never)}`);

@@ -176,15 +176,21 @@ export class Synth {
 }
 
 /**
- * Pure: a float chunk as interleaved signed 16-bit little-endian PCM, through a soft clipper
- * (tanh) so peaks never wrap.
+ * Master level before the soft clipper: the mix lands around −14 LUFS integrated with peaks
+ * near −3 dBFS, room for the mp3 encoder and for the stitcher's loudness normalization.
+ */
+export const MASTER_GAIN = 0.6;
+
+/**
+ * Pure: a float chunk as interleaved signed 16-bit little-endian PCM, at MASTER_GAIN through
+ * a soft clipper (tanh) so peaks never wrap.
  */
 export function toS16le(chunk: StereoChunk): Buffer {
   const frames = chunk.left.length;
   const out = Buffer.alloc(frames * 4);
   for (let i = 0; i < frames; i++) {
-    out.writeInt16LE(Math.round(Math.tanh(chunk.left[i] ?? 0) * 32000), i * 4);
-    out.writeInt16LE(Math.round(Math.tanh(chunk.right[i] ?? 0) * 32000), i * 4 + 2);
+    out.writeInt16LE(Math.round(Math.tanh((chunk.left[i] ?? 0) * MASTER_GAIN) * 32000), i * 4);
+    out.writeInt16LE(Math.round(Math.tanh((chunk.right[i] ?? 0) * MASTER_GAIN) * 32000), i * 4 + 2);
   }
   return out;
 }

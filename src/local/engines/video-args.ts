@@ -26,8 +26,8 @@ export const VIDEO_PRESETS: Readonly<Record<EngineQuality, VideoPreset>> = {
 };
 
 /**
- * x264 threads are fixed: x264's output depends on its thread count, so a fixed count keeps
- * renders byte-identical across machines with different core counts.
+ * x264 and filtergraph threads are fixed: x264's output depends on its thread count, so a
+ * fixed count keeps renders byte-identical across machines with different core counts.
  */
 export const X264_THREADS = 2;
 
@@ -35,8 +35,8 @@ export const X264_THREADS = 2;
 export const NARRATION_START = 0.5;
 
 /** Bed level (dB) alone, and under narration. */
-const BED_GAIN_DB = -6;
-const BED_UNDER_VOICE_DB = -16;
+const BED_GAIN_DB = 0;
+const BED_UNDER_VOICE_DB = -10;
 
 /** Inputs of buildVideoArgs beyond the request. */
 export interface VideoArgsContext {
@@ -87,6 +87,8 @@ export function videoFilterGraph(request: VideoRequest, ctx: VideoArgsContext): 
 export function buildVideoArgs(request: VideoRequest, ctx: VideoArgsContext): string[] {
   const preset = VIDEO_PRESETS[ctx.quality];
   return [
+    // Filter slice threads pinned like x264's: the grain's noise filter draws per slice.
+    '-filter_complex_threads', String(X264_THREADS),
     '-filter_complex', videoFilterGraph(request, ctx),
     '-map', '[vout]',
     '-map', '[aout]',
