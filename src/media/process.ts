@@ -46,8 +46,8 @@ export interface RunFfmpegOptions {
   readonly killGraceMs?: number | undefined;
   /** Binary to run instead of the located ffmpeg. */
   readonly ffmpegPath?: string | undefined;
-  /** Written to ffmpeg's stdin (e.g. raw PCM); stdin is closed otherwise. */
-  readonly input?: Uint8Array | undefined;
+  /** Working folder of the process (relative paths in `args` resolve against it). */
+  readonly cwd?: string | undefined;
 }
 
 /** The flags runFfmpeg adds in front of the caller's arguments. */
@@ -107,7 +107,8 @@ export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptio
     killSignal: 'SIGTERM',
     reject: false,
     buffer: false,
-    stdin: options.input ? 'pipe' : 'ignore',
+    stdin: 'ignore',
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdout: 'pipe',
     stderr: 'pipe',
     encoding: 'utf8',
@@ -117,9 +118,9 @@ export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptio
   subprocess.stderr?.setEncoding('utf8');
   subprocess.stderr?.on('data', (chunk: string) => stderrTail.push(chunk));
 
-  let best = 0;
+  let best = -1;
   const report = (percent: number): void => {
-    if (percent > best || percent === 0) {
+    if (percent > best) {
       best = percent;
       options.onProgress?.(percent);
     }
@@ -134,11 +135,6 @@ export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptio
       if (seconds !== undefined && options.expectedDuration) report(progressPercent(seconds, options.expectedDuration));
     }
   });
-
-  if (options.input && subprocess.stdin) {
-    subprocess.stdin.on('error', () => undefined); // ffmpeg may exit before reading all; the exit code tells.
-    subprocess.stdin.end(options.input);
-  }
 
   const result = await subprocess;
   const tail = stderrTail.done();

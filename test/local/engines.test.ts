@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEngines } from '../../src/local/engines/index.js';
@@ -131,6 +131,21 @@ describe('speech engine', () => {
     assert.ok(result.duration > 1, `duration ${result.duration}`);
     const unsayable = await engines.renderSpeech({ text: '東京の夜', voiceId: 'neural-narrator-f', format: 'mp3', speed: 1 }, out('cjk.mp3'), { quality: 'fast' });
     assert.ok(unsayable.duration > 0);
+  });
+
+  test('a temp folder and an output path with quotes, colons, brackets and spaces', async () => {
+    const awkward = path.join(dir, "it's: 100% [odd], dir");
+    await mkdir(awkward);
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = awkward; // os.tmpdir() reads it on every call
+    try {
+      const result = await engines.renderSpeech({ text: 'Hello there.', voiceId: 'neural-narrator-m', format: 'wav', speed: 1 }, path.join(awkward, "out 'a':b.wav"), { quality: 'fast' });
+      assert.ok(result.duration > 0.5);
+    } finally {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+    }
+    assert.deepEqual(await readdir(awkward), ["out 'a':b.wav"], 'the work folder was removed, only the output is left');
   });
 });
 

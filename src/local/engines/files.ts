@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
- * Runs `fn` with a fresh folder under the OS temp folder (name: `mercadream-XXXXXX`, plain
- * characters so paths can go into a filtergraph) and removes the folder afterwards.
+ * Runs `fn` with a fresh folder under the OS temp folder (`mercadream-XXXXXX`) and removes the
+ * folder afterwards.
  */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mercadream-'));

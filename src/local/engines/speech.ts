@@ -56,11 +56,14 @@ export function estimateSpeechSeconds(text: string, speed: number): number {
 export async function renderSpeech(request: SpeechRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
   const backend = await speechBackend();
   if (backend === 'none') throw new SpeechUnavailableError();
-  const run = { signal: options.signal, onProgress: options.onProgress, expectedDuration: estimateSpeechSeconds(request.text, request.speed) };
+  const target = path.resolve(outFile); // ffmpeg runs in a temp folder: relative paths would land there
   await withTempDir(async (dir) => {
-    const textFile = path.join(dir, 'text.txt');
-    await writeFile(textFile, speakableText(request.text), 'utf8');
-    await writeAtomically(outFile, async (tmp) => {
+    // ffmpeg runs inside the temp folder and reads the text by a plain relative name, so no
+    // path (whatever TMPDIR is) ever needs filtergraph escaping.
+    const textFile = 'text.txt';
+    const run = { signal: options.signal, onProgress: options.onProgress, expectedDuration: estimateSpeechSeconds(request.text, request.speed), cwd: dir };
+    await writeFile(path.join(dir, textFile), speakableText(request.text), 'utf8');
+    await writeAtomically(target, async (tmp) => {
       const common = { voiceId: request.voiceId, speed: request.speed, format: request.format, outFile: tmp };
       if (backend === 'flite') {
         await runFfmpeg(buildFliteSpeechArgs({ ...common, textFile }), run);
@@ -70,6 +73,7 @@ export async function renderSpeech(request: SpeechRequest, outFile: string, opti
       const espeak = await execa('espeak-ng', buildEspeakArgs(textFile, request.voiceId, wav), {
         reject: false,
         stdin: 'ignore',
+        cwd: dir,
         ...(options.signal ? { cancelSignal: options.signal } : {}),
       });
       if (espeak.failed) {
@@ -79,6 +83,6 @@ export async function renderSpeech(request: SpeechRequest, outFile: string, opti
       await runFfmpeg(buildEspeakEncodeArgs(wav, common), run);
     });
   });
-  const probed = await probe(outFile);
+  const probed = await probe(target);
   return { duration: probed.duration };
 }

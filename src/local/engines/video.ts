@@ -18,18 +18,21 @@ import type { RenderOptions, RenderResult, VideoRequest } from './types.js';
  * @throws FfmpegError (reason `aborted` when options.signal fired), ProbeError.
  */
 export async function renderVideo(request: VideoRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
+  const target = path.resolve(outFile); // ffmpeg runs in a temp folder: relative paths would land there
   await withTempDir(async (dir) => {
-    const narrationFile = path.join(dir, 'narration.txt');
-    if (request.voiceId !== undefined) await writeFile(narrationFile, speakableText(request.prompt), 'utf8');
-    await writeAtomically(outFile, (tmp) =>
+    // ffmpeg runs inside the temp folder: the narration text is read by a plain relative name.
+    const narrationFile = 'narration.txt';
+    if (request.voiceId !== undefined) await writeFile(path.join(dir, narrationFile), speakableText(request.prompt), 'utf8');
+    await writeAtomically(target, (tmp) =>
       runFfmpeg(buildVideoArgs(request, { quality: options.quality, narrationFile, outFile: tmp }), {
+        cwd: dir,
         signal: options.signal,
         onProgress: options.onProgress,
         expectedDuration: request.duration,
       }),
     );
   });
-  const probed = await probe(outFile);
+  const probed = await probe(target);
   return { duration: probed.duration };
 }
 
