@@ -194,7 +194,7 @@ export function sceneFilter(analysis: VisualAnalysis, style: Style, g: SceneGeom
     const t = motionTexture(layer);
     chains.push(
       `${one(cs, 'gray')},geq=lum='${t.expr}',format=gbrp,loop=loop=-1:size=1,setpts=N/(${g.fps}*TB),` +
-        `scroll=v=${n(t.vertical / g.fps)}:h=${n(t.horizontal / g.fps)}[tex${i}]`,
+        `scroll=v=${(t.vertical / g.fps).toFixed(6)}:h=${(t.horizontal / g.fps).toFixed(6)}[tex${i}]`,
     );
     chains.push(`[${last}][tex${i}]blend=all_mode=screen:all_opacity=${t.opacity}:shortest=1[bg${i + 1}]`);
     last = `bg${i + 1}`;
