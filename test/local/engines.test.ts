@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { access, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEngines } from '../../src/local/engines/index.js';
+import { createEngines, speechBackend } from '../../src/local/engines/index.js';
 import type { VideoRequest } from '../../src/local/engines/types.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { probe } from '../../src/media/probe.js';
@@ -123,6 +123,12 @@ describe('speech engine', () => {
     await engines.renderSpeech({ text, voiceId: 'neural-narrator-f2', format: 'mp3', speed: 1 }, out('b.mp3'), { quality: 'fast' });
     assert.equal(await sha256(out('a.mp3')), await sha256(out('b.mp3')));
     assert.equal((await probe(out('a.mp3'))).audio?.codec, 'mp3');
+    await engines.renderSpeech({ text, voiceId: 'neural-narrator-f', format: 'mp3', speed: 1 }, out('c.mp3'), { quality: 'fast' });
+    assert.notEqual(await sha256(out('c.mp3')), await sha256(out('a.mp3')), 'f2 is not f');
+  });
+
+  test('this ffmpeg speaks with flite', async () => {
+    assert.equal(await speechBackend(), 'flite');
   });
 
   test('quotes, colons, percent signs, backslashes, newlines and other scripts do not break it', async () => {
