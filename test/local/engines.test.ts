@@ -61,6 +61,15 @@ describe('video engine', () => {
     assert.equal(thumb.video?.height, 720);
   });
 
+  test('full quality (grain, vignette) is byte-identical too', async () => {
+    // A 2 s clip keeps this quick: the engine takes any length (15 s minimum is the API's rule).
+    const request: VideoRequest = { prompt: 'Vintage harbor in the fog, slow pan', resolution: '720p', duration: 2, style: 'vintage', fps: 24 };
+    await engines.renderVideo(request, out('full-a.mp4'), { quality: 'full' });
+    await engines.renderVideo(request, out('full-b.mp4'), { quality: 'full' });
+    assert.equal(await sha256(out('full-a.mp4')), await sha256(out('full-b.mp4')));
+    assert.equal((await probe(out('full-a.mp4'))).video?.frames, 48);
+  });
+
   test('a sunset prompt is warm: its hue is outside the magenta–cyan range', async () => {
     const request: VideoRequest = { prompt: 'Golden desert sunset over the dunes', resolution: '720p', duration: 15, style: 'documentary', fps: 24 };
     await engines.renderVideo(request, out('sunset.mp4'), { quality: 'fast' });
