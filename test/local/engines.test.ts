@@ -184,6 +184,22 @@ describe('music engine', () => {
     assert.ok(Math.abs(interval - 60 / 90) < 0.02, `median inter-onset interval ${interval}`);
   });
 
+  test('aborting while synthesizing rejects like an aborted ffmpeg run and leaves no file', async () => {
+    const controller = new AbortController();
+    const error = await engines
+      .renderMusic({ prompt: 'epic orchestral', duration: 300, format: 'wav' }, out('long.wav'), {
+        quality: 'fast',
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p > 5) controller.abort();
+        },
+      })
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof FfmpegError);
+    assert.equal(error.reason, 'aborted');
+    await assert.rejects(access(out('long.wav')));
+  });
+
   test('the same request gives the same bytes; mp3 decodes to exactly the requested length', async () => {
     const request = { prompt: 'calm ambient drone, meditative', duration: 20, format: 'mp3' } as const;
     await engines.renderMusic(request, out('x.mp3'), { quality: 'fast' });

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { runFfmpeg } from '../../media/process.js';
+import { FfmpegError, runFfmpeg } from '../../media/process.js';
 import { probe } from '../../media/probe.js';
 import { audioFormatArgs, BITEXACT_ARGS } from './encode-args.js';
 import { withTempDir, writeAtomically } from './files.js';
@@ -63,7 +63,10 @@ export async function renderMusic(request: MusicRequest, outFile: string, option
     const handle = await open(rawFile, 'w');
     try {
       for (let frame = 0; frame < totalFrames; frame += CHUNK_FRAMES) {
-        options.signal?.throwIfAborted();
+        if (options.signal?.aborted) {
+          // Same error as an aborted ffmpeg run, so callers handle one type for every engine.
+          throw new FfmpegError('aborted', 'synth', [], [], undefined, { cause: options.signal.reason });
+        }
         const chunk = synth.render(frame, Math.min(CHUNK_FRAMES, totalFrames - frame));
         await handle.write(toS16le(chunk));
         options.onProgress?.((frame / totalFrames) * 50);
