@@ -188,9 +188,10 @@ export const MASTER_GAIN = 0.6;
 export function toS16le(chunk: StereoChunk): Buffer {
   const frames = chunk.left.length;
   const out = Buffer.alloc(frames * 4);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < frames; i++) {
-    out.writeInt16LE(Math.round(Math.tanh((chunk.left[i] ?? 0) * MASTER_GAIN) * 32000), i * 4);
-    out.writeInt16LE(Math.round(Math.tanh((chunk.right[i] ?? 0) * MASTER_GAIN) * 32000), i * 4 + 2);
+    view.setInt16(i * 4, Math.round(Math.tanh((chunk.left[i] ?? 0) * MASTER_GAIN) * 32000), true);
+    view.setInt16(i * 4 + 2, Math.round(Math.tanh((chunk.right[i] ?? 0) * MASTER_GAIN) * 32000), true);
   }
   return out;
 }
