@@ -106,7 +106,8 @@ export function motionTexture(layer: MotionLayer): Texture {
       return { expr: `255*gt(${hash2('floor(X/2)', 'floor(Y/2)')},0.985)`, vertical: -0.12, horizontal: 0.02, opacity: 0.8 };
     case 'fog':
       return {
-        expr: `clip(110+90*sin(X/W*12.57+1.7*sin(Y/H*18.85))*sin(Y/H*3.1416)+40*sin(X/W*31.4+Y/H*9),0,255)*gt(Y,H*0.35)`,
+        // Banks of mist, fading in smoothly from a quarter of the way down (no hard top edge).
+        expr: `clip(110+90*sin(X/W*12.57+1.7*sin(Y/H*18.85))*sin(Y/H*3.1416)+40*sin(X/W*31.4+Y/H*9),0,255)*clip((Y/H-0.2)/0.3,0,1)`,
         vertical: 0,
         horizontal: 0.025,
         opacity: 0.35,
