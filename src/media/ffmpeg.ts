@@ -55,11 +55,12 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-/** First `name` on `pathVar` that is executable, or undefined. */
+/** First `name` (`name.exe` on Windows) on `pathVar` that is executable, or undefined. */
 async function onPath(name: string, pathVar: string | undefined): Promise<string | undefined> {
+  const file = process.platform === 'win32' ? `${name}.exe` : name;
   for (const dir of (pathVar ?? '').split(path.delimiter)) {
     if (dir === '') continue;
-    const candidate = path.join(dir, name);
+    const candidate = path.join(dir, file);
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
