@@ -1,0 +1,212 @@
+/**
+ * Finds the ffmpeg and ffprobe binaries and reports what the found build can do.
+ *
+ * Lookup order (first hit wins):
+ * - ffmpeg:  `FFMPEG_PATH` → `ffmpeg` on `PATH` → the optional package `ffmpeg-static`.
+ * - ffprobe: `FFPROBE_PATH` → `ffprobe` on `PATH` → `ffprobe` in the folder of the found ffmpeg.
+ *
+ * Only `capabilities()` spawns a process; locating is file-system checks only.
+ */
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+
+/** Where a binary was found. */
+export type BinarySource = 'env' | 'path' | 'ffmpeg-static' | 'beside-ffmpeg';
+
+/** The binaries the media modules spawn. */
+export interface FfmpegBinaries {
+  /** Absolute (or as-given) path of ffmpeg. */
+  readonly ffmpeg: string;
+  readonly ffmpegSource: BinarySource;
+  /** Path of ffprobe. */
+  readonly ffprobe: string;
+  readonly ffprobeSource: BinarySource;
+}
+
+/** Thrown when ffmpeg or ffprobe cannot be found; `binary` says which, `searched` where. */
+export class FfmpegNotFoundError extends Error {
+  override readonly name = 'FfmpegNotFoundError';
+  readonly reason = 'not-found' as const;
+  constructor(
+    readonly binary: 'ffmpeg' | 'ffprobe',
+    readonly searched: readonly string[],
+  ) {
+    super(
+      `${binary} was not found (looked in: ${searched.join(', ')}). ` +
+        `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${binary === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'}.`,
+    );
+  }
+}
+
+/** The environment variables the lookup reads. */
+export interface LocateEnv {
+  readonly FFMPEG_PATH?: string | undefined;
+  readonly FFPROBE_PATH?: string | undefined;
+  readonly PATH?: string | undefined;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** First `name` (`name.exe` on Windows) on `pathVar` that is executable, or undefined. */
+async function onPath(name: string, pathVar: string | undefined): Promise<string | undefined> {
+  const file = process.platform === 'win32' ? `${name}.exe` : name;
+  for (const dir of (pathVar ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, file);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The `ffmpeg-static` package's binary, when that optional dependency is installed. */
+async function fromFfmpegStatic(): Promise<string | undefined> {
+  try {
+    const specifier = 'ffmpeg-static';
+    const mod = (await import(specifier)) as { default?: unknown };
+    const file = mod.default;
+    return typeof file === 'string' && (await isExecutable(file)) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Locates ffmpeg and ffprobe (see the module comment for the order).
+ * @param env defaults to `process.env`; injectable for tests.
+ * @throws FfmpegNotFoundError when either binary is missing.
+ */
+export async function locateFfmpeg(env: LocateEnv = process.env): Promise<FfmpegBinaries> {
+  const searched: string[] = [];
+  let ffmpeg: string | undefined;
+  let ffmpegSource: BinarySource = 'env';
+  if (env.FFMPEG_PATH) {
+    searched.push(`FFMPEG_PATH=${env.FFMPEG_PATH}`);
+    if (await isExecutable(env.FFMPEG_PATH)) ffmpeg = env.FFMPEG_PATH;
+  }
+  if (!ffmpeg) {
+    searched.push('PATH');
+    ffmpeg = await onPath('ffmpeg', env.PATH);
+    ffmpegSource = 'path';
+  }
+  if (!ffmpeg) {
+    searched.push('ffmpeg-static');
+    ffmpeg = await fromFfmpegStatic();
+    ffmpegSource = 'ffmpeg-static';
+  }
+  if (!ffmpeg) throw new FfmpegNotFoundError('ffmpeg', searched);
+
+  const probeSearched: string[] = [];
+  let ffprobe: string | undefined;
+  let ffprobeSource: BinarySource = 'env';
+  if (env.FFPROBE_PATH) {
+    probeSearched.push(`FFPROBE_PATH=${env.FFPROBE_PATH}`);
+    if (await isExecutable(env.FFPROBE_PATH)) ffprobe = env.FFPROBE_PATH;
+  }
+  if (!ffprobe) {
+    probeSearched.push('PATH');
+    ffprobe = await onPath('ffprobe', env.PATH);
+    ffprobeSource = 'path';
+  }
+  if (!ffprobe) {
+    const beside = path.join(path.dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
+    probeSearched.push(beside);
+    if (await isExecutable(beside)) ffprobe = beside;
+    ffprobeSource = 'beside-ffmpeg';
+  }
+  if (!ffprobe) throw new FfmpegNotFoundError('ffprobe', probeSearched);
+  return { ffmpeg, ffmpegSource, ffprobe, ffprobeSource };
+}
+
+let cached: Promise<FfmpegBinaries> | undefined;
+
+/**
+ * `locateFfmpeg(process.env)`, looked up once per process (a failed lookup is retried next call).
+ * @throws FfmpegNotFoundError
+ */
+export function ffmpegBinaries(): Promise<FfmpegBinaries> {
+  if (!cached) {
+    cached = locateFfmpeg();
+    cached.catch(() => {
+      cached = undefined;
+    });
+  }
+  return cached;
+}
+
+/** What the found ffmpeg build can do, for `doctor` and for engine fallbacks. */
+export interface FfmpegCapabilities {
+  /** First line of `ffmpeg -version`, e.g. `ffmpeg version 5.1.6-0+deb12u1 ...`. */
+  readonly version: string;
+  readonly libx264: boolean;
+  readonly libflite: boolean;
+  readonly libmp3lame: boolean;
+  readonly xfade: boolean;
+  readonly loudnorm: boolean;
+  readonly sidechaincompress: boolean;
+  /** The `ass`/`subtitles` filters (burned-in subtitles). */
+  readonly libass: boolean;
+}
+
+/** Names in the first column-ish position of `ffmpeg -filters` / `-encoders` listings. */
+function listedNames(listing: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of listing.split('\n')) {
+    const match = /^\s*[A-Z.|]{3,6}\s+(\S+)\s/.exec(line);
+    if (match?.[1]) names.add(match[1]);
+  }
+  return names;
+}
+
+/**
+ * Pure: capabilities from the text of `ffmpeg -version`, `-filters` and `-encoders`.
+ */
+export function parseCapabilities(versionText: string, filtersText: string, encodersText: string): FfmpegCapabilities {
+  const filters = listedNames(filtersText);
+  const encoders = listedNames(encodersText);
+  return {
+    version: versionText.split('\n')[0]?.trim() ?? '',
+    libx264: encoders.has('libx264'),
+    libflite: filters.has('flite'),
+    libmp3lame: encoders.has('libmp3lame'),
+    xfade: filters.has('xfade'),
+    loudnorm: filters.has('loudnorm'),
+    sidechaincompress: filters.has('sidechaincompress'),
+    libass: filters.has('ass') || filters.has('subtitles'),
+  };
+}
+
+const capabilityCache = new Map<string, Promise<FfmpegCapabilities>>();
+
+/**
+ * Probes the ffmpeg build (three short ffmpeg runs, cached per binary path).
+ * @param ffmpegPath defaults to the located ffmpeg.
+ * @throws FfmpegNotFoundError, or execa's error when the binary does not run.
+ */
+export function capabilities(ffmpegPath?: string): Promise<FfmpegCapabilities> {
+  const run = async (): Promise<FfmpegCapabilities> => {
+    const bin = ffmpegPath ?? (await ffmpegBinaries()).ffmpeg;
+    const opts = { stdin: 'ignore', reject: true } as const;
+    const [version, filters, encoders] = await Promise.all([
+      execa(bin, ['-hide_banner', '-version'], opts),
+      execa(bin, ['-hide_banner', '-filters'], opts),
+      execa(bin, ['-hide_banner', '-encoders'], opts),
+    ]);
+    return parseCapabilities(version.stdout, filters.stdout, encoders.stdout);
+  };
+  const key = ffmpegPath ?? '';
+  let entry = capabilityCache.get(key);
+  if (!entry) {
+    entry = run();
+    capabilityCache.set(key, entry);
+    entry.catch(() => capabilityCache.delete(key));
+  }
+  return entry;
+}

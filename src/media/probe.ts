@@ -1,0 +1,136 @@
+/**
+ * Reads a media file's container and stream facts with ffprobe
+ * (`-v error -print_format json -show_format -show_streams`).
+ */
+import { execa } from 'execa';
+import { ffmpegBinaries } from './ffmpeg.js';
+
+/** The first video stream of a file. */
+export interface VideoStreamInfo {
+  /** Codec name as ffprobe spells it, e.g. `h264`. */
+  readonly codec: string;
+  /** Pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second (average frame rate, else the stream's base rate), e.g. 23.976. */
+  readonly fps: number;
+  /** e.g. `yuv420p`; '' when unknown. */
+  readonly pixFmt: string;
+  /** Sample aspect ratio, e.g. `1:1`; '' when unknown. */
+  readonly sar: string;
+  /** Display rotation in degrees (from the display matrix side data or the `rotate` tag), 0 when none. */
+  readonly rotation: number;
+  /** Number of frames when the container says so. */
+  readonly frames?: number;
+}
+
+/** The first audio stream of a file. */
+export interface AudioStreamInfo {
+  readonly codec: string;
+  /** Hz. */
+  readonly sampleRate: number;
+  readonly channels: number;
+}
+
+/** What probe() reports. */
+export interface MediaProbe {
+  /** Seconds (container duration; else the longest stream). */
+  readonly duration: number;
+  /** Bytes. */
+  readonly size: number;
+  /** ffprobe's format_name, e.g. `mov,mp4,m4a,3gp,3g2,mj2`. */
+  readonly formatName: string;
+  readonly video: VideoStreamInfo | null;
+  readonly audio: AudioStreamInfo | null;
+}
+
+/** ffprobe could not read the file; `stderr` carries its message. */
+export class ProbeError extends Error {
+  override readonly name = 'ProbeError';
+  readonly reason = 'probe-failed' as const;
+  constructor(
+    readonly file: string,
+    readonly stderr: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`ffprobe could not read ${file}: ${stderr.trim().split('\n').at(-1) ?? ''}`, options);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const num = (value: unknown): number => {
+  const n = typeof value === 'number' ? value : Number.parseFloat(str(value));
+  return Number.isFinite(n) ? n : 0;
+};
+
+/** Pure: `"30000/1001"` → 29.97; `"0/0"` or junk → 0. */
+export function parseRate(rate: string): number {
+  const [n, d] = rate.split('/');
+  const value = d === undefined ? Number(n) : Number(n) / Number(d);
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function rotationOf(stream: Json): number {
+  const sideData = Array.isArray(stream['side_data_list']) ? stream['side_data_list'] : [];
+  for (const entry of sideData) {
+    if (isObject(entry) && entry['rotation'] !== undefined) return num(entry['rotation']);
+  }
+  const tags = isObject(stream['tags']) ? stream['tags'] : {};
+  return tags['rotate'] !== undefined ? num(tags['rotate']) : 0;
+}
+
+/**
+ * Pure: a MediaProbe from ffprobe's JSON output (already parsed).
+ * Missing fields become 0 / '' rather than errors: callers check what they need.
+ */
+export function parseProbe(output: unknown): MediaProbe {
+  const root = isObject(output) ? output : {};
+  const format = isObject(root['format']) ? root['format'] : {};
+  const streams = (Array.isArray(root['streams']) ? root['streams'] : []).filter(isObject);
+  // Cover art in an mp3/m4a is a video stream with disposition.attached_pic = 1: not video.
+  const isAttachedPic = (s: Json): boolean => isObject(s['disposition']) && s['disposition']['attached_pic'] === 1;
+  const v = streams.find((s) => s['codec_type'] === 'video' && !isAttachedPic(s));
+  const a = streams.find((s) => s['codec_type'] === 'audio');
+  const streamDurations = streams.map((s) => num(s['duration']));
+  const duration = num(format['duration']) || Math.max(0, ...streamDurations);
+  let video: VideoStreamInfo | null = null;
+  if (v) {
+    const frames = num(v['nb_frames']);
+    video = {
+      codec: str(v['codec_name']),
+      width: num(v['width']),
+      height: num(v['height']),
+      fps: parseRate(str(v['avg_frame_rate'])) || parseRate(str(v['r_frame_rate'])),
+      pixFmt: str(v['pix_fmt']),
+      sar: str(v['sample_aspect_ratio']),
+      rotation: rotationOf(v),
+      ...(frames > 0 ? { frames } : {}),
+    };
+  }
+  const audio: AudioStreamInfo | null = a
+    ? { codec: str(a['codec_name']), sampleRate: num(a['sample_rate']), channels: num(a['channels']) }
+    : null;
+  return { duration, size: num(format['size']), formatName: str(format['format_name']), video, audio };
+}
+
+/**
+ * Probes `file` with ffprobe.
+ * @throws ProbeError when ffprobe fails or prints no JSON; FfmpegNotFoundError when there is no ffprobe.
+ */
+export async function probe(file: string, options: { signal?: AbortSignal; ffprobePath?: string } = {}): Promise<MediaProbe> {
+  const bin = options.ffprobePath ?? (await ffmpegBinaries()).ffprobe;
+  const result = await execa(bin, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], {
+    reject: false,
+    stdin: 'ignore',
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  });
+  if (result.failed) throw new ProbeError(file, String(result.stderr ?? '') || String(result.shortMessage ?? ''), { cause: result });
+  try {
+    return parseProbe(JSON.parse(result.stdout));
+  } catch (error: unknown) {
+    throw new ProbeError(file, `unreadable ffprobe output: ${String(error)}`, { cause: error });
+  }
+}
