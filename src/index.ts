@@ -4,3 +4,5 @@
  */
 export * from './api/index.js';
 export { loadManifest, compileManifest, formatDiagnostic, type Diagnostic, type Production } from './manifest/index.js';
+export { startLocalServer, type LocalServer, type LocalServerOptions } from './local/server.js';
+export { createEngines } from './local/engines/index.js';

@@ -1,32 +1,29 @@
 /**
- * The real media engines for `serve`, loaded lazily from ./engines/index.js.
- *
- * TODO(merge): src/local/engines/index.ts (`createEngines()`) is written on another branch. The
- * module specifier is held in a variable so this branch compiles without it; once the engines
- * branch is merged, replace the body with a static-typed
- * `const { createEngines } = await import('./engines/index.js');` and drop the runtime check.
+ * The real media engines for `serve` and for `run`'s embedded MercaDream Local, checked before
+ * the server starts so a missing ffmpeg is one clear message rather than failed jobs later.
  */
+import { ffmpegBinaries } from '../media/ffmpeg.js';
+import { createEngines } from './engines/index.js';
 import type { EngineQuality, Engines } from './engines/types.js';
 
-/** The engines module is missing or does not export `createEngines`. */
+/** The engines cannot run here (no ffmpeg found). */
 export class EnginesUnavailableError extends Error {
   readonly type = 'engines_unavailable';
 }
 
 /**
- * Loads the real engines. Rejects with {@link EnginesUnavailableError} when the engines module
- * is not part of this build.
+ * The procedural engines of src/local/engines. `quality` is applied per render by the server;
+ * it is accepted here so callers can pass what they configured.
+ * @throws EnginesUnavailableError when no ffmpeg binary can be found (FFMPEG_PATH, PATH, ffmpeg-static)
  */
-export async function loadDefaultEngines(quality: EngineQuality): Promise<Engines> {
-  const specifier = './engines/index.js';
-  let module: { createEngines?: (options?: { quality?: EngineQuality }) => Engines | Promise<Engines> };
+export async function loadDefaultEngines(_quality?: EngineQuality): Promise<Engines> {
   try {
-    module = (await import(specifier)) as typeof module;
+    await ffmpegBinaries();
   } catch (error: unknown) {
-    throw new EnginesUnavailableError('The MercaDream Local media engines are not part of this build.', { cause: error });
+    throw new EnginesUnavailableError(
+      `MercaDream Local needs ffmpeg: ${error instanceof Error ? error.message : String(error)} (install it, e.g. apt-get install ffmpeg, or set FFMPEG_PATH)`,
+      { cause: error },
+    );
   }
-  if (typeof module.createEngines !== 'function') {
-    throw new EnginesUnavailableError('The MercaDream Local engines module does not export createEngines().');
-  }
-  return module.createEngines({ quality });
+  return createEngines();
 }
