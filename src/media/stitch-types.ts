@@ -1,0 +1,109 @@
+/**
+ * The contract between the runner and the stitcher: everything needed to render a final cut,
+ * in film time (seconds from the start of the cut). The runner builds it from the plan's
+ * timeline and the assets it fetched; `stitch()` (src/media/stitch.ts) turns it into the file.
+ *
+ *   clip 0  |=========d0=========|
+ *   clip 1                  |==t0==|=======d1=======|      start1 = start0 + d0 − t0
+ *   clip 2                                     |==t1==|====d2====|
+ *   film    0 ────────────────────────────────────────────────────▶ length = Σd − Σt
+ */
+
+/** One scene's picture (and its own sound, if any) in the cut. */
+export interface StitchClip {
+  /** Scene id (for messages and progress). */
+  readonly id: string;
+  /** The asset: a generated clip or local footage, any format ffmpeg reads. */
+  readonly file: string;
+  /** Seconds into `file` where the scene's part begins (generated clips are longer than needed and trimmed). */
+  readonly inPoint: number;
+  /** Length of the scene in the cut, seconds, transitions included (d_i). */
+  readonly duration: number;
+  /** Film time at which the scene starts, seconds. */
+  readonly start: number;
+  /** Transition into the next clip; `cut` with duration 0 for none and for the last clip. */
+  readonly transition: { readonly type: string; readonly duration: number };
+  /** Gain applied to the clip's own sound (ambience), dB; default 0. */
+  readonly gain?: number;
+}
+
+/** A voice-over placed on the timeline. */
+export interface StitchNarration {
+  readonly id: string;
+  readonly file: string;
+  /** Film time at which it starts, seconds. */
+  readonly start: number;
+  /** Its length, seconds (the speech asset's duration). */
+  readonly duration: number;
+  /** What is said, for the subtitles (any characters: quotes, colons, %, \, non-Latin scripts). */
+  readonly text: string;
+}
+
+/** A music cue laid under the scenes. */
+export interface StitchCue {
+  readonly id: string;
+  readonly file: string;
+  /** Film time at which it starts, seconds. */
+  readonly start: number;
+  /** Length in the cut, seconds (the asset is trimmed to it). */
+  readonly duration: number;
+  /** Seconds into `file` where the used part begins (0 unless a long cue is split). */
+  readonly inPoint: number;
+  /** dB applied to the cue. */
+  readonly gain: number;
+  /** dB the cue is lowered while narration plays (sidechain ducking); 0 = off. */
+  readonly duck: number;
+  /** Seconds. */
+  readonly fadeIn: number;
+  /** Seconds. */
+  readonly fadeOut: number;
+}
+
+/** The output settings of the final cut. */
+export interface StitchOutput {
+  /** Final path of the cut (.mp4/.mov/.mkv); written to a temp file beside it and renamed. */
+  readonly path: string;
+  /** Frame size in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** 24 | 30 | 60. */
+  readonly fps: number;
+  /** Integrated loudness target, LUFS (true peak ≤ −1 dBTP). */
+  readonly loudness: number;
+  /** none | sidecar (.srt and .vtt beside the cut) | burn (drawn into the picture). */
+  readonly subtitles: 'none' | 'sidecar' | 'burn';
+  /** Title written into the file's metadata. */
+  readonly title: string;
+}
+
+/** Everything stitch() needs. */
+export interface StitchPlan {
+  readonly output: StitchOutput;
+  /** In film order; at least one. */
+  readonly clips: readonly StitchClip[];
+  readonly narration: readonly StitchNarration[];
+  readonly cues: readonly StitchCue[];
+  /** Film length, seconds (= Σ durations − Σ transitions). */
+  readonly length: number;
+}
+
+/** What stitch() wrote. */
+export interface StitchResult {
+  readonly path: string;
+  /** Sidecar subtitle files, when requested. */
+  readonly srt?: string;
+  readonly vtt?: string;
+  /** Measured integrated loudness of the result, LUFS, and true peak, dBTP. */
+  readonly loudness?: { readonly integrated: number; readonly truePeak: number };
+}
+
+/** Options of stitch(). */
+export interface StitchOptions {
+  /** Folder for intermediate files (conformed clips are kept there and reused by content). */
+  readonly workDir: string;
+  readonly signal?: AbortSignal;
+  /** 0–100 over the whole render. */
+  readonly onProgress?: (percent: number, stage: string) => void;
+  /** x264 preset for the final encode (tests use `ultrafast`); default `medium`. */
+  readonly preset?: string;
+}
