@@ -7,13 +7,12 @@
  * Without --keys it uses `<data>/keys.yaml`, creating one fresh `mk_test_` key per plan (free
  * included) the first time, so jobs stay visible to the same keys across restarts; it prints them.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { stringify } from 'yaml';
 import { loadDefaultEngines, EnginesUnavailableError } from '../local/default-engines.js';
 import type { EngineQuality, Engines } from '../local/engines/types.js';
-import { generateKeySpecs, KeysFileError, loadKeysFile, type KeySpec } from '../local/keys.js';
+import { ensureKeysFile } from '../local/keys-file.js';
+import { KeysFileError, loadKeysFile, type KeySpec } from '../local/keys.js';
 import { startLocalServer } from '../local/server.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
@@ -59,24 +58,11 @@ function stopOnSignals(): AbortSignal {
   return controller.signal;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The keys of --keys, or of `<data>/keys.yaml` (created with one key per plan when absent). */
 async function resolveKeys(options: ServeOptions): Promise<{ specs: KeySpec[]; source: string; created: boolean }> {
   if (options.keys !== undefined) return { specs: await loadKeysFile(options.keys), source: options.keys, created: false };
-  const file = join(options.data, 'keys.yaml');
-  if (await exists(file)) return { specs: await loadKeysFile(file), source: file, created: false };
-  const specs = generateKeySpecs();
-  const header = '# MercaDream Local keys, made by `mercadream-pipeline serve`. Local test keys: keep them out of git.\n';
-  await writeFile(file, header + stringify({ keys: specs }), { mode: 0o600, flag: 'wx' });
-  return { specs, source: file, created: true };
+  const { specs, file, created } = await ensureKeysFile(options.data);
+  return { specs, source: file, created };
 }
 
 /** Registers `serve` on `program`. */

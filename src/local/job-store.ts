@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonDir, writeJsonAtomic, WriteQueue } from './atomic-file.js';
+import { readJsonDir, writeJsonAtomic, WriteQueue } from '../util/atomic-file.js';
 import { isId } from './ids.js';
 import type { JobRecord } from './job.js';
 import type { ListQuery } from './validate.js';

@@ -6,7 +6,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioFormat } from '../api/catalog.js';
-import { readJsonDir, writeJsonAtomic } from './atomic-file.js';
+import { readJsonDir, writeJsonAtomic } from '../util/atomic-file.js';
 import { isId, newId } from './ids.js';
 import { iso } from './job.js';
 import { page, type Page } from './job-store.js';

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readJsonDir, writeJsonAtomic } from '../../src/local/atomic-file.js';
+import { readJsonDir, writeJsonAtomic } from '../../src/util/atomic-file.js';
 import { ManualClock } from '../../src/local/clock.js';
 import { computeUnits } from '../../src/local/compute-units.js';
 import { RequestCounters } from '../../src/local/counters.js';

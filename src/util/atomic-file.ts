@@ -7,11 +7,16 @@ import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Writes `data` as JSON to `file` atomically: readers see the old or the new content, never a mix. */
-export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+export async function writeJsonAtomic(file: string, data: unknown, mode = 0o600): Promise<void> {
+  await writeTextAtomic(file, `${JSON.stringify(data, null, 2)}\n`, mode);
+}
+
+/** Writes `text` to `file` atomically (temp file + fsync + rename), with permission bits `mode`. */
+export async function writeTextAtomic(file: string, text: string, mode = 0o644): Promise<void> {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
+  const handle = await open(temp, 'w', mode);
   try {
-    await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`);
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();

@@ -1,0 +1,5 @@
+/** Production → timeline + DAG of nodes + fingerprints + cost. Pure. */
+export * from './timeline.js';
+export * from './fingerprint.js';
+export * from './dag.js';
+export * from './checks.js';

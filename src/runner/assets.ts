@@ -1,0 +1,156 @@
+/**
+ * Getting one generated asset, as cheaply as possible, in this order:
+ *   1. the cache (by fingerprint)                                   — free
+ *   2. the Vault, for a job the lock file names but the cache lost   — a download, no job
+ *   3. a job submitted before (recorded in .mercadream/jobs/)       — poll it, never resubmit
+ *   4. a new job, its id recorded atomically the moment the POST returns
+ * POSTs carry an Idempotency-Key derived from the fingerprint, so a crash between sending and
+ * recording cannot pay twice either.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Job } from '../api/types.js';
+import type { AssetRequest, Fingerprint, Sha256Hex } from '../plan/fingerprint.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
+import type { AssetCache, AssetRecord } from './cache.js';
+import type { LockedAsset } from './lock.js';
+import type { NodeState } from './events.js';
+
+/** The part of MercaClient the runner uses (an interface, so tests and batches can wrap it). */
+export interface RunnerClient {
+  generate(params: Record<string, unknown>, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<Job>;
+  speech(params: Record<string, unknown>, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<Job>;
+  music(params: Record<string, unknown>, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<Job>;
+  jobs: {
+    get(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
+    wait(job: string | Job, options?: { signal?: AbortSignal; onProgress?: (job: Job) => void }): Promise<Job>;
+  };
+  download(job: Job, destination: string, options?: { signal?: AbortSignal }): Promise<{ bytes: number; sha256: string }>;
+}
+
+/** Measures a downloaded file's duration in seconds (ffprobe); throws when it is not media. */
+export type DurationProbe = (file: string, signal?: AbortSignal) => Promise<number>;
+
+/** How an asset was obtained. */
+export type Provenance = 'cached' | 'refetched' | 'resumed' | 'generated';
+
+/** A ready asset. */
+export interface ReadyAsset {
+  readonly record: AssetRecord;
+  /** Where it is in the cache. */
+  readonly path: string;
+  readonly provenance: Provenance;
+}
+
+/** Everything fetchAsset needs. */
+export interface AssetContext {
+  readonly client: RunnerClient;
+  readonly cache: AssetCache;
+  /** `.mercadream/jobs`: job ids recorded the moment a POST returns. */
+  readonly jobsDir: string;
+  readonly probeDuration: DurationProbe;
+  readonly signal?: AbortSignal;
+  /** True when this node must be made again (`--force`): caches and the lock are ignored. */
+  readonly force?: boolean;
+  /** Called when the node changes state. */
+  readonly onState: (state: NodeState, detail?: { jobId?: string; progress?: number; message?: string }) => void;
+  /** Checked just before a new job would be submitted; throw to refuse (`--frozen`, a failed run). */
+  readonly beforeSubmit?: () => void;
+}
+
+const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech: 'wav', music: 'wav' };
+
+/** The Idempotency-Key of a request: the same request always sends the same key. */
+export function idempotencyKey(fingerprint: Fingerprint, force: boolean): string {
+  return force ? `mdp-${fingerprint.slice(0, 40)}-${randomBytes(4).toString('hex')}` : `mdp-${fingerprint.slice(0, 48)}`;
+}
+
+/** Obtains the asset of `request` (see the module docstring). Throws the API's error when a job fails. */
+export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest, locked: LockedAsset | undefined, ctx: AssetContext): Promise<ReadyAsset> {
+  const { cache } = ctx;
+  if (!ctx.force) {
+    const cached = await cache.lookup(fingerprint);
+    if (cached) {
+      ctx.onState('cached');
+      return { record: cached, path: cache.assetPath(cached.sha256, cached.ext), provenance: 'cached' };
+    }
+    if (locked && (await cache.present(locked))) {
+      const record: AssetRecord = { ...withoutNodes(locked), fingerprint };
+      await cache.remember(record);
+      ctx.onState('cached');
+      return { record, path: cache.assetPath(record.sha256, record.ext), provenance: 'cached' };
+    }
+    if (locked) {
+      const again = await refetch(fingerprint, locked, ctx).catch(() => undefined);
+      if (again) return again;
+    }
+  }
+  const jobFile = join(ctx.jobsDir, `${fingerprint}.json`);
+  const recorded = ctx.force ? undefined : await readFile(jobFile, 'utf8').then((t) => (JSON.parse(t) as { job_id: string }).job_id, () => undefined);
+  let job: Job;
+  let provenance: Provenance;
+  if (recorded) {
+    ctx.onState('resumed', { jobId: recorded });
+    job = await ctx.client.jobs.get(recorded, signalOpt(ctx));
+    provenance = 'resumed';
+  } else {
+    ctx.beforeSubmit?.();
+    const submit = request.endpoint === 'generate' ? ctx.client.generate : request.endpoint === 'speech' ? ctx.client.speech : ctx.client.music;
+    job = await submit.call(ctx.client, { ...request.params }, { idempotencyKey: idempotencyKey(fingerprint, ctx.force === true), ...signalOpt(ctx) });
+    await mkdir(ctx.jobsDir, { recursive: true });
+    await writeJsonAtomic(jobFile, { job_id: job.id, endpoint: request.endpoint }, 0o644);
+    ctx.onState('submitted', { jobId: job.id });
+    provenance = 'generated';
+  }
+  const finished = await ctx.client.jobs.wait(job, {
+    ...signalOpt(ctx),
+    onProgress: (j) => ctx.onState('processing', { jobId: j.id, ...(typeof j.progress === 'number' ? { progress: j.progress } : {}) }),
+  });
+  const ready = await download(fingerprint, request.endpoint, finished, ctx, provenance);
+  await rm(jobFile, { force: true });
+  return ready;
+}
+
+/** Fetches a locked asset again from the Vault: GET /v2/jobs/{id} → download_url, checked against the lock's SHA-256. */
+async function refetch(fingerprint: Fingerprint, locked: LockedAsset, ctx: AssetContext): Promise<ReadyAsset | undefined> {
+  ctx.onState('refetching', { jobId: locked.job_id });
+  const job = await ctx.client.jobs.get(locked.job_id, signalOpt(ctx));
+  if (job.status !== 'completed' || !job.download_url) return undefined;
+  const ready = await download(fingerprint, locked.endpoint, job, ctx, 'refetched');
+  if (ready.record.sha256 !== locked.sha256) return undefined; // the Vault holds something else now: make it anew
+  return ready;
+}
+
+async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoint'], job: Job, ctx: AssetContext, provenance: Provenance): Promise<ReadyAsset> {
+  ctx.onState('downloading', { jobId: job.id });
+  const temp = await ctx.cache.incomingPath(`${fingerprint}.${randomBytes(4).toString('hex')}.${EXT[endpoint]}`);
+  try {
+    const got = await ctx.client.download(job, temp, signalOpt(ctx));
+    const duration = await ctx.probeDuration(temp, ctx.signal);
+    const record: AssetRecord = {
+      fingerprint,
+      endpoint,
+      job_id: job.id,
+      sha256: got.sha256 as Sha256Hex,
+      bytes: got.bytes,
+      duration: Math.round(duration * 1000) / 1000,
+      compute_units: typeof job.compute_units === 'number' ? job.compute_units : 0,
+      ext: EXT[endpoint],
+    };
+    const path = await ctx.cache.store(temp, record);
+    ctx.onState('done', { jobId: job.id });
+    return { record, path, provenance };
+  } finally {
+    await ctx.cache.discard(temp);
+  }
+}
+
+function withoutNodes(locked: LockedAsset): Omit<AssetRecord, 'fingerprint'> {
+  const { nodes: _nodes, ...rest } = locked;
+  return rest;
+}
+
+function signalOpt(ctx: AssetContext): { signal?: AbortSignal } {
+  return ctx.signal ? { signal: ctx.signal } : {};
+}
