@@ -4,6 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { registerDoctor } from './doctor.js';
+import { registerPlan } from './plan.js';
+import { interruptSignal, registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { registerValidate } from './validate.js';
@@ -20,8 +23,11 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused');
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused');
+  registerRun(program, { terminal, env: process.env, isTTY: process.stderr.isTTY === true, interrupt: interruptSignal }, setExit);
   registerValidate(program, terminal, setExit);
+  registerPlan(program, terminal, process.env, setExit);
+  registerDoctor(program, terminal, setExit);
   registerServe(program, { print: terminal.out, printError: terminal.error, setExit });
   return program;
 }

@@ -10,24 +10,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '../api/types.js';
+import type { MercaClient } from '../api/client.js';
+import type { GenerateParams, Job, MusicParams, SpeechParams } from '../api/types.js';
 import type { AssetRequest, Fingerprint, Sha256Hex } from '../plan/fingerprint.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import type { AssetCache, AssetRecord } from './cache.js';
 import type { LockedAsset } from './lock.js';
 import type { NodeState } from './events.js';
 
-/** The part of MercaClient the runner uses (an interface, so tests and batches can wrap it). */
-export interface RunnerClient {
-  generate(params: Record<string, unknown>, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<Job>;
-  speech(params: Record<string, unknown>, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<Job>;
-  music(params: Record<string, unknown>, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<Job>;
-  jobs: {
-    get(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
-    wait(job: string | Job, options?: { signal?: AbortSignal; onProgress?: (job: Job) => void }): Promise<Job>;
-  };
-  download(job: Job, destination: string, options?: { signal?: AbortSignal }): Promise<{ bytes: number; sha256: string }>;
-}
+/** The part of MercaClient the runner uses (so batches can share or wrap one client). */
+export type RunnerClient = Pick<MercaClient, 'generate' | 'speech' | 'music' | 'download'> & { readonly jobs: Pick<MercaClient['jobs'], 'get' | 'wait'> };
 
 /** Measures a downloaded file's duration in seconds (ffprobe); throws when it is not media. */
 export type DurationProbe = (file: string, signal?: AbortSignal) => Promise<number>;
@@ -96,8 +88,13 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
     provenance = 'resumed';
   } else {
     ctx.beforeSubmit?.();
-    const submit = request.endpoint === 'generate' ? ctx.client.generate : request.endpoint === 'speech' ? ctx.client.speech : ctx.client.music;
-    job = await submit.call(ctx.client, { ...request.params }, { idempotencyKey: idempotencyKey(fingerprint, ctx.force === true), ...signalOpt(ctx) });
+    const options = { idempotencyKey: idempotencyKey(fingerprint, ctx.force === true), ...signalOpt(ctx) };
+    // The params were built by the planner to the API's shapes (src/plan/dag.ts).
+    const params = { ...request.params } as unknown;
+    job =
+      request.endpoint === 'generate' ? await ctx.client.generate(params as GenerateParams, options)
+      : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
+      : await ctx.client.music(params as MusicParams, options);
     await mkdir(ctx.jobsDir, { recursive: true });
     await writeJsonAtomic(jobFile, { job_id: job.id, endpoint: request.endpoint }, 0o644);
     ctx.onState('submitted', { jobId: job.id });

@@ -67,7 +67,7 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
   const tally = { generated: 0, cached: 0, refetched: 0, computeUnits: 0 };
   let failure: string | undefined;
 
-  emit({ type: 'run-start', manifest: production.file, api: plan.api, nodes: plan.nodes.length });
+  emit({ type: 'run-start', manifest: production.file, api: plan.api, nodes: plan.nodes.length, nodeIds: plan.nodes.map((n) => n.id) });
 
   if (options.frozen) {
     const missing = plan.nodes.filter((n) => n.kind !== 'stitch' && n.dependsOn.length === 0).filter((n) => {

@@ -1,0 +1,75 @@
+/**
+ * Which MercaDream `run` and `plan` talk to: the real API when a key is given
+ * (MERCADREAM_API_KEY or --api-key-file), otherwise MercaDream Local started in-process on
+ * loopback with its data in `<project>/.mercadream/local` (offline; procedural media).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MercaClient, type MercaClientOptions } from '../api/client.js';
+import type { ProductionPlan as PlanName } from '../manifest/production.js';
+import { loadDefaultEngines } from '../local/default-engines.js';
+import type { EngineQuality } from '../local/engines/types.js';
+import { ensureKeysFile } from '../local/keys-file.js';
+import { startLocalServer, type LocalServer } from '../local/server.js';
+
+/** An open connection. */
+export interface Connection {
+  readonly client: MercaClient;
+  /** Identity of the API (enters fingerprints): the host, or `local/<engines version>/<quality>` (each makes other bytes). */
+  readonly api: string;
+  /** What to tell the user about where requests go (never the key). */
+  readonly description: string;
+  readonly local?: LocalServer;
+  close(): Promise<void>;
+}
+
+/** Options of connect(). */
+export interface ConnectOptions {
+  readonly plan: PlanName;
+  /** `.mercadream` folder of the project. */
+  readonly stateDir: string;
+  readonly apiKeyFile?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly localQuality: EngineQuality;
+  readonly onRetry?: MercaClientOptions['onRetry'];
+}
+
+/** Thrown for an unusable --api-key-file. */
+export class ApiKeyFileError extends Error {
+  readonly type = 'api_key_file';
+}
+
+/** Opens the connection (see the module docstring). */
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  let apiKey = options.env['MERCADREAM_API_KEY'];
+  if (options.apiKeyFile !== undefined) {
+    try {
+      apiKey = (await readFile(options.apiKeyFile, 'utf8')).trim();
+    } catch (error: unknown) {
+      throw new ApiKeyFileError(`cannot read --api-key-file ${options.apiKeyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!apiKey) throw new ApiKeyFileError(`--api-key-file ${options.apiKeyFile} is empty`);
+  }
+  const common = { plan: options.plan, ...(options.onRetry ? { onRetry: options.onRetry } : {}) };
+  if (apiKey) {
+    const client = new MercaClient(apiKey, { ...common, env: options.env });
+    return { client, api: new URL(client.baseUrl).host, description: `MercaDream API at ${client.baseUrl}`, close: () => client.close() };
+  }
+  const dataDir = join(options.stateDir, 'local');
+  const engines = await loadDefaultEngines(options.localQuality);
+  const { specs } = await ensureKeysFile(dataDir);
+  const spec = specs.find((k) => k.plan === options.plan);
+  if (!spec) throw new ApiKeyFileError(`${join(dataDir, 'keys.yaml')} has no key for the ${options.plan} plan`);
+  const local = await startLocalServer({ dataDir, engines, keys: specs, quality: options.localQuality, port: 0 });
+  const client = new MercaClient(spec.key, { ...common, baseUrl: local.url, env: {}, waitTiming: { minIntervalMs: 250, maxIntervalMs: 3000, factor: 1.5 } });
+  return {
+    client,
+    local,
+    api: `local/${engines.version}/${options.localQuality}`,
+    description: `MercaDream Local (no MERCADREAM_API_KEY: offline, procedural stand-in media, ${options.localQuality} quality) at ${local.url}`,
+    async close() {
+      await client.close();
+      await local.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `mercadream-pipeline doctor`: which ffmpeg is in use, its version, and which capabilities the
+ * pipeline needs it has (x264, flite speech, xfade, loudnorm, sidechaincompress, libass).
+ */
+import type { Command } from 'commander';
+import { capabilities, ffmpegBinaries } from '../media/ffmpeg.js';
+import { speechBackend } from '../local/engines/index.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { Terminal } from './terminal.js';
+
+/** Prints the report; exit 0 when everything needed is there, 1 otherwise. */
+export async function doctorCommand(terminal: Terminal, json: boolean): Promise<ExitCode> {
+  let binaries;
+  try {
+    binaries = await ffmpegBinaries();
+  } catch (error: unknown) {
+    terminal.error(`ffmpeg: not found (${error instanceof Error ? error.message : String(error)})`);
+    terminal.error('install it (Debian/Ubuntu: apt-get install ffmpeg) or set FFMPEG_PATH');
+    return EXIT.failed;
+  }
+  const caps = await capabilities(binaries.ffmpeg);
+  const speech = await speechBackend().catch(() => 'none' as const);
+  const needed = { libx264: caps.libx264, xfade: caps.xfade, loudnorm: caps.loudnorm, sidechaincompress: caps.sidechaincompress, libass: caps.libass };
+  const ok = Object.values(needed).every(Boolean) && speech !== 'none';
+  if (json) {
+    terminal.out(JSON.stringify({ ok, binaries, capabilities: caps, speech }, null, 2));
+    return ok ? EXIT.ok : EXIT.failed;
+  }
+  terminal.out(`ffmpeg:  ${binaries.ffmpeg} (found via ${binaries.ffmpegSource})`);
+  terminal.out(`ffprobe: ${binaries.ffprobe}`);
+  terminal.out(`version: ${caps.version}`);
+  for (const [name, present] of Object.entries({ ...needed, libflite: caps.libflite, libmp3lame: caps.libmp3lame })) terminal.out(`  ${present ? 'yes' : 'NO '}  ${name}`);
+  terminal.out(`speech engine of MercaDream Local: ${speech}`);
+  terminal.out(ok ? 'everything the pipeline needs is there' : 'something the pipeline needs is missing (see NO above)');
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+/** Registers `doctor`. */
+export function registerDoctor(program: Command, terminal: Terminal, setExit: (code: ExitCode) => void): void {
+  program
+    .command('doctor')
+    .description('check the ffmpeg in use and the capabilities the pipeline needs')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }) => setExit(await doctorCommand(terminal, options.json === true)));
+}

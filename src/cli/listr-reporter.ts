@@ -1,0 +1,72 @@
+/**
+ * The terminal view of a run: a listr2 task per node (and one for the stitch) whose line shows
+ * the node's state, job id and progress. Used when standard error is a TTY.
+ */
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { NodeState, RunEvent } from '../runner/events.js';
+import type { Reporter } from './reporters.js';
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error): void;
+  task?: ListrTaskWrapper<unknown, never, never>;
+  title: string;
+}
+
+const FINAL: ReadonlySet<NodeState> = new Set(['cached', 'done', 'skipped', 'failed']);
+
+/** A Reporter drawing listr2 tasks on standard error. */
+export function listrReporter(): Reporter {
+  const pending = new Map<string, Pending>();
+  let running: Promise<unknown> | undefined;
+  const settle = (id: string, ok: boolean, note?: string) => {
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    if (p.task && note) p.task.title = `${p.title} — ${note}`;
+    if (ok) p.resolve();
+    else p.reject(new Error(note ?? 'failed'));
+  };
+  return {
+    event(event: RunEvent) {
+      if (event.type === 'run-start') {
+        const tasks = [...event.nodeIds].map((id) => {
+          let entry!: Pending;
+          const done = new Promise<void>((resolve, reject) => {
+            entry = { resolve, reject, title: id };
+          });
+          pending.set(id, entry);
+          return {
+            title: id,
+            task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
+              entry.task = task;
+              await done;
+            },
+          };
+        });
+        running = new Listr(tasks as never, { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never).run().catch(() => undefined);
+        return;
+      }
+      if (event.type === 'node') {
+        const p = pending.get(event.node);
+        if (p?.task) p.task.output = [event.state, event.jobId, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined].filter(Boolean).join(' ');
+        if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.state === 'failed' ? event.message : event.state);
+        return;
+      }
+      if (event.type === 'stitch') {
+        const p = pending.get('stitch');
+        if (p?.task && event.progress !== undefined) p.task.output = `${Math.round(event.progress)}% ${event.stage ?? ''}`;
+        if (event.state === 'done' || event.state === 'up-to-date') settle('stitch', true, event.state);
+        if (event.state === 'failed') settle('stitch', false, event.message);
+        return;
+      }
+      if (event.type === 'run-end') {
+        for (const id of [...pending.keys()]) settle(id, event.ok, event.ok ? undefined : 'not run');
+      }
+    },
+    async close() {
+      for (const id of [...pending.keys()]) settle(id, false, 'not run');
+      await running;
+    },
+  };
+}
