@@ -95,6 +95,11 @@ export interface StitchResult {
   readonly vtt?: string;
   /** Measured integrated loudness of the result, LUFS, and true peak, dBTP. */
   readonly loudness?: { readonly integrated: number; readonly truePeak: number };
+  /**
+   * What this run rendered and what it reused from workDir: clips conformed now, conformed
+   * clips reused, transition windows rendered now (optional; added by the stitcher).
+   */
+  readonly stats?: { readonly conformed: number; readonly reused: number; readonly windows: number };
 }
 
 /** Options of stitch(). */

@@ -1,0 +1,53 @@
+/**
+ * The house format every conformed clip and every re-encoded transition window shares, so that
+ * pieces of different files can be joined by stream copy (concat demuxer) and decode as one
+ * stream: same x264 settings (hence byte-identical SPS/PPS), closed GOPs of exactly one second,
+ * no B-frames (decode order = display order, so a piece can end at any frame), `stitchable=1`
+ * (x264 keeps header fields constant across runs), yuv420p, SAR 1, a 90 kHz track timescale
+ * (every frame time at 24/30/60 fps is an exact tick).
+ */
+
+/** Picture settings of the house format (from StitchOutput). */
+export interface HouseFormat {
+  /** Pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second (24 | 30 | 60). */
+  readonly fps: number;
+  /** x264 preset, e.g. `medium` or `ultrafast`. */
+  readonly preset: string;
+}
+
+/** Audio of conformed clips and of the mix: 48 kHz stereo. */
+export const SAMPLE_RATE = 48_000;
+/** x264 constant rate factor of the house format (visually transparent for delivery). */
+export const HOUSE_CRF = 18;
+/** Timescale of mp4 video tracks, ticks per second. */
+export const TRACK_TIMESCALE = 90_000;
+
+/** Frames between keyframes: one second, so keyframes fall on whole seconds of every clip. */
+export function gopFrames(format: Pick<HouseFormat, 'fps'>): number {
+  return Math.max(1, Math.round(format.fps));
+}
+
+/**
+ * Pure: the encoder arguments of the house format (output options, video only).
+ * `8x8dct=1` makes even `ultrafast` write High-profile streams, as delivery requires.
+ */
+export function houseVideoArgs(format: HouseFormat): string[] {
+  const gop = String(gopFrames(format));
+  return [
+    '-c:v', 'libx264',
+    '-preset', format.preset,
+    '-profile:v', 'high',
+    '-crf', String(HOUSE_CRF),
+    '-pix_fmt', 'yuv420p',
+    '-g', gop,
+    '-keyint_min', gop,
+    '-sc_threshold', '0',
+    '-bf', '0',
+    '-x264-params', 'stitchable=1:8x8dct=1:open-gop=0',
+    '-r', String(format.fps),
+    '-video_track_timescale', String(TRACK_TIMESCALE),
+  ];
+}

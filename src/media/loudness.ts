@@ -1,0 +1,121 @@
+/**
+ * Loudness normalization of the mix to the film's target, in two passes of ffmpeg's `loudnorm`
+ * (EBU R128 / ITU-R BS.1770 measurement): the first pass measures (print_format=json), the second
+ * applies the measured values with linear=true, so the whole film moves by one gain (dynamics
+ * kept) whenever the true-peak ceiling allows it. The AAC is encoded here, once.
+ */
+import { execa } from 'execa';
+import { ffmpegBinaries } from './ffmpeg.js';
+import { FfmpegError } from './process.js';
+import { SAMPLE_RATE } from './house-format.js';
+
+/** What loudnorm's first pass reports (its JSON keys, as numbers). */
+export interface LoudnessMeasure {
+  /** Integrated loudness, LUFS. */
+  readonly inputI: number;
+  /** True peak, dBTP. */
+  readonly inputTp: number;
+  /** Loudness range, LU. */
+  readonly inputLra: number;
+  /** Gating threshold, LUFS. */
+  readonly inputThresh: number;
+  /** Offset gain loudnorm suggests for the second pass, LU. */
+  readonly targetOffset: number;
+}
+
+/** True-peak ceiling the normalizer aims at, dBTP: under the −1 dBTP delivery limit by a margin for the AAC encoder's overshoot. */
+export const TRUE_PEAK_TARGET = -1.5;
+/** Loudness range allowed, LU: wide, so linear mode (one gain) applies to cinematic dynamics. */
+export const LRA_TARGET = 20;
+
+/** Loudnorm could not report a measurement (no JSON block in its output). */
+export class LoudnessError extends Error {
+  override readonly name = 'LoudnessError';
+  readonly reason = 'loudness-unmeasured' as const;
+}
+
+/**
+ * Pure: the measurement from loudnorm's stderr (the last `{…}` block).
+ * `-inf` (digital silence) becomes -Infinity.
+ * @throws LoudnessError when there is no block or a field is missing.
+ */
+export function parseLoudnorm(stderr: string): LoudnessMeasure {
+  const start = stderr.lastIndexOf('{');
+  const end = stderr.lastIndexOf('}');
+  if (start < 0 || end < start) throw new LoudnessError('loudnorm printed no measurement');
+  let json: unknown;
+  try {
+    json = JSON.parse(stderr.slice(start, end + 1));
+  } catch (error: unknown) {
+    throw new LoudnessError('loudnorm printed an unreadable measurement', { cause: error });
+  }
+  const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  const field = (key: string): number => {
+    const raw = record[key];
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw new LoudnessError(`loudnorm measurement lacks ${key}`);
+    const text = String(raw).trim();
+    if (text === '-inf') return Number.NEGATIVE_INFINITY;
+    if (text === 'inf' || text === '+inf') return Number.POSITIVE_INFINITY;
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new LoudnessError(`loudnorm measurement has ${key}=${text}`);
+    return value;
+  };
+  return {
+    inputI: field('input_i'),
+    inputTp: field('input_tp'),
+    inputLra: field('input_lra'),
+    inputThresh: field('input_thresh'),
+    targetOffset: field('target_offset'),
+  };
+}
+
+/** Pure: loudnorm's options for a target (LUFS), with measured values for the second pass. */
+export function loudnormFilter(target: number, measured?: LoudnessMeasure): string {
+  const base = `loudnorm=I=${target}:TP=${TRUE_PEAK_TARGET}:LRA=${LRA_TARGET}`;
+  if (!measured) return `${base}:print_format=json`;
+  // Silence measures as -inf: clamp into loudnorm's accepted ranges (the gain is moot then).
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+  return (
+    `${base}:measured_I=${clamp(measured.inputI, -99, 0)}:measured_TP=${clamp(measured.inputTp, -99, 99)}` +
+    `:measured_LRA=${clamp(measured.inputLra, 0, 99)}:measured_thresh=${clamp(measured.inputThresh, -99, 0)}` +
+    `:offset=${clamp(measured.targetOffset, -99, 99)}:linear=true:print_format=json`
+  );
+}
+
+/** Pure: arguments of the first pass (measure `input`, write nothing). */
+export function buildMeasureArgs(input: string, target: number): string[] {
+  return ['-i', input, '-map', '0:a:0', '-af', loudnormFilter(target), '-f', 'null', '-'];
+}
+
+/** Pure: arguments of the second pass: normalize `input` and encode AAC-LC 48 kHz stereo to `out` (.m4a). */
+export function buildNormalizeArgs(input: string, target: number, measured: LoudnessMeasure, out: string): string[] {
+  return [
+    '-i', input,
+    '-map', '0:a:0',
+    // loudnorm works at 192 kHz internally: back to the film's rate before the encoder.
+    '-af', `${loudnormFilter(target, measured)},aresample=${SAMPLE_RATE}`,
+    '-c:a', 'aac', '-b:a', '192k', '-ar', String(SAMPLE_RATE), '-ac', '2',
+    '-f', 'mp4', '-y', out,
+  ];
+}
+
+/**
+ * Measures the integrated loudness and true peak of `input`'s first audio stream with loudnorm.
+ * Runs ffmpeg at info log level to read its report from stderr (runFfmpeg keeps only a tail).
+ * @throws FfmpegError (failed or aborted), LoudnessError
+ */
+export async function measureLoudness(input: string, target: number, signal?: AbortSignal): Promise<LoudnessMeasure> {
+  const binary = (await ffmpegBinaries()).ffmpeg;
+  const argv = ['-nostdin', '-hide_banner', '-nostats', ...buildMeasureArgs(input, target)];
+  if (signal?.aborted) throw new FfmpegError('aborted', binary, argv, [], undefined, { cause: signal.reason });
+  const result = await execa(binary, argv, {
+    reject: false,
+    stdin: 'ignore',
+    forceKillAfterDelay: 2000,
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
+  const tail = String(result.stderr ?? '').split('\n').filter((l) => l.trim() !== '').slice(-20);
+  if (result.isCanceled || signal?.aborted) throw new FfmpegError('aborted', binary, argv, tail, result.exitCode, { cause: signal?.reason });
+  if (result.failed) throw new FfmpegError(result.signal ? 'signal' : 'exit', binary, argv, tail, result.exitCode, { cause: result });
+  return parseLoudnorm(String(result.stderr ?? ''));
+}

@@ -1,0 +1,172 @@
+/**
+ * stitch(): the final cut from a StitchPlan (stitch-types.ts), in stages:
+ *
+ *   probe → conform each clip (conform.ts, kept by content in workDir)
+ *         → picture: windows around transitions re-encoded, the rest listed for stream copy (timeline-video.ts)
+ *         → sound: one PCM mix (audio-mix.ts) → two-pass loudnorm → AAC (loudness.ts)
+ *         → subtitles (subtitles.ts) → final mux to a temp file beside the output, renamed (encode.ts)
+ *         → loudness of the result measured.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { buildMixArgs, mixFilter, type ClipSound } from './audio-mix.js';
+import { conformClip, type ConformedClip } from './conform.js';
+import { buildFinalArgs, containerFor } from './encode.js';
+import { gopFrames, type HouseFormat } from './house-format.js';
+import { buildNormalizeArgs, measureLoudness } from './loudness.js';
+import { probe, type MediaProbe } from './probe.js';
+import { runFfmpeg } from './process.js';
+import { frameTimeline, planPieces, StitchPlanError } from './stitch-timeline.js';
+import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
+import { buildSrt, buildVtt } from './subtitles.js';
+import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
+import { tempBeside, writeTextAtomic } from './work-files.js';
+
+/** Share of the progress bar per stage (sums to 100). */
+const STAGES = { probe: 2, conform: 48, picture: 20, mix: 8, loudness: 12, final: 6, measure: 4 } as const;
+type Stage = keyof typeof STAGES;
+
+/** Reports overall progress from per-stage percentages, never decreasing. */
+function progressReporter(onProgress: StitchOptions['onProgress']): (stage: Stage, percent: number) => void {
+  const order = Object.keys(STAGES) as Stage[];
+  let best = -1;
+  return (stage, percent) => {
+    const before = order.slice(0, order.indexOf(stage)).reduce((sum, s) => sum + STAGES[s], 0);
+    const overall = Math.min(100, before + (STAGES[stage] * Math.max(0, Math.min(100, percent))) / 100);
+    if (overall > best) {
+      best = overall;
+      onProgress?.(overall, stage);
+    }
+  };
+}
+
+/**
+ * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt beside it for `sidecar`).
+ * Intermediate files live in `options.workDir`; conformed clips and transition windows stay
+ * there and are reused by content. Nothing is ever left at or beside the output path on failure.
+ * @throws StitchPlanError (plan unusable: no clips, unknown transition, transitions longer than
+ *   clips), ProbeError (an input unreadable), FfmpegError (a run failed, or `reason: 'aborted'`
+ *   when options.signal fired), LoudnessError.
+ */
+export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<StitchResult> {
+  const { signal } = options;
+  const report = progressReporter(options.onProgress);
+  const out = plan.output;
+  const format: HouseFormat = { width: out.width, height: out.height, fps: out.fps, preset: options.preset ?? 'medium' };
+  const timeline = frameTimeline(plan);
+  for (const clip of timeline.clips) if (clip.transitionFrames > 0) xfadeTransition(clip.transition);
+  const workDir = resolve(options.workDir);
+  await mkdir(workDir, { recursive: true });
+  const outPath = resolve(out.path);
+
+  // 1. Probe every input (fails early, before any encoding, on an unreadable file).
+  const probes: MediaProbe[] = [];
+  for (const [i, clip] of plan.clips.entries()) {
+    const p = await probe(clip.file, signal ? { signal } : {});
+    if (!p.video) throw new StitchPlanError(`clip ${clip.id} (${clip.file}) has no picture`);
+    probes.push(p);
+    report('probe', ((i + 1) / plan.clips.length) * 50);
+  }
+  for (const item of [...plan.narration, ...plan.cues]) {
+    const p = await probe(item.file, signal ? { signal } : {});
+    if (!p.audio) throw new StitchPlanError(`${item.id} (${item.file}) has no sound`);
+  }
+  report('probe', 100);
+
+  // 2. Conform.
+  const conformed: ConformedClip[] = [];
+  for (const [i, clip] of timeline.clips.entries()) {
+    const source = plan.clips[clip.index];
+    const p = probes[clip.index];
+    if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
+    const c = await conformClip({ file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format }, workDir, {
+      signal,
+      onProgress: (pc) => report('conform', ((i + pc / 100) / timeline.clips.length) * 100),
+    });
+    conformed.push(c);
+    report('conform', ((i + 1) / timeline.clips.length) * 100);
+  }
+
+  // 3. Picture.
+  const pieces = planPieces(timeline, gopFrames(format));
+  const { files, rendered } = await renderPieces(pieces, conformed, format, workDir, { signal, onProgress: (pc) => report('picture', pc) });
+  const run = randomBytes(4).toString('hex');
+  const concatList = `cut-${run}.ffconcat`;
+  const mixWav = join(workDir, `mix-${run}.wav`);
+  const filterScript = join(workDir, `mix-${run}.filter`);
+  const audio = join(workDir, `audio-${run}.m4a`);
+  const srtName = `subs-${run}.srt`;
+  const finalTemp = tempBeside(outPath);
+  const sidecars = { srt: outPath.replace(/\.[^./\\]*$/, '') + '.srt', vtt: outPath.replace(/\.[^./\\]*$/, '') + '.vtt' };
+  try {
+    await writeTextAtomic(join(workDir, concatList), buildConcatList(pieces, files, format.fps));
+    report('picture', 100);
+
+    // 4. Sound: mix, then two-pass loudnorm to AAC.
+    const length = timeline.frames / format.fps;
+    const clipSounds: ClipSound[] = timeline.clips.map((clip, i) => ({
+      file: conformed[i]?.audio ?? '',
+      start: clip.startFrame / format.fps,
+      duration: clip.frames / format.fps,
+      fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
+      fadeOut: clip.transitionFrames / format.fps,
+      gain: plan.clips[clip.index]?.gain ?? 0,
+    }));
+    const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
+    await writeTextAtomic(filterScript, mixFilter(mixInput));
+    await runFfmpeg(buildMixArgs(mixInput, filterScript, mixWav), { signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
+    const measured = await measureLoudness(mixWav, out.loudness, signal);
+    report('loudness', 40);
+    await runFfmpeg(buildNormalizeArgs(mixWav, out.loudness, measured, audio), {
+      signal,
+      expectedDuration: length,
+      onProgress: (pc) => report('loudness', 40 + pc * 0.6),
+    });
+
+    // 5. Subtitles.
+    if (out.subtitles === 'burn') await writeTextAtomic(join(workDir, srtName), buildSrt(plan.narration));
+
+    // 6. Final cut, into a temp file beside the output, renamed into place.
+    await mkdir(dirname(outPath), { recursive: true });
+    await runFfmpeg(
+      buildFinalArgs({
+        concatList,
+        audio,
+        out: finalTemp,
+        container: containerFor(outPath),
+        title: out.title,
+        burn: out.subtitles === 'burn' ? srtName : undefined,
+        frames: timeline.frames,
+        format,
+      }),
+      { signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc) },
+    );
+    const result = await measureLoudness(finalTemp, out.loudness, signal);
+    if (out.subtitles === 'sidecar') {
+      await writeTextAtomic(sidecars.srt, buildSrt(plan.narration));
+      await writeTextAtomic(sidecars.vtt, buildVtt(plan.narration));
+    }
+    signal?.throwIfAborted();
+    await rename(finalTemp, outPath);
+    report('measure', 100);
+    return {
+      path: outPath,
+      ...(out.subtitles === 'sidecar' ? sidecars : {}),
+      loudness: { integrated: result.inputI, truePeak: result.inputTp },
+      stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
+    };
+  } catch (error: unknown) {
+    if (out.subtitles === 'sidecar' && signal?.aborted) {
+      // Sidecars written just before an abort describe a cut that does not exist.
+      await rm(sidecars.srt, { force: true });
+      await rm(sidecars.vtt, { force: true });
+    }
+    throw error;
+  } finally {
+    await rm(finalTemp, { force: true });
+    for (const name of [concatList, basename(mixWav), basename(filterScript), basename(audio), srtName]) {
+      await rm(join(workDir, name), { force: true });
+    }
+  }
+}
