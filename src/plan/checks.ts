@@ -5,9 +5,9 @@
  */
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Production } from '../manifest/production.js';
-import { clipBucket, sceneDuration, type SpeechDurations } from './timeline.js';
+import { clipBucket, sceneDuration, type SpeechDurations, type Timeline } from './timeline.js';
 
-const fmt = (s: number) => `${Math.round(s * 10) / 10} s`;
+const fmt = (s: number) => `${Math.round(s * 100) / 100} s`;
 
 /** Problems with narration placement, given the speech lengths known so far. */
 export function checkNarration(production: Production, speech: SpeechDurations): Diagnostic[] {
@@ -26,6 +26,27 @@ export function checkNarration(production: Production, speech: SpeechDurations):
     if (scene.duration !== 'auto' && narration.at + spoken > scene.duration + 1e-6) {
       out.push(production.source.diagnostic(narration.pointer, 'narration-fits-scene', `the narration of scene \`${scene.id}\` is ${fmt(spoken)} (from ${fmt(narration.at)}), but the scene is ${fmt(scene.duration)}`, {
         hint: 'shorten the text, raise its speed, lengthen the scene, or use `duration: auto`',
+      }));
+    }
+  }
+  return out;
+}
+
+/**
+ * A narration must end before the next one starts (design.md, timeline math). Needs the whole
+ * timeline, so it runs once every speech is known.
+ */
+export function checkNarrationOverlap(production: Production, timeline: Timeline): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const placed = [...timeline.narration].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < placed.length; i++) {
+    const prev = placed[i - 1]!;
+    const next = placed[i]!;
+    const end = prev.start + prev.duration;
+    if (end > next.start + 1e-6) {
+      const scene = production.scenes.find((s) => s.id === next.sceneId)!;
+      out.push(production.source.diagnostic(scene.narration!.pointer, 'narration-overlap', `the narration of scene \`${next.sceneId}\` starts at ${fmt(next.start)} in the film, before the narration of \`${prev.sceneId}\` ends at ${fmt(end)}`, {
+        hint: `start it later (narration.at), or give the scenes more time`,
       }));
     }
   }

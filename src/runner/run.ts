@@ -11,7 +11,7 @@ import { FRAME_SIZE } from '../api/catalog.js';
 import { MercaApiError } from '../api/errors.js';
 import { hashFile } from '../api/download.js';
 import { formatDiagnostic } from '../manifest/diagnostic.js';
-import { checkNarration, computeTimeline, hashJson, nodeFingerprint, type Fingerprint, type PlanNode, type ProductionPlan, type Sha256Hex, type Timeline } from '../plan/index.js';
+import { checkNarration, checkNarrationOverlap, computeTimeline, hashJson, nodeFingerprint, type Fingerprint, type PlanNode, type ProductionPlan, type Sha256Hex, type Timeline } from '../plan/index.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
 import { AssetCache } from './cache.js';
 import { fetchAsset, type DurationProbe, type ReadyAsset, type RunnerClient } from './assets.js';
@@ -159,6 +159,14 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
   }
 
   const timeline = computeTimeline(production, speech);
+  const overlaps = checkNarrationOverlap(production, timeline);
+  if (overlaps.length > 0) {
+    failure = overlaps.map(formatDiagnostic).join('\n');
+    await writeLockWith(lock?.final_cut);
+    const result = summary({ length: timeline.length });
+    emit({ type: 'run-end', ok: false, summary: result });
+    return result;
+  }
   const stitchPlan = buildStitchPlan(plan, timeline, assets);
   const inputs = hashJson({
     stitcher: options.stitchVersion,
