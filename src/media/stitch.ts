@@ -14,7 +14,7 @@ import { buildMixArgs, mixFilter, type ClipSound } from './audio-mix.js';
 import { conformClip, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
 import { gopFrames, type HouseFormat } from './house-format.js';
-import { buildNormalizeArgs, measureLoudness } from './loudness.js';
+import { buildNormalizeArgs, measureLoudness, measureResult, type LoudnessResult } from './loudness.js';
 import { probe, type MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 import { frameTimeline, planPieces, StitchPlanError } from './stitch-timeline.js';
@@ -23,22 +23,36 @@ import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
 import { tempBeside, writeTextAtomic } from './work-files.js';
 
-/** Share of the progress bar per stage (sums to 100). */
+/**
+ * Share of the progress bar per stage (sums to 100). `picture` runs alongside `mix` and
+ * `loudness`, and `measure` alongside `final`: the bar is the weighted sum of every stage's own
+ * percentage, so it moves whichever of two concurrent stages advances.
+ */
 const STAGES = { probe: 2, conform: 48, picture: 20, mix: 8, loudness: 12, final: 6, measure: 4 } as const;
 type Stage = keyof typeof STAGES;
 
 /** Reports overall progress from per-stage percentages, never decreasing. */
 function progressReporter(onProgress: StitchOptions['onProgress']): (stage: Stage, percent: number) => void {
-  const order = Object.keys(STAGES) as Stage[];
+  const done = new Map<Stage, number>();
   let best = -1;
   return (stage, percent) => {
-    const before = order.slice(0, order.indexOf(stage)).reduce((sum, s) => sum + STAGES[s], 0);
-    const overall = Math.min(100, before + (STAGES[stage] * Math.max(0, Math.min(100, percent))) / 100);
+    done.set(stage, Math.max(done.get(stage) ?? 0, Math.max(0, Math.min(100, percent))));
+    let overall = 0;
+    for (const [s, p] of done) overall += (STAGES[s] * p) / 100;
+    overall = Math.min(100, overall);
     if (overall > best) {
       best = overall;
       onProgress?.(overall, stage);
     }
   };
+}
+
+/** Awaits every task (so none is still writing when the caller cleans up), then throws the first failure. */
+async function all<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /**
@@ -61,17 +75,24 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   const outPath = resolve(out.path);
 
   // 1. Probe every input (fails early, before any encoding, on an unreadable file).
-  const probes: MediaProbe[] = [];
-  for (const [i, clip] of plan.clips.entries()) {
-    const p = await probe(clip.file, signal ? { signal } : {});
-    if (!p.video) throw new StitchPlanError(`clip ${clip.id} (${clip.file}) has no picture`);
-    probes.push(p);
-    report('probe', ((i + 1) / plan.clips.length) * 50);
-  }
-  for (const item of [...plan.narration, ...plan.cues]) {
-    const p = await probe(item.file, signal ? { signal } : {});
-    if (!p.audio) throw new StitchPlanError(`${item.id} (${item.file}) has no sound`);
-  }
+  let probed = 0;
+  const total = plan.clips.length + plan.narration.length + plan.cues.length;
+  const probeOne = async (file: string): Promise<MediaProbe> => {
+    const p = await probe(file, signal ? { signal } : {});
+    report('probe', (++probed / total) * 100);
+    return p;
+  };
+  const [probes, soundProbes] = await all<[MediaProbe[], MediaProbe[]]>([
+    Promise.all(plan.clips.map((c) => probeOne(c.file))),
+    Promise.all([...plan.narration, ...plan.cues].map((item) => probeOne(item.file))),
+  ]);
+  probes.forEach((p, i) => {
+    if (!p.video) throw new StitchPlanError(`clip ${plan.clips[i]?.id ?? i} (${plan.clips[i]?.file ?? ''}) has no picture`);
+  });
+  soundProbes.forEach((p, i) => {
+    const item = [...plan.narration, ...plan.cues][i];
+    if (!p.audio) throw new StitchPlanError(`${item?.id ?? i} (${item?.file ?? ''}) has no sound`);
+  });
   report('probe', 100);
 
   // 2. Conform.
@@ -88,9 +109,8 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
     report('conform', ((i + 1) / timeline.clips.length) * 100);
   }
 
-  // 3. Picture.
+  // 3. Picture and 4. sound, side by side (the windows' x264 and the audio filters share the cores well).
   const pieces = planPieces(timeline, gopFrames(format));
-  const { files, rendered } = await renderPieces(pieces, conformed, format, workDir, { signal, onProgress: (pc) => report('picture', pc) });
   const run = randomBytes(4).toString('hex');
   const concatList = `cut-${run}.ffconcat`;
   const mixWav = join(workDir, `mix-${run}.wav`);
@@ -99,66 +119,79 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   const srtName = `subs-${run}.srt`;
   const finalTemp = tempBeside(outPath);
   const sidecars = { srt: outPath.replace(/\.[^./\\]*$/, '') + '.srt', vtt: outPath.replace(/\.[^./\\]*$/, '') + '.vtt' };
+  let wroteSidecars = false;
   try {
-    await writeTextAtomic(join(workDir, concatList), buildConcatList(pieces, files, format.fps));
-    report('picture', 100);
-
-    // 4. Sound: mix, then two-pass loudnorm to AAC.
+    const picture = (async (): Promise<number> => {
+      const { files, rendered } = await renderPieces(pieces, conformed, format, workDir, { signal, onProgress: (pc) => report('picture', pc) });
+      await writeTextAtomic(join(workDir, concatList), buildConcatList(pieces, files, format.fps));
+      report('picture', 100);
+      return rendered;
+    })();
     const length = timeline.frames / format.fps;
-    const clipSounds: ClipSound[] = timeline.clips.map((clip, i) => ({
-      file: conformed[i]?.audio ?? '',
-      start: clip.startFrame / format.fps,
-      duration: clip.frames / format.fps,
-      fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
-      fadeOut: clip.transitionFrames / format.fps,
-      gain: plan.clips[clip.index]?.gain ?? 0,
-    }));
-    const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
-    await writeTextAtomic(filterScript, mixFilter(mixInput));
-    await runFfmpeg(buildMixArgs(mixInput, filterScript, mixWav), { signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
-    const measured = await measureLoudness(mixWav, out.loudness, signal);
-    report('loudness', 40);
-    await runFfmpeg(buildNormalizeArgs(mixWav, out.loudness, measured, audio), {
-      signal,
-      expectedDuration: length,
-      onProgress: (pc) => report('loudness', 40 + pc * 0.6),
-    });
+    const sound = (async (): Promise<void> => {
+      const clipSounds: ClipSound[] = timeline.clips.map((clip, i) => ({
+        file: conformed[i]?.audio ?? '',
+        start: clip.startFrame / format.fps,
+        duration: clip.frames / format.fps,
+        fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
+        fadeOut: clip.transitionFrames / format.fps,
+        gain: plan.clips[clip.index]?.gain ?? 0,
+      }));
+      const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
+      await writeTextAtomic(filterScript, mixFilter(mixInput));
+      await runFfmpeg(buildMixArgs(mixInput, filterScript, mixWav), { signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
+      const measured = await measureLoudness(mixWav, out.loudness, signal);
+      report('loudness', 40);
+      await runFfmpeg(buildNormalizeArgs(mixWav, out.loudness, measured, audio), {
+        signal,
+        expectedDuration: length,
+        onProgress: (pc) => report('loudness', 40 + pc * 0.6),
+      });
+    })();
+    const [rendered] = await all<[number, void]>([picture, sound]);
 
     // 5. Subtitles.
     if (out.subtitles === 'burn') await writeTextAtomic(join(workDir, srtName), buildSrt(plan.narration));
 
     // 6. Final cut, into a temp file beside the output, renamed into place.
     await mkdir(dirname(outPath), { recursive: true });
-    await runFfmpeg(
-      buildFinalArgs({
-        concatList,
-        audio,
-        out: finalTemp,
-        container: containerFor(outPath),
-        title: out.title,
-        burn: out.subtitles === 'burn' ? srtName : undefined,
-        frames: timeline.frames,
-        format,
+    // The result's loudness is measured on the AAC that goes into the file unchanged (stream
+    // copy), while the file is written.
+    const [, result] = await all<[void, LoudnessResult]>([
+      runFfmpeg(
+        buildFinalArgs({
+          concatList,
+          audio,
+          out: finalTemp,
+          container: containerFor(outPath),
+          title: out.title,
+          burn: out.subtitles === 'burn' ? srtName : undefined,
+          frames: timeline.frames,
+          format,
+        }),
+        { signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc) },
+      ),
+      measureResult(audio, signal).then((m) => {
+        report('measure', 100);
+        return m;
       }),
-      { signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc) },
-    );
-    const result = await measureLoudness(finalTemp, out.loudness, signal);
+    ]);
     if (out.subtitles === 'sidecar') {
+      wroteSidecars = true;
       await writeTextAtomic(sidecars.srt, buildSrt(plan.narration));
       await writeTextAtomic(sidecars.vtt, buildVtt(plan.narration));
     }
     signal?.throwIfAborted();
     await rename(finalTemp, outPath);
-    report('measure', 100);
     return {
       path: outPath,
       ...(out.subtitles === 'sidecar' ? sidecars : {}),
-      loudness: { integrated: result.inputI, truePeak: result.inputTp },
+      loudness: result,
       stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
     };
   } catch (error: unknown) {
-    if (out.subtitles === 'sidecar' && signal?.aborted) {
-      // Sidecars written just before an abort describe a cut that does not exist.
+    if (wroteSidecars) {
+      // Sidecars written just before a failure describe a cut that was not delivered.
       await rm(sidecars.srt, { force: true });
       await rm(sidecars.vtt, { force: true });
     }

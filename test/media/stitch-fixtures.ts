@@ -12,12 +12,13 @@ async function ff(args: string[]): Promise<void> {
 export async function makeClip(
   dir: string,
   name: string,
-  options: { seconds: number; width?: number; height?: number; fps?: number; audio?: boolean; freq?: number },
+  options: { seconds: number; width?: number; height?: number; fps?: number; audio?: boolean; freq?: number; color?: string },
 ): Promise<string> {
   const file = join(dir, name);
   const { seconds, width = 1280, height = 720, fps = 24, audio = true, freq = 440 } = options;
+  const picture = options.color ? `color=c=${options.color}:` : 'testsrc2=';
   await ff([
-    '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=${fps}:d=${seconds}`,
+    '-f', 'lavfi', '-i', `${picture}s=${width}x${height}:r=${fps}:d=${seconds}`,
     ...(audio ? ['-f', 'lavfi', '-i', `sine=f=${freq}:r=48000:d=${seconds},volume=-20dB`] : []),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
     ...(audio ? ['-c:a', 'aac', '-ac', '2'] : []),
@@ -58,5 +59,12 @@ export async function makeMusic(dir: string, name: string, seconds: number): Pro
     '-f', 'lavfi', '-i', `sine=f=330:r=44100:d=${seconds}`,
     '-filter_complex', '[0:a][1:a]amix=inputs=2,volume=-6dB[a]', '-map', '[a]', '-ac', '2', file,
   ]);
+  return file;
+}
+
+/** A steady sine tone (a voice stand-in easy to filter apart from the music), mono 48 kHz. */
+export async function makeTone(dir: string, name: string, seconds: number, freq: number): Promise<string> {
+  const file = join(dir, name);
+  await ff(['-f', 'lavfi', '-i', `sine=f=${freq}:r=48000:d=${seconds},volume=-12dB`, file]);
   return file;
 }

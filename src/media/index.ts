@@ -1,0 +1,6 @@
+/** The stitcher's public surface: render a final cut from a StitchPlan. */
+export { stitch } from './stitch.js';
+export type { StitchClip, StitchCue, StitchNarration, StitchOptions, StitchOutput, StitchPlan, StitchResult } from './stitch-types.js';
+export { StitchPlanError } from './stitch-timeline.js';
+export { LoudnessError } from './loudness.js';
+export { FfmpegError } from './process.js';
