@@ -4,6 +4,7 @@
  * Each draw comes from one seeded generator, so the same seed and the same request order give
  * the same faults.
  */
+import { prng } from '../util/prng.js';
 
 /** Fractions are probabilities in [0, 1]. */
 export interface FaultOptions {
@@ -31,17 +32,6 @@ export class FaultOptionsError extends Error {
   readonly type = 'invalid_fault_options';
 }
 
-/** mulberry32: small, fast, good enough for test faults; not for secrets. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Draws faults. Throws {@link FaultOptionsError} on an out-of-range option. */
 export class Faults {
@@ -55,7 +45,7 @@ export class Faults {
     }
     if (options.latencyMs !== undefined && !(options.latencyMs >= 0)) throw new FaultOptionsError('faults.latencyMs must be ≥ 0');
     this.options = options;
-    this.#random = generator(options.seed ?? 1);
+    this.#random = prng(options.seed ?? 1);
   }
 
   #hit(fraction: number | undefined): boolean {

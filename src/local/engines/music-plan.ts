@@ -86,16 +86,4 @@ export function analyzeMusic(prompt: string, bpm?: number): MusicPlan {
   return { genre, mode, root: 36 + (seed % 12), bpm: clampBpm(tempo), seed };
 }
 
-/**
- * Pure: a seeded PRNG (mulberry32) returning floats in [0, 1). Same seed, same sequence.
- */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../util/prng.js';
