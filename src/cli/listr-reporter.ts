@@ -11,6 +11,8 @@ interface Pending {
   reject(error: Error): void;
   task?: ListrTaskWrapper<unknown, never, never>;
   title: string;
+  /** How it ended (`cached`, `done`, the failure), shown after the title. */
+  note?: string;
 }
 
 const FINAL: ReadonlySet<NodeState> = new Set(['cached', 'done', 'skipped', 'failed']);
@@ -23,6 +25,7 @@ export function listrReporter(): Reporter {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
+    if (note) p.note = note;
     if (p.task && note) p.task.title = `${p.title} — ${note}`;
     if (ok) p.resolve();
     else p.reject(new Error(note ?? 'failed'));
@@ -40,7 +43,11 @@ export function listrReporter(): Reporter {
             title: id,
             task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
               entry.task = task;
-              await done;
+              try {
+                await done;
+              } finally {
+                if (entry.note) task.title = `${entry.title} — ${entry.note}`;
+              }
             },
           };
         });
