@@ -1,19 +1,22 @@
 /**
  * `mercadream-pipeline run <manifest>`: manifest → plan → assets → final cut.
  */
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AuthError, PlanError } from '../api/errors.js';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type ProductionPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type Production, type ProductionPlan as PlanName } from '../manifest/index.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
 import { planProduction } from '../plan/index.js';
-import { FrozenError, runProduction } from '../runner/run.js';
-import type { RunSummary } from '../runner/events.js';
+import { runBatch, type BatchResult } from '../runner/batch.js';
+import { stateDirOf } from '../runner/paths.js';
+import { writeTextAtomic } from '../util/atomic-file.js';
 import { VERSION } from '../version.js';
 import { connect, ApiKeyFileError } from './connect.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
+import { buildReport, formatTable, toJUnit } from './report.js';
 import { listrReporter } from './listr-reporter.js';
 import type { Terminal } from './terminal.js';
 
@@ -28,6 +31,10 @@ export interface RunCommandOptions {
   json?: boolean;
   localQuality: 'full' | 'fast';
   preset?: string;
+  maxComputeUnits?: number;
+  failFast?: boolean;
+  report?: string;
+  junit?: string;
 }
 
 /** What the command needs from outside (the CLI passes the real ones; tests their own). */
@@ -40,26 +47,60 @@ export interface RunDeps {
   readonly isTTY: boolean;
 }
 
-/** Runs one manifest; resolves to the exit code. */
-export async function runCommand(manifest: string, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
-  const { terminal } = deps;
-  const loaded = await loadManifest(manifest, {
-    ...(options.plan ? { plan: options.plan } : {}),
-  });
-  const lines = loaded.text === undefined ? undefined : sourceLines(loaded.text);
-  for (const d of loaded.diagnostics) terminal.error(formatDiagnosticWithSource(d, lines));
-  if (!loaded.production || hasErrors(loaded.diagnostics)) return EXIT.usage;
-  let production = loaded.production;
-  if (options.out) production = { ...production, output: { ...production.output, path: resolve(options.out) } };
+/** Manifest files named directly, and the *.yaml/*.yml files of named folders (sorted). */
+async function expandInputs(inputs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const names = (await readdir(input)).filter((n) => /\.ya?ml$/i.test(n) && !n.startsWith('.')).sort();
+      out.push(...names.map((n) => join(input, n)));
+    } else out.push(input);
+  }
+  return out;
+}
 
-  const stateDir = join(production.baseDir, '.mercadream');
-  const lockPath = join(production.baseDir, `${production.file.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '')}.lock.json`);
-  const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY ? listrReporter() : plainReporter(terminal);
+/** Runs the manifests; resolves to the exit code. */
+export async function runCommand(inputs: readonly string[], options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
+  const { terminal } = deps;
+  const files = await expandInputs(inputs);
+  if (files.length === 0) {
+    terminal.error('error: no manifests found in the folders given');
+    return EXIT.usage;
+  }
+  const productions: Array<{ name: string; production: Production }> = [];
+  let invalid = false;
+  for (const file of files) {
+    const loaded = await loadManifest(file, options.plan ? { plan: options.plan } : {});
+    const lines = loaded.text === undefined ? undefined : sourceLines(loaded.text);
+    for (const d of loaded.diagnostics) terminal.error(formatDiagnosticWithSource(d, lines));
+    if (hasErrors(loaded.diagnostics) || loaded.productions.length === 0) {
+      invalid = true;
+      continue;
+    }
+    for (const production of loaded.productions) {
+      const name = production.matrix ? `${file} [${Object.entries(production.matrix).map(([k, v]) => `${k}=${String(v)}`).join(', ')}]` : file;
+      productions.push({ name, production });
+    }
+  }
+  if (invalid) return EXIT.usage;
+  if (options.out) {
+    if (productions.length > 1) {
+      terminal.error('error: --out names one file, but this run makes several films');
+      return EXIT.usage;
+    }
+    const only = productions[0]!;
+    only.production = { ...only.production, output: { ...only.production.output, path: resolve(options.out) } };
+  }
+
+  const first = productions[0]!.production;
+  const batch = productions.length > 1;
+  const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY && !batch ? listrReporter() : plainReporter(terminal);
   let connection;
   try {
     connection = await connect({
-      plan: production.plan,
-      stateDir,
+      plan: options.plan ?? first.plan,
+      stateDir: stateDirOf(first),
       ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
       env: deps.env,
       localQuality: options.localQuality,
@@ -73,40 +114,56 @@ export async function runCommand(manifest: string, options: RunCommandOptions, d
     throw error;
   }
   if (!options.json) terminal.error(`Using ${connection.description}`);
-  let summary: RunSummary;
+  const started = performance.now();
+  let result: BatchResult;
   try {
-    const plan = planProduction(production, connection.api);
     const client = connection.client;
-    summary = await runProduction(plan, {
-      client,
-      requestCount: () => client.stats().requests,
-      stitch,
-      stitchVersion: `mercadream-pipeline/${VERSION}`,
-      probeDuration: async (file, signal) => (await probe(file, signal ? { signal } : {})).duration,
-      stateDir,
-      lockPath,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      onEvent: (event) => reporter.event(event),
-      ...(options.frozen ? { frozen: true } : {}),
-      ...(options.force ? { force: options.force } : {}),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      ...(options.preset ? { preset: options.preset } : {}),
-    });
-  } catch (error: unknown) {
+    result = await runBatch(
+      productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) })),
+      {
+        client,
+        requestCount: () => client.stats().requests,
+        stitch,
+        stitchVersion: `mercadream-pipeline/${VERSION}`,
+        probeDuration: async (file, signal) => (await probe(file, signal ? { signal } : {})).duration,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event),
+        ...(options.frozen ? { frozen: true } : {}),
+        ...(options.force ? { force: options.force } : {}),
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        ...(options.preset ? { preset: options.preset } : {}),
+        ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
+        ...(options.failFast ? { failFast: true } : {}),
+      },
+    );
+  } finally {
     await reporter.close();
-    await connection.close();
-    if (error instanceof FrozenError) {
-      terminal.error(`error: ${error.message}`);
-      return EXIT.failed;
-    }
-    throw error;
   }
-  await reporter.close();
+  const requests = connection.client.stats().requests;
   await connection.close();
-  if (options.json) terminal.out(JSON.stringify({ type: 'summary', ...summary }));
-  else for (const line of formatSummary(summary)) terminal.error(line);
-  if (summary.ok) return EXIT.ok;
-  return /\b(401|403)\b|Unauthorized|plan/i.test(summary.error ?? '') && summary.generated === 0 ? EXIT.auth : EXIT.failed;
+  const report = buildReport(result, {
+    api: connection.api,
+    ...(options.maxComputeUnits !== undefined ? { max: options.maxComputeUnits } : {}),
+    requests,
+    matrix: new Map(productions.filter((p) => p.production.matrix).map((p) => [p.name, p.production.matrix!])),
+  });
+  if (options.report) await writeTextAtomic(resolve(options.report), `${JSON.stringify(report, null, 2)}\n`);
+  if (options.junit) await writeTextAtomic(resolve(options.junit), toJUnit(report, (performance.now() - started) / 1000));
+  if (options.json) {
+    for (const summary of result.summaries) terminal.out(JSON.stringify({ type: 'summary', ...summary }));
+  } else {
+    if (result.refused) terminal.error(`error: ${result.refused}`);
+    else if (batch) for (const line of formatTable(report)) terminal.error(line);
+    else for (const line of formatSummary(result.summaries[0]!)) terminal.error(line);
+  }
+  if (report.ok) return EXIT.ok;
+  const refusedByApi = result.summaries.every((s) => s.ok || (/\b(401|403)\b|Unauthorized|not available on your plan/i.test(s.error ?? '') && s.generated === 0));
+  return refusedByApi ? EXIT.auth : EXIT.failed;
+}
+
+function nonNegativeNumber(value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError('expected a number ≥ 0');
+  return Number(value);
 }
 
 function positiveInt(value: string): number {
@@ -135,7 +192,7 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
   program
     .command('run')
     .description('make the film: generate what is missing, reuse what is cached, stitch the final cut')
-    .argument('<manifest>', 'the film manifest (film.yaml)')
+    .argument('<manifests...>', 'film manifests (film.yaml), or folders of them')
     .addOption(new Option('--plan <plan>', 'MercaDream plan whose limits to keep (overrides the manifest)').choices(['regular', 'advanced', 'professional']))
     .option('--concurrency <n>', 'nodes worked on at once (the plan limits jobs on top)', positiveInt)
     .option('--api-key-file <file>', 'read the API key from this file instead of MERCADREAM_API_KEY')
@@ -143,13 +200,17 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .option('--frozen', 'refuse to generate anything the lock file does not already cover')
     .option('--force <node...>', 'make these nodes again, e.g. clip:arrival (ignores the cache)')
     .option('--json', 'print NDJSON events on standard output')
+    .option('--max-compute-units <n>', 'refuse to spend more than this many compute units in all (checked before anything is spent, and before every job)', nonNegativeNumber)
+    .option('--fail-fast', 'stop every production when one fails (default: the others go on)')
+    .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
+    .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))
     .addOption(new Option('--preset <preset>', 'x264 preset of the final encode').default('medium').hideHelp())
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.')
-    .action(async (manifest: string, options: RunCommandOptions) => {
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.')
+    .action(async (manifests: string[], options: RunCommandOptions) => {
       try {
         const signal = deps.signal ?? deps.interrupt?.();
-        setExit(await runCommand(manifest, options, { ...deps, ...(signal ? { signal } : {}) }));
+        setExit(await runCommand(manifests, options, { ...deps, ...(signal ? { signal } : {}) }));
       } catch (error: unknown) {
         if (error instanceof AuthError || error instanceof PlanError) {
           deps.terminal.error(`error: ${error.message}`);

@@ -22,6 +22,11 @@ export interface FaultOptions {
   readonly truncateDownload?: number;
   /** Milliseconds added before every response. */
   readonly latencyMs?: number;
+  /**
+   * Charge this many times the documented compute units (≥ 1, whole result rounded up): a
+   * drill for clients whose cost estimate turns out low.
+   */
+  readonly costMultiplier?: number;
 }
 
 /** What to do with one API request. */
@@ -44,6 +49,7 @@ export class Faults {
       if (value !== undefined && !(value >= 0 && value <= 1)) throw new FaultOptionsError(`faults.${name} must be a fraction between 0 and 1`);
     }
     if (options.latencyMs !== undefined && !(options.latencyMs >= 0)) throw new FaultOptionsError('faults.latencyMs must be ≥ 0');
+    if (options.costMultiplier !== undefined && !(options.costMultiplier >= 1)) throw new FaultOptionsError('faults.costMultiplier must be ≥ 1');
     this.options = options;
     this.#random = prng(options.seed ?? 1);
   }
@@ -72,6 +78,12 @@ export class Faults {
   }
 
   /** Milliseconds to wait before answering. */
+  /** Compute units to charge for a job the formula prices at `units`. */
+  charge(units: number): number {
+    const multiplier = this.options.costMultiplier ?? 1;
+    return multiplier === 1 ? units : Math.ceil(units * multiplier);
+  }
+
   get latencyMs(): number {
     return this.options.latencyMs ?? 0;
   }

@@ -85,7 +85,7 @@ export class JobRunner {
       request: input.request,
       status: 'queued',
       progress: 0,
-      computeUnits: computeUnits(input.request),
+      computeUnits: this.#deps.faults.charge(computeUnits(input.request)),
       createdAt,
       estimatedCompletion: eta,
       ...(input.idempotency === undefined ? {} : { idempotency: input.idempotency }),

@@ -1,8 +1,11 @@
 /**
- * The manifest pipeline without the disk: text → parse → schema → normalize → rules.
+ * The manifest pipeline without the disk: text → parse → schema → (matrix) → normalize → rules.
  * Each stage stops the pipeline when it finds errors, since later stages assume its output.
+ * A manifest with a `matrix:` compiles to one Production per combination; their diagnostics
+ * point at the manifest's text and name the combination.
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
+import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, type MatrixData } from './matrix.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
 import type { Production, ProductionPlan } from './production.js';
@@ -17,23 +20,64 @@ export interface CompileOptions extends RuleEnvironment {
   readonly plan?: ProductionPlan;
 }
 
-/** A compiled manifest: the Production when there are no errors, and every diagnostic, sorted. */
+/** A compiled manifest: its productions when there are no errors, and every diagnostic, sorted. */
 export interface CompileResult {
+  /** The production, for a manifest without a matrix. */
   readonly production?: Production;
+  /** Every production (one per matrix combination; one without a matrix). */
+  readonly productions: readonly Production[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
 /** Compiles the text of `file`. Never throws for bad input: problems come back as diagnostics. */
 export function compileManifest(file: string, text: string, options: CompileOptions): CompileResult {
+  const failed = (diagnostics: readonly Diagnostic[]): CompileResult => ({ productions: [], diagnostics: sortDiagnostics(diagnostics) });
   const parsed = parseManifestText(file, text);
-  if (!parsed.source || parsed.data === undefined || hasErrors(parsed.diagnostics)) {
-    return { diagnostics: sortDiagnostics(parsed.diagnostics) };
-  }
-  const schemaProblems = checkSchema(parsed.source, parsed.data);
-  if (hasErrors(schemaProblems)) return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...schemaProblems]) };
+  if (!parsed.source || parsed.data === undefined || hasErrors(parsed.diagnostics)) return failed(parsed.diagnostics);
+  const source = parsed.source;
+  const schemaProblems = checkSchema(source, parsed.data);
+  if (hasErrors(schemaProblems)) return failed([...parsed.diagnostics, ...schemaProblems]);
 
-  const data = parsed.data as unknown as ManifestData;
-  const production = normalize(parsed.source, data, { baseDir: options.baseDir, ...(options.plan ? { plan: options.plan } : {}) });
-  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...checkRules(production, data, options)]);
-  return hasErrors(diagnostics) ? { diagnostics } : { production, diagnostics };
+  const matrix = parsed.data['matrix'] as MatrixData | undefined;
+  const combos = matrix ? expandMatrix(matrix) : [undefined];
+  if (combos.length === 0) return failed([...parsed.diagnostics, source.diagnostic('/matrix', 'matrix-empty', 'matrix makes no combination (every one is excluded)')]);
+  if (combos.length > MAX_COMBINATIONS) {
+    return failed([...parsed.diagnostics, source.diagnostic('/matrix', 'matrix-too-large', `matrix makes ${combos.length} combinations; at most ${MAX_COMBINATIONS} are allowed`, { hint: 'split the manifest, or exclude combinations' })]);
+  }
+
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const productions: Production[] = [];
+  for (const combo of combos) {
+    const note = combo ? ` [matrix: ${describeCombination(combo)}]` : '';
+    const tag = (d: Diagnostic): Diagnostic => (combo ? { ...d, message: `${d.message}${note}` } : d);
+    let data = parsed.data;
+    if (combo) {
+      const expanded = interpolate(parsed.data, combo, source);
+      diagnostics.push(...expanded.diagnostics.map(tag));
+      if (hasErrors(expanded.diagnostics)) continue;
+      data = expanded.data;
+      const again = checkSchema(source, data);
+      diagnostics.push(...again.map(tag));
+      if (hasErrors(again)) continue;
+    }
+    const manifest = data as unknown as ManifestData;
+    const production = normalize(source, manifest, { baseDir: options.baseDir, ...(options.plan ? { plan: options.plan } : {}) });
+    const withMatrix: Production = combo ? { ...production, matrix: combo, variant: combinationSlug(combo) } : production;
+    const found = checkRules(withMatrix, manifest, options);
+    diagnostics.push(...found.map(tag));
+    if (!hasErrors(found)) productions.push(withMatrix);
+  }
+  // Each combination must write its own film.
+  const seen = new Map<string, Production>();
+  for (const p of productions) {
+    const first = seen.get(p.output.path);
+    if (first) {
+      diagnostics.push(source.diagnostic('/output/path', 'matrix-output-unique', `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`, {
+        hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
+      }));
+    } else seen.set(p.output.path, p);
+  }
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { productions: [], diagnostics: sorted };
+  return { productions, diagnostics: sorted, ...(matrix ? {} : { production: productions[0]! }) };
 }

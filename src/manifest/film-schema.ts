@@ -103,6 +103,29 @@ export const FILM_SCHEMA = {
         }
       }
     },
+    "matrix": {
+      "type": "object",
+      "description": "Makes several productions from this one manifest, as CI matrices do: each key lists values, every combination becomes a production, and ${{ matrix.<key> }} in any text (title, output path, prompts, narration) is replaced by the combination's value. `exclude` drops combinations that match an entry; `include` adds keys to matching combinations or adds new ones. Each production needs its own output.path.",
+      "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$" },
+      "properties": {
+        "include": {
+          "type": "array",
+          "description": "Combinations to add, or extra keys for the combinations they match.",
+          "items": { "type": "object", "additionalProperties": { "type": ["string", "number", "boolean"] } }
+        },
+        "exclude": {
+          "type": "array",
+          "description": "Combinations to leave out: every combination matching all keys of an entry is dropped.",
+          "items": { "type": "object", "additionalProperties": { "type": ["string", "number", "boolean"] } }
+        }
+      },
+      "additionalProperties": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 100,
+        "items": { "type": ["string", "number", "boolean"] }
+      }
+    },
     "scenes": {
       "type": "array",
       "minItems": 1,

@@ -123,7 +123,14 @@ export interface Production {
   readonly score: readonly Cue[];
   /** The manifest text and parse tree, for diagnostics of later stages. */
   readonly source: ManifestSource;
+  /** The values of this production's matrix combination, when the manifest has a `matrix:`. */
+  readonly matrix?: Readonly<Record<string, MatrixValue>>;
+  /** A file-name-safe name of the combination (`tokyo-noir`), for lock files and reports. */
+  readonly variant?: string;
 }
+
+/** A value a matrix variable takes. */
+export type MatrixValue = string | number | boolean;
 
 /** Defaults applied where a manifest is silent (README "Manifest reference" documents them). */
 export const DEFAULTS = {

@@ -36,6 +36,7 @@ export interface LoadResult extends CompileResult {
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const absolute = resolve(file);
   const fail = (message: string, code: string, hint?: string): LoadResult => ({
+    productions: [],
     diagnostics: [{ severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) } satisfies Diagnostic],
   });
   let bytes: Buffer;
@@ -62,6 +63,7 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
     const lines = before.split('\n');
     return {
+      productions: [],
       diagnostics: [{
         severity: 'error',
         code: 'file-not-utf8',

@@ -16,7 +16,7 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator, built once per process (compiling costs more than validating). */
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: true });
+    const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     ajv.addVocabulary(['unit', 'patternMessage']);
     compiled = ajv.compile(FILM_SCHEMA);
   }

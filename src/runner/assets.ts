@@ -47,8 +47,12 @@ export interface AssetContext {
   readonly force?: boolean;
   /** Called when the node changes state. */
   readonly onState: (state: NodeState, detail?: { jobId?: string; progress?: number; message?: string }) => void;
-  /** Checked just before a new job would be submitted; throw to refuse (`--frozen`, a failed run). */
-  readonly beforeSubmit?: () => void;
+  /**
+   * Called just before a new job is submitted; throw to refuse (`--frozen`, a failed run, the
+   * budget). The returned function, if any, receives the job the API accepted (or undefined
+   * when the POST failed).
+   */
+  readonly beforeSubmit?: (request: AssetRequest) => ((job: Job | undefined) => void) | void;
 }
 
 const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech: 'wav', music: 'wav' };
@@ -87,14 +91,20 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
     job = await ctx.client.jobs.get(recorded, signalOpt(ctx));
     provenance = 'resumed';
   } else {
-    ctx.beforeSubmit?.();
+    const accepted = ctx.beforeSubmit?.(request);
     const options = { idempotencyKey: idempotencyKey(fingerprint, ctx.force === true), ...signalOpt(ctx) };
     // The params were built by the planner to the API's shapes (src/plan/dag.ts).
     const params = { ...request.params } as unknown;
-    job =
-      request.endpoint === 'generate' ? await ctx.client.generate(params as GenerateParams, options)
-      : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
-      : await ctx.client.music(params as MusicParams, options);
+    try {
+      job =
+        request.endpoint === 'generate' ? await ctx.client.generate(params as GenerateParams, options)
+        : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
+        : await ctx.client.music(params as MusicParams, options);
+    } catch (error: unknown) {
+      accepted?.(undefined);
+      throw error;
+    }
+    accepted?.(job);
     await mkdir(ctx.jobsDir, { recursive: true });
     await writeJsonAtomic(jobFile, { job_id: job.id, endpoint: request.endpoint }, 0o644);
     ctx.onState('submitted', { jobId: job.id });

@@ -11,9 +11,10 @@ import { FRAME_SIZE } from '../api/catalog.js';
 import { MercaApiError } from '../api/errors.js';
 import { hashFile } from '../api/download.js';
 import { formatDiagnostic } from '../manifest/diagnostic.js';
-import { checkNarration, checkNarrationOverlap, computeTimeline, hashJson, nodeFingerprint, type Fingerprint, type PlanNode, type ProductionPlan, type Sha256Hex, type Timeline } from '../plan/index.js';
+import { checkNarration, checkNarrationOverlap, computeTimeline, hashJson, nodeFingerprint, requestUnits, type Fingerprint, type PlanNode, type ProductionPlan, type Sha256Hex, type Timeline } from '../plan/index.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
 import { AssetCache } from './cache.js';
+import type { Budget } from './budget.js';
 import { fetchAsset, type DurationProbe, type ReadyAsset, type RunnerClient } from './assets.js';
 import type { EventSink, RunSummary } from './events.js';
 import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** x264 preset for the final encode. */
   readonly preset?: string;
+  /** A compute-unit budget shared with other productions of a batch. */
+  readonly budget?: Budget;
 }
 
 /** A run refused before anything was spent (`--frozen` and the lock does not cover the manifest). */
@@ -102,9 +105,11 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
           ...(options.signal ? { signal: options.signal } : {}),
           force: force.has(node.id),
           onState: (state, detail) => emit({ type: 'node', node: node.id, state, ...detail }),
-          beforeSubmit: () => {
+          beforeSubmit: (request) => {
             if (failure) throw new Error('not submitted: the production has already failed');
             if (options.frozen) throw new FrozenError(`--frozen: ${node.id} is not in the lock file`);
+            const reservation = options.budget?.reserve(requestUnits(request), `${production.file} ${node.id}`);
+            return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined) : reservation?.release());
           },
         });
         assets.set(node.id, ready);

@@ -1,0 +1,110 @@
+/**
+ * Reports of a run for CI: `--report report.json` (schemas/report.schema.json) and
+ * `--junit report.xml` (one <testcase> per production, a <failure> for a failed one, in the
+ * common JUnit XML shape CI dashboards read), and the terminal table.
+ */
+import type { BatchResult } from '../runner/batch.js';
+import type { MatrixValue } from '../manifest/production.js';
+
+/** The JSON report (see schemas/report.schema.json). */
+export interface RunReport {
+  readonly version: 1;
+  readonly ok: boolean;
+  readonly api?: string;
+  readonly budget?: { readonly planned: number; readonly max?: number; readonly refused?: string };
+  readonly totals: { productions: number; failed: number; generated: number; cached: number; computeUnits: number; requests?: number };
+  readonly productions: ReadonlyArray<{
+    name: string;
+    manifest: string;
+    matrix?: Readonly<Record<string, MatrixValue>>;
+    status: 'done' | 'failed';
+    output?: string;
+    length?: number;
+    generated: number;
+    cached: number;
+    refetched: number;
+    requests: number;
+    computeUnits: number;
+    error?: string;
+  }>;
+}
+
+/** Builds the JSON report. */
+export function buildReport(
+  result: BatchResult,
+  extra: { api?: string; max?: number; requests?: number; matrix?: ReadonlyMap<string, Readonly<Record<string, MatrixValue>>> },
+): RunReport {
+  const productions = result.summaries.map((s) => {
+    const matrix = extra.matrix?.get(s.name);
+    return {
+      name: s.name,
+      manifest: s.manifest,
+      ...(matrix ? { matrix } : {}),
+      status: s.ok ? ('done' as const) : ('failed' as const),
+      ...(s.output ? { output: s.output } : {}),
+      ...(s.length !== undefined ? { length: Math.round(s.length * 1000) / 1000 } : {}),
+      generated: s.generated,
+      cached: s.cached,
+      refetched: s.refetched,
+      requests: s.requests,
+      computeUnits: s.computeUnits,
+      ...(s.error ? { error: s.error } : {}),
+    };
+  });
+  return {
+    version: 1,
+    ok: productions.every((p) => p.status === 'done'),
+    ...(extra.api ? { api: extra.api } : {}),
+    budget: { planned: result.plannedComputeUnits, ...(extra.max !== undefined ? { max: extra.max } : {}), ...(result.refused ? { refused: result.refused } : {}) },
+    totals: {
+      productions: productions.length,
+      failed: productions.filter((p) => p.status === 'failed').length,
+      generated: productions.reduce((a, p) => a + p.generated, 0),
+      cached: productions.reduce((a, p) => a + p.cached, 0),
+      computeUnits: productions.reduce((a, p) => a + p.computeUnits, 0),
+      ...(extra.requests !== undefined ? { requests: extra.requests } : {}),
+    },
+    productions,
+  };
+}
+
+/** The report as JUnit XML: a <testsuites> with one <testsuite> of one <testcase> per production. */
+export function toJUnit(report: RunReport, seconds: number): string {
+  const esc = (text: string) =>
+    text
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;');
+  const failures = report.totals.failed;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="mercadream-pipeline" tests="${report.productions.length}" failures="${failures}" errors="0" time="${seconds.toFixed(3)}">`,
+    `  <testsuite name="productions" tests="${report.productions.length}" failures="${failures}" errors="0" skipped="0" time="${seconds.toFixed(3)}">`,
+  ];
+  for (const p of report.productions) {
+    const name = esc(p.name);
+    const classname = esc(p.manifest.replace(/\.(ya?ml)$/i, '').replace(/[\\/]/g, '.'));
+    if (p.status === 'done') {
+      lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
+      lines.push(`      <system-out>${esc(`final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached, ${p.computeUnits} compute units`)}</system-out>`);
+      lines.push('    </testcase>');
+    } else {
+      lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
+      lines.push(`      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="production-failed">${esc(p.error ?? 'failed')}</failure>`);
+      lines.push('    </testcase>');
+    }
+  }
+  lines.push('  </testsuite>', '</testsuites>', '');
+  return lines.join('\n');
+}
+
+/** The closing table of a batch. */
+export function formatTable(report: RunReport): string[] {
+  const rows = report.productions.map((p) => [p.status === 'done' ? 'done' : 'FAILED', p.name, String(p.generated), String(p.cached), String(p.computeUnits), p.length !== undefined ? `${p.length.toFixed(1)} s` : '-']);
+  const head = ['status', 'production', 'generated', 'cached', 'CU', 'length'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), `${report.totals.productions - report.totals.failed} of ${report.totals.productions} productions done, ${report.totals.computeUnits} compute units spent`];
+}

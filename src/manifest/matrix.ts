@@ -1,0 +1,89 @@
+/**
+ * `matrix:`: one manifest, several productions, with CI-matrix semantics (GitHub Actions'
+ * `strategy.matrix`): the cartesian product of the listed values, minus `exclude` matches,
+ * plus `include` entries (added to every combination they fit without overwriting an original
+ * value, or as a new combination when they fit none). `${{ matrix.<name> }}` in any string is
+ * replaced by the combination's value. Pure.
+ */
+import { pointerSegment, type Diagnostic } from './diagnostic.js';
+import type { MatrixValue } from './production.js';
+import type { ManifestSource } from './source.js';
+
+/** One combination of values. */
+export type Combination = Readonly<Record<string, MatrixValue>>;
+
+/** The matrix block as the schema accepts it. */
+export interface MatrixData {
+  include?: Array<Record<string, MatrixValue>>;
+  exclude?: Array<Record<string, MatrixValue>>;
+  [name: string]: MatrixValue[] | Array<Record<string, MatrixValue>> | undefined;
+}
+
+/** Most productions one manifest may expand into. */
+export const MAX_COMBINATIONS = 256;
+
+/** The combinations of `matrix`, in order: product first (first key slowest), then new includes. */
+export function expandMatrix(matrix: MatrixData): Combination[] {
+  const keys = Object.keys(matrix).filter((k) => k !== 'include' && k !== 'exclude');
+  let product: Array<Record<string, MatrixValue>> = keys.length > 0 ? [{}] : [];
+  for (const key of keys) {
+    const values = matrix[key] as MatrixValue[];
+    product = product.flatMap((combo) => values.map((v) => ({ ...combo, [key]: v })));
+    if (product.length > MAX_COMBINATIONS * 4) break;
+  }
+  const matches = (combo: Record<string, MatrixValue>, entry: Record<string, MatrixValue>) => Object.entries(entry).every(([k, v]) => combo[k] === v);
+  product = product.filter((combo) => !(matrix.exclude ?? []).some((entry) => matches(combo, entry)));
+  const originals = product.map((combo) => ({ ...combo }));
+  const extra: Array<Record<string, MatrixValue>> = [];
+  for (const entry of matrix.include ?? []) {
+    let fitted = false;
+    product.forEach((combo, i) => {
+      const original = originals[i]!;
+      // It fits when every key it shares with the original combination has the same value.
+      if (Object.entries(entry).every(([k, v]) => !(k in original) || original[k] === v)) {
+        Object.assign(combo, entry);
+        fitted = true;
+      }
+    });
+    if (!fitted) extra.push({ ...entry });
+  }
+  return [...product, ...extra];
+}
+
+const REFERENCE = /\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
+
+/**
+ * A copy of `data` (without `matrix`) with every `${{ matrix.<name> }}` replaced. A name the
+ * combination lacks is a diagnostic at the string that uses it.
+ */
+export function interpolate(data: Record<string, unknown>, combo: Combination, source: ManifestSource): { data: Record<string, unknown>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const walk = (value: unknown, pointer: string): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(REFERENCE, (whole, name: string) => {
+        if (name in combo) return String(combo[name]);
+        diagnostics.push(source.diagnostic(pointer, 'matrix-reference', `${whole} names no matrix value (this combination has ${Object.keys(combo).join(', ') || 'none'})`, {
+          hint: 'add the name to `matrix:`, or fix its spelling',
+        }));
+        return whole;
+      });
+    }
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, `${pointer}/${i}`));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, `${pointer}/${pointerSegment(k)}`)]));
+    }
+    return value;
+  };
+  const { matrix: _matrix, ...rest } = data;
+  return { data: walk(rest, '') as Record<string, unknown>, diagnostics };
+}
+
+/** `city=tokyo, style=noir`: how diagnostics and reports name a combination. */
+export function describeCombination(combo: Combination): string {
+  return Object.entries(combo).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+}
+
+/** `tokyo-noir`: a file-name-safe name of a combination. */
+export function combinationSlug(combo: Combination): string {
+  return Object.values(combo).map((v) => String(v).replace(/[^A-Za-z0-9_-]+/g, '_')).join('-').slice(0, 80) || 'default';
+}

@@ -1,0 +1,110 @@
+/**
+ * Many productions in one run (nightly batches, matrix manifests): one client, so one set of
+ * plan limits per API key for all of them; one compute-unit budget checked before anything is
+ * spent and again before every submission; productions run side by side, and by default one
+ * failure does not stop the others (`failFast` does).
+ */
+import { join } from 'node:path';
+import type { ProductionPlan } from '../plan/index.js';
+import { AssetCache } from './cache.js';
+import { Budget, BudgetError } from './budget.js';
+import { estimatePlan } from './estimate.js';
+import type { RunEvent, RunSummary } from './events.js';
+import { readLock } from './lock.js';
+import { lockPathOf, stateDirOf } from './paths.js';
+import { runProduction, type RunOptions } from './run.js';
+
+/** One production of a batch with its display name (`film.yaml`, `film.yaml [city=tokyo]`). */
+export interface BatchItem {
+  readonly name: string;
+  readonly plan: ProductionPlan;
+}
+
+/** Options of runBatch: RunOptions less what differs per production. */
+export interface BatchOptions extends Omit<RunOptions, 'stateDir' | 'lockPath' | 'onEvent' | 'budget' | 'signal'> {
+  /** Most compute units the whole batch may spend. */
+  readonly maxComputeUnits?: number;
+  /** Stop every production when one fails. */
+  readonly failFast?: boolean;
+  readonly signal?: AbortSignal;
+  /** Events, tagged with the production's name. */
+  readonly onEvent?: (production: string, event: RunEvent) => void;
+}
+
+/** The outcome of a batch. */
+export interface BatchResult {
+  readonly summaries: readonly (RunSummary & { readonly name: string })[];
+  /** Compute units the plan needed before the run (still to generate). */
+  readonly plannedComputeUnits: number;
+  /** Set when the budget stopped the batch before anything was submitted. */
+  readonly refused?: string;
+}
+
+/** Runs every item; never throws for a failed production (see the summaries). */
+export async function runBatch(items: readonly BatchItem[], options: BatchOptions): Promise<BatchResult> {
+  let planned = 0;
+  for (const item of items) {
+    const lock = await readLock(lockPathOf(item.plan.production)).catch(() => undefined);
+    planned += (await estimatePlan(item.plan, new AssetCache(join(stateDirOf(item.plan.production), 'cache')), lock)).toSpend;
+  }
+  if (options.maxComputeUnits !== undefined && planned > options.maxComputeUnits) {
+    const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${options.maxComputeUnits}; nothing was submitted`;
+    return { plannedComputeUnits: planned, refused, summaries: items.map((item) => ({ name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, error: refused })) };
+  }
+  const budget = new Budget(options.maxComputeUnits);
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    const summaries = await Promise.all(
+      items.map(async (item) => {
+        const production = item.plan.production;
+        let summary: RunSummary;
+        const counted = countingClient(options.client);
+        try {
+          summary = await runProduction(item.plan, {
+            ...options,
+            client: counted.client,
+            requestCount: counted.count,
+            stateDir: stateDirOf(production),
+            lockPath: lockPathOf(production),
+            budget,
+            signal: stop.signal,
+            onEvent: (event) => options.onEvent?.(item.name, event),
+          });
+        } catch (error: unknown) {
+          summary = { manifest: production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, error: error instanceof Error ? error.message : String(error) };
+        }
+        if (!summary.ok && options.failFast && !stop.signal.aborted) stop.abort(new Error(`--fail-fast: ${item.name} failed`));
+        return { ...summary, name: item.name };
+      }),
+    );
+    return { summaries, plannedComputeUnits: planned };
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/**
+ * The client as one production sees it, counting the calls made on its behalf (submissions,
+ * lookups, downloads, waits). Polls shared between productions are not split between them.
+ */
+function countingClient(client: RunOptions['client']): { client: RunOptions['client']; count: () => number } {
+  let calls = 0;
+  const tally = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => (...args: A) => {
+    calls++;
+    return f(...args);
+  };
+  return {
+    count: () => calls,
+    client: {
+      generate: tally(client.generate.bind(client)),
+      speech: tally(client.speech.bind(client)),
+      music: tally(client.music.bind(client)),
+      download: tally(client.download.bind(client)),
+      jobs: { get: tally(client.jobs.get.bind(client.jobs)), wait: tally(client.jobs.wait.bind(client.jobs)) },
+    },
+  };
+}
+
+export { BudgetError };

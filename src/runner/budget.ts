@@ -1,0 +1,48 @@
+/**
+ * A compute-unit budget shared by every production of a batch (`--max-compute-units`).
+ * A job is reserved at its planned cost before it is submitted; when the API answers, the
+ * reservation is replaced by what the API actually charged, so a server that charges more
+ * than planned stops later submissions sooner. Nothing is ever submitted past the budget.
+ */
+
+/** The next job would take the batch over its budget. */
+export class BudgetError extends Error {
+  readonly type = 'budget_exceeded';
+}
+
+/** Compute units committed so far against an optional maximum. */
+export class Budget {
+  private committed = 0;
+
+  /** @param max most compute units the batch may spend; undefined = no limit */
+  constructor(readonly max?: number) {}
+
+  /** Units reserved or charged so far. */
+  get spent(): number {
+    return this.committed;
+  }
+
+  /**
+   * Reserves `units` for `what` (a node id); throws BudgetError when that would pass the
+   * maximum. Returns the reservation to settle once the API says what it charged.
+   */
+  reserve(units: number, what: string): { settle(actual: number | undefined): void; release(): void } {
+    if (this.max !== undefined && this.committed + units > this.max + 1e-9) {
+      throw new BudgetError(`not submitted: ${what} would cost ${units} compute units, and ${this.committed} of the budget's ${this.max} are spent or reserved`);
+    }
+    this.committed += units;
+    let open = true;
+    return {
+      settle: (actual) => {
+        if (!open) return;
+        open = false;
+        if (actual !== undefined) this.committed += actual - units;
+      },
+      release: () => {
+        if (!open) return;
+        open = false;
+        this.committed -= units;
+      },
+    };
+  }
+}

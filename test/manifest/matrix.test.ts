@@ -1,0 +1,79 @@
+// matrix: expansion with CI-matrix semantics, interpolation, and diagnostics that name the combination.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { compileManifest } from '../../src/manifest/index.js';
+import { expandMatrix } from '../../src/manifest/matrix.js';
+
+const compile = (text: string) => compileManifest('batch.yaml', text, { baseDir: '/films', fileExists: () => true });
+
+describe('matrix', () => {
+  test('product, exclude, include (extending matches, else adding)', () => {
+    const combos = expandMatrix({
+      city: ['tokyo', 'paris'],
+      look: ['cinematic', 'noir'],
+      exclude: [{ city: 'paris', look: 'noir' }],
+      include: [{ city: 'tokyo', voice: 'neural-narrator-f' }, { city: 'lima', look: 'vintage' }],
+    });
+    assert.deepEqual(combos, [
+      { city: 'tokyo', look: 'cinematic', voice: 'neural-narrator-f' },
+      { city: 'tokyo', look: 'noir', voice: 'neural-narrator-f' },
+      { city: 'paris', look: 'cinematic' },
+      { city: 'lima', look: 'vintage' },
+    ]);
+  });
+
+  test('each combination becomes a production with its values in prompts, narration, title and output path', () => {
+    const r = compile(`version: 1
+title: "Night in \${{ matrix.city }}"
+matrix:
+  city: [tokyo, paris]
+  n: [1, 2]
+output: { path: "out/\${{ matrix.city }}-\${{matrix.n}}.mp4" }
+scenes:
+  - prompt: "Rain over \${{ matrix.city }}, take \${{ matrix.n }}"
+    duration: 5
+    narration: "Welcome to \${{ matrix.city }}."
+`);
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(r.production, undefined);
+    assert.equal(r.productions.length, 4);
+    const first = r.productions[0]!;
+    assert.equal(first.title, 'Night in tokyo');
+    assert.equal(first.output.path, '/films/out/tokyo-1.mp4');
+    assert.equal(first.scenes[0]?.kind === 'generated' && first.scenes[0].prompt, 'Rain over tokyo, take 1');
+    assert.equal(first.scenes[0]?.narration?.text, 'Welcome to tokyo.');
+    assert.deepEqual(first.matrix, { city: 'tokyo', n: 1 });
+    assert.equal(first.variant, 'tokyo-1');
+    assert.deepEqual(r.productions.map((p) => p.variant), ['tokyo-1', 'tokyo-2', 'paris-1', 'paris-2']);
+  });
+
+  test('a problem in one combination points into the original file and names its values', () => {
+    const r = compile(`version: 1
+matrix:
+  secs: ["5", "150"]
+output: { path: "out/\${{ matrix.secs }}.mp4" }
+scenes:
+  - prompt: "A \${{ matrix.secs }} second shot"
+    duration: 5
+    narration: { text: "Hello", at: 0.5 }
+  - prompt: "\${{ matrix.unknown }}"
+    duration: 5
+`);
+    assert.equal(r.productions.length, 0);
+    const messages = r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`);
+    assert.ok(messages.includes('9:13 ${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: secs=5]'), messages.join('\n'));
+    assert.ok(messages.includes('9:13 ${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: secs=150]'));
+  });
+
+  test('productions of one matrix must not share an output path', () => {
+    const r = compile('version: 1\nmatrix:\n  city: [tokyo, paris]\nscenes:\n  - prompt: "Rain over ${{ matrix.city }}"\n');
+    assert.equal(r.productions.length, 0);
+    assert.match(r.diagnostics[0]!.message, /^output\.path is the same for \[matrix: city=tokyo\] and \[matrix: city=paris\]/);
+    assert.equal(r.diagnostics[0]!.hint, 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4');
+  });
+
+  test('a matrix whose every combination is excluded is an error', () => {
+    const r = compile('version: 1\nmatrix:\n  a: [1]\n  exclude: [{a: 1}]\nscenes:\n  - prompt: x\n');
+    assert.equal(r.diagnostics[0]?.message, 'matrix makes no combination (every one is excluded)');
+  });
+});
