@@ -10,7 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { conformVideoFilter } from '../../src/media/conform.js';
 import { probe } from '../../src/media/probe.js';
+import { FfmpegError } from '../../src/media/process.js';
 import { stitch } from '../../src/media/stitch.js';
+import { StitchPlanError } from '../../src/media/stitch-timeline.js';
 import type { StitchPlan, StitchResult } from '../../src/media/stitch-types.js';
 import { makeClip, makeMusic, makeRotatedClip, makeTone } from './stitch-fixtures.js';
 import { ebur128, ffprobeJson, frameAt, meanVolume, parseCues, videoPacketTimes } from './stitch-measure.js';
@@ -200,6 +202,8 @@ describe('stitch', () => {
             if (s === stage) controller.abort();
           },
         }),
+        (error: unknown) =>
+          (error instanceof FfmpegError && error.reason === 'aborted') || (error instanceof Error && error.name === 'AbortError'),
       );
       const beside = await readdir(outDir).catch(() => []);
       assert.deepEqual(beside, []);
@@ -207,6 +211,17 @@ describe('stitch', () => {
       assert.deepEqual(leftovers, []);
     });
   }
+
+  it('refuses an unknown transition before rendering anything', async () => {
+    const work = join(dir, 'work-refused');
+    const refused: StitchPlan = {
+      ...plan,
+      output: { ...plan.output, path: join(dir, 'refused', 'film.mp4') },
+      clips: plan.clips.map((c, i) => (i === 0 ? { ...c, transition: { type: 'spin', duration: 1 } } : c)),
+    };
+    await assert.rejects(stitch(refused, { workDir: work, preset: 'ultrafast' }), StitchPlanError);
+    assert.deepEqual(await readdir(work).catch(() => []), []);
+  });
 
   it('burns subtitles into the picture when asked', async () => {
     const gray = await makeClip(dir, 'gray.mp4', { seconds: 3, color: 'gray', audio: false });
