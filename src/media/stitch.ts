@@ -187,7 +187,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
     return {
       path: outPath,
       ...(out.subtitles === 'sidecar' ? sidecars : {}),
-      loudness: result,
+      loudness: { integrated: result.integrated, truePeak: result.truePeak },
       stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
     };
   } catch (error: unknown) {

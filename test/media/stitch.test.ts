@@ -114,7 +114,8 @@ describe('stitch', () => {
 
   it('normalizes to the loudness target with true peak under −1 dBTP', async () => {
     const measured = await ebur128(first.path);
-    assert.ok(Math.abs(measured.integrated - -16) <= 1, `integrated ${measured.integrated}`);
+    // ±1 LU is the delivery tolerance; this film (linear normalization) should land much closer.
+    assert.ok(Math.abs(measured.integrated - -16) <= 0.5, `integrated ${measured.integrated}`);
     assert.ok(measured.truePeak <= -1 + 0.2, `true peak ${measured.truePeak}`);
     assert.ok(first.loudness && Math.abs(first.loudness.integrated - measured.integrated) <= 0.5);
   });
