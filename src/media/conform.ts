@@ -6,7 +6,7 @@
  * none), in a WAV beside the video. Files are named by a key over the source's identity and the
  * conform parameters, so a re-stitch that changes only transitions, narration or music reuses them.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { exists } from './work-files.js';
 import { join, resolve } from 'node:path';
@@ -128,7 +128,7 @@ export async function conformClip(
   const video = join(workDir, `conform-${key}.mp4`);
   const audio = join(workDir, `conform-${key}.wav`);
   if ((await exists(video)) && (await exists(audio))) return { key, video, audio, reused: true };
-  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const tag = randomBytes(4).toString('hex');
   const videoTmp = join(workDir, `conform-${key}.${tag}.tmp.mp4`);
   const audioTmp = join(workDir, `conform-${key}.${tag}.tmp.wav`);
   try {

@@ -4,3 +4,6 @@ export type { StitchClip, StitchCue, StitchNarration, StitchOptions, StitchOutpu
 export { StitchPlanError } from './stitch-timeline.js';
 export { LoudnessError } from './loudness.js';
 export { FfmpegError } from './process.js';
+/** For the runner: conform a clip as soon as its asset arrives, so stitch() later finds it in workDir. */
+export { conformClip, type ConformRequest, type ConformedClip } from './conform.js';
+export type { HouseFormat } from './house-format.js';

@@ -169,7 +169,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
           frames: timeline.frames,
           format,
         }),
-        { signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc) },
+        { signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc * 0.9) },
       ),
       measureResult(audio, signal).then((m) => {
         report('measure', 100);
@@ -183,10 +183,11 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
     }
     signal?.throwIfAborted();
     await rename(finalTemp, outPath);
+    report('final', 100); // 100 % only once the cut is at its path
     return {
       path: outPath,
       ...(out.subtitles === 'sidecar' ? sidecars : {}),
-      loudness: result,
+      loudness: { integrated: result.integrated, truePeak: result.truePeak },
       stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
     };
   } catch (error: unknown) {

@@ -4,7 +4,7 @@
  * so the joined stream is copied, not re-encoded, everywhere else. One ffmpeg run per window
  * holds only that window's two or three decoders: memory stays flat however long the film.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { exists } from './work-files.js';
 import { basename, join } from 'node:path';
@@ -138,7 +138,7 @@ export async function renderPieces(
     const name = `window-${windowKey(piece, conformed, format)}.mp4`;
     const file = join(workDir, name);
     if (!(await exists(file))) {
-      const temp = join(workDir, `${name}.${process.pid}.tmp.mp4`);
+      const temp = join(workDir, `${name}.${randomBytes(4).toString('hex')}.tmp.mp4`);
       try {
         await runFfmpeg(buildWindowArgs(piece, conformed.map((c) => c.video), format, temp), {
           signal: options.signal,

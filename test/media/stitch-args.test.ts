@@ -6,7 +6,7 @@ import { buildMixArgs, duckExpression, mixFilter } from '../../src/media/audio-m
 import { buildConformArgs, conformKey, conformVideoFilter } from '../../src/media/conform.js';
 import { buildFinalArgs, containerFor } from '../../src/media/encode.js';
 import { houseVideoArgs } from '../../src/media/house-format.js';
-import { buildNormalizeArgs, loudnormFilter, parseEbur128, parseLoudnorm } from '../../src/media/loudness.js';
+import { buildMeasureArgs, buildNormalizeArgs, loudnormFilter, parseEbur128, parseLoudnorm, parseMeasurement } from '../../src/media/loudness.js';
 import type { MediaProbe } from '../../src/media/probe.js';
 import { frameTimeline, pieceFrames, planPieces, StitchPlanError, type WindowPiece } from '../../src/media/stitch-timeline.js';
 import type { StitchClip, StitchPlan } from '../../src/media/stitch-types.js';
@@ -199,8 +199,13 @@ describe('loudness', () => {
   });
   it('reads ebur128’s summary', () => {
     const text = '[Parsed_ebur128_0 @ 0x1] t: 1.2 M: -20 S: -21 I: -30.0 LUFS\n[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -16.0 LUFS\n    Threshold: -26.1 LUFS\n\n  Loudness range:\n    LRA:         3.2 LU\n\n  True peak:\n    Peak:       -1.6 dBFS\n';
-    assert.deepEqual(parseEbur128(text), { integrated: -16, truePeak: -1.6 });
+    assert.deepEqual(parseEbur128(text), { integrated: -16, truePeak: -1.6, threshold: -26.1 });
     assert.throws(() => parseEbur128('I: -30.0 LUFS'), /no summary/);
+  });
+  it('measures once with both filters and takes the integrated loudness and gate from ebur128', () => {
+    assert.deepEqual(buildMeasureArgs('/w/mix.wav', -16), ['-i', '/w/mix.wav', '-map', '0:a:0', '-af', 'ebur128=peak=true,loudnorm=I=-16:TP=-1.5:LRA=20:print_format=json', '-f', 'null', '-']);
+    const ebur = '[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -26.6 LUFS\n    Threshold: -38.1 LUFS\n\n  True peak:\n    Peak:       -4.4 dBFS\n';
+    assert.deepEqual(parseMeasurement(ebur + stderr), { inputI: -26.6, inputTp: -4.47, inputLra: 18.06, inputThresh: -38.1, targetOffset: 0.58 });
   });
   it('applies the measurement linearly in the second pass and encodes AAC once', () => {
     const measured = parseLoudnorm(stderr);
