@@ -50,6 +50,11 @@ export interface SubmitOptions {
   /** Sent as Idempotency-Key; default a random UUID per call (reused by its retries). */
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Called once a concurrent-job slot is free, just before the POST: throw to cancel the
+   * submission (a budget that the jobs before this one used up). The slot is given back.
+   */
+  readonly beforePost?: () => void;
 }
 
 /** Counters for reports and tests. */
@@ -215,6 +220,7 @@ export class MercaClient {
   private async submit(endpoint: 'generate' | 'speech' | 'music', body: object, options: SubmitOptions): Promise<Job> {
     const slot = await this.limits.gate.acquire(options.signal);
     try {
+      options.beforePost?.();
       const job = await this.transport.call<Job>('POST', endpoint, {
         body,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),

@@ -91,8 +91,16 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
     job = await ctx.client.jobs.get(recorded, signalOpt(ctx));
     provenance = 'resumed';
   } else {
-    const accepted = ctx.beforeSubmit?.(request);
-    const options = { idempotencyKey: idempotencyKey(fingerprint, ctx.force === true), ...signalOpt(ctx) };
+    const pending: { settle?: (job: Job | undefined) => void } = {};
+    const options = {
+      idempotencyKey: idempotencyKey(fingerprint, ctx.force === true),
+      ...signalOpt(ctx),
+      // Checked when the job is really about to go out (a plan slot is free), not when queued.
+      beforePost: () => {
+        const settle = ctx.beforeSubmit?.(request);
+        if (settle) pending.settle = settle;
+      },
+    };
     // The params were built by the planner to the API's shapes (src/plan/dag.ts).
     const params = { ...request.params } as unknown;
     try {
@@ -101,10 +109,10 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
         : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
         : await ctx.client.music(params as MusicParams, options);
     } catch (error: unknown) {
-      accepted?.(undefined);
+      pending.settle?.(undefined);
       throw error;
     }
-    accepted?.(job);
+    pending.settle?.(job);
     await mkdir(ctx.jobsDir, { recursive: true });
     await writeJsonAtomic(jobFile, { job_id: job.id, endpoint: request.endpoint }, 0o644);
     ctx.onState('submitted', { jobId: job.id });

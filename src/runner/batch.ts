@@ -42,11 +42,14 @@ export interface BatchResult {
 
 /** Runs every item; never throws for a failed production (see the summaries). */
 export async function runBatch(items: readonly BatchItem[], options: BatchOptions): Promise<BatchResult> {
-  let planned = 0;
+  // What is still to generate, each asset once however many productions share it.
+  const toGenerate = new Map<string, number>();
   for (const item of items) {
     const lock = await readLock(lockPathOf(item.plan.production)).catch(() => undefined);
-    planned += (await estimatePlan(item.plan, new AssetCache(join(stateDirOf(item.plan.production), 'cache')), lock)).toSpend;
+    const estimate = await estimatePlan(item.plan, new AssetCache(join(stateDirOf(item.plan.production), 'cache')), lock);
+    for (const row of estimate.rows) if (row.status === 'to generate' && row.fingerprint) toGenerate.set(row.fingerprint, row.computeUnits);
   }
+  const planned = [...toGenerate.values()].reduce((a, b) => a + b, 0);
   if (options.maxComputeUnits !== undefined && planned > options.maxComputeUnits) {
     const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${options.maxComputeUnits}; nothing was submitted`;
     return { plannedComputeUnits: planned, refused, summaries: items.map((item) => ({ name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, error: refused })) };
