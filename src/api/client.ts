@@ -197,6 +197,22 @@ export class MercaClient {
     });
   }
 
+  /**
+   * Counts a job submitted earlier (by a run that was interrupted) against the plan's
+   * concurrent-job gate until it ends, so new submissions wait for it as the server does.
+   * Waits for a free slot; returns at once for a job that has ended or is already counted.
+   */
+  async follow(job: Job, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (job.status === 'completed' || job.status === 'failed' || this.slots.has(job.id)) return;
+    const slot = await this.limits.gate.acquire(options.signal);
+    if (this.slots.has(job.id)) {
+      slot.release();
+      return;
+    }
+    this.slots.set(job.id, slot);
+    void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
+  }
+
   /** Hands a job seen elsewhere (a webhook delivery) to waiting callers. */
   observe(job: Job): void {
     this.seen(job);

@@ -171,10 +171,13 @@ export class Transport {
   }
 
   private networkError(error: unknown, label: string): NetworkError {
-    const code = (error as { code?: string }).code;
+    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
     const message = error instanceof Error ? error.message : String(error);
     const type = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
-    return new NetworkError({ status: 0, type, message: redact(`${label}: ${code ? `${code}: ` : ''}${message}`, this.#apiKey), request: label });
+    const failure = new NetworkError({ status: 0, type, message: redact(`${label}: ${code ? `${code}: ` : ''}${message}`, this.#apiKey), request: label });
+    // A host name that does not resolve will not resolve on the next try either.
+    if (code === 'ENOTFOUND') Object.defineProperty(failure, 'retryable', { value: false });
+    return failure;
   }
 
   private scrub(error: MercaApiError): MercaApiError {

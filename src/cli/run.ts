@@ -11,6 +11,7 @@ import { stitch } from '../media/stitch.js';
 import { planProduction } from '../plan/index.js';
 import { runBatch, type BatchResult } from '../runner/batch.js';
 import { stateDirOf } from '../runner/paths.js';
+import { RunInProgressError } from '../runner/run-lock.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { VERSION } from '../version.js';
 import { connect, ApiKeyFileError } from './connect.js';
@@ -107,16 +108,25 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
       onRetry: (e) => reporter.event({ type: 'retry', message: e.error.message, delayMs: e.delayMs }),
     });
   } catch (error: unknown) {
-    if (error instanceof ApiKeyFileError) {
-      terminal.error(`error: ${error.message}`);
+    // A bad key file, or a base URL that is not a URL or is plain http off loopback.
+    if (error instanceof ApiKeyFileError || error instanceof TypeError) {
+      terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
       return EXIT.usage;
     }
     throw error;
   }
   if (!options.json) terminal.error(`Using ${connection.description}`);
+  const known = new Set(productions.flatMap((p) => planProduction(p.production, connection.api).nodes.map((n) => n.id)));
+  const unknown = (options.force ?? []).filter((id) => !known.has(id) || id === 'stitch');
+  if (unknown.length > 0) {
+    await connection.close();
+    terminal.error(`error: --force names no node that makes an asset: ${unknown.join(', ')} (nodes: ${[...known].filter((id) => id !== 'stitch').join(', ')})`);
+    return EXIT.usage;
+  }
   const started = performance.now();
   let result: BatchResult;
   try {
+    try {
     const client = connection.client;
     result = await runBatch(
       productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) })),
@@ -136,6 +146,13 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
         ...(options.failFast ? { failFast: true } : {}),
       },
     );
+    } catch (error: unknown) {
+      if (!(error instanceof RunInProgressError)) throw error;
+      await reporter.close();
+      await connection.close();
+      terminal.error(`error: ${error.message}`);
+      return EXIT.failed;
+    }
   } finally {
     await reporter.close();
   }

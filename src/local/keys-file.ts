@@ -3,7 +3,7 @@
  * fresh `mk_test_` key per plan (free included) and reused after, so jobs stay visible to the
  * same keys across restarts (jobs belong to a hash of their key).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generateKeySpecs, loadKeysFile, type KeySpec } from './keys.js';
@@ -19,12 +19,17 @@ export async function ensureKeysFile(dataDir: string): Promise<{ specs: KeySpec[
   await mkdir(dataDir, { recursive: true });
   const specs = generateKeySpecs();
   const header = '# MercaDream Local keys, made by mercadream-pipeline. Local test keys: keep them out of git.\n';
+  // Written whole to a temp file, then linked into place: the name appears complete or not at
+  // all, and a process that loses the race reads the winner's keys.
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, header + stringify({ keys: specs }), { mode: 0o600 });
   try {
-    await writeFile(file, header + stringify({ keys: specs }), { mode: 0o600, flag: 'wx' });
+    await link(temp, file);
     return { specs, file, created: true };
   } catch (error: unknown) {
-    // Another process made it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { specs: await loadKeysFile(file), file, created: false };
     throw error;
+  } finally {
+    await rm(temp, { force: true });
   }
 }

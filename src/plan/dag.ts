@@ -59,7 +59,9 @@ export function planProduction(production: Production, api: string): ProductionP
     nodes.push({
       id: `clip:${scene.id}`,
       kind: 'clip',
-      dependsOn: speechOf(scene),
+      // A narrated scene's clip waits for its speech: an `auto` scene takes its length from it,
+      // and a narration that does not fit its scene should fail the run before the clip is paid for.
+      dependsOn: scene.narration ? [`speech:${scene.id}`] : [],
       subject: scene.id,
       request: (speech) => {
         const seconds = sceneDuration(scene, fps, speech);

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MercaClient } from '../api/client.js';
+import { NotFoundError } from '../api/errors.js';
 import type { GenerateParams, Job, MusicParams, SpeechParams } from '../api/types.js';
 import type { AssetRequest, Fingerprint, Sha256Hex } from '../plan/fingerprint.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
@@ -19,7 +20,7 @@ import type { LockedAsset } from './lock.js';
 import type { NodeState } from './events.js';
 
 /** The part of MercaClient the runner uses (so batches can share or wrap one client). */
-export type RunnerClient = Pick<MercaClient, 'generate' | 'speech' | 'music' | 'download'> & { readonly jobs: Pick<MercaClient['jobs'], 'get' | 'wait'> };
+export type RunnerClient = Pick<MercaClient, 'generate' | 'speech' | 'music' | 'download' | 'follow'> & { readonly jobs: Pick<MercaClient['jobs'], 'get' | 'wait'> };
 
 /** Measures a downloaded file's duration in seconds (ffprobe); throws when it is not media. */
 export type DurationProbe = (file: string, signal?: AbortSignal) => Promise<number>;
@@ -84,13 +85,22 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
   }
   const jobFile = join(ctx.jobsDir, `${fingerprint}.json`);
   const recorded = ctx.force ? undefined : await readFile(jobFile, 'utf8').then((t) => (JSON.parse(t) as { job_id: string }).job_id, () => undefined);
-  let job: Job;
-  let provenance: Provenance;
+  let job: Job | undefined;
+  let provenance: Provenance = 'generated';
   if (recorded) {
     ctx.onState('resumed', { jobId: recorded });
-    job = await ctx.client.jobs.get(recorded, signalOpt(ctx));
-    provenance = 'resumed';
-  } else {
+    try {
+      job = await ctx.client.jobs.get(recorded, signalOpt(ctx));
+      await ctx.client.follow(job, signalOpt(ctx));
+      provenance = 'resumed';
+    } catch (error: unknown) {
+      // The API no longer knows the job (another account, a wiped Local): make it anew.
+      if (!(error instanceof NotFoundError)) throw error;
+      await rm(jobFile, { force: true });
+      job = undefined;
+    }
+  }
+  if (!job) {
     const pending: { settle?: (job: Job | undefined) => void } = {};
     const options = {
       idempotencyKey: idempotencyKey(fingerprint, ctx.force === true),

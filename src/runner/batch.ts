@@ -13,6 +13,7 @@ import type { RunEvent, RunSummary } from './events.js';
 import { readLock } from './lock.js';
 import { lockPathOf, stateDirOf } from './paths.js';
 import { runProduction, type RunOptions } from './run.js';
+import { acquireRunLock } from './run-lock.js';
 
 /** One production of a batch with its display name (`film.yaml`, `film.yaml [city=tokyo]`). */
 export interface BatchItem {
@@ -55,6 +56,13 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     return { plannedComputeUnits: planned, refused, summaries: items.map((item) => ({ name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, error: refused })) };
   }
   const budget = new Budget(options.maxComputeUnits);
+  const releases: Array<() => Promise<void>> = [];
+  try {
+    for (const dir of new Set(items.map((item) => stateDirOf(item.plan.production)))) releases.push(await acquireRunLock(dir));
+  } catch (error: unknown) {
+    await Promise.all(releases.map((release) => release()));
+    throw error;
+  }
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -85,6 +93,7 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     return { summaries, plannedComputeUnits: planned };
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
+    await Promise.all(releases.map((release) => release()));
   }
 }
 
@@ -105,6 +114,7 @@ function countingClient(client: RunOptions['client']): { client: RunOptions['cli
       speech: tally(client.speech.bind(client)),
       music: tally(client.music.bind(client)),
       download: tally(client.download.bind(client)),
+      follow: client.follow.bind(client),
       jobs: { get: tally(client.jobs.get.bind(client.jobs)), wait: tally(client.jobs.wait.bind(client.jobs)) },
     },
   };

@@ -4,8 +4,9 @@
  * production with the API's message; nodes already under way finish and stay cached, and no
  * new job is submitted after a failure.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import pLimit from 'p-limit';
 import { FRAME_SIZE } from '../api/catalog.js';
 import { MercaApiError } from '../api/errors.js';
@@ -95,6 +96,11 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
         }
         const request = node.request(speech);
         if (!request) throw new Error(`${node.id}: its request could not be built (a dependency is missing)`);
+        if (node.kind === 'clip') {
+          const scene = production.scenes.find((s) => s.id === node.subject);
+          const misfit = scene?.narration ? checkNarration(production, speech).filter((d) => d.pointer === scene.narration!.pointer) : [];
+          if (misfit.length > 0) throw new Error(misfit.map(formatDiagnostic).join('\n'));
+        }
         const fp = nodeFingerprint(plan, node, speech)!;
         nodeFp.set(node.id, fp);
         const ready = await fetchAsset(fp, request, lockedAssets[fp], {
@@ -140,21 +146,30 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
     ...(failure ? { error: failure } : {}),
   });
 
+  const refused = await preflight(production, options);
+  if (refused) {
+    failure = refused;
+    const result = summary({});
+    emit({ type: 'run-end', ok: false, summary: result });
+    return result;
+  }
   await Promise.allSettled(plan.nodes.map(runNode));
   if (!failure) {
     const problems = checkNarration(production, speech);
     if (problems.length > 0) failure = problems.map(formatDiagnostic).join('\n');
   }
 
-  // The lock records every asset the manifest now uses that exists, even after a failure.
-  const nextAssets: Record<string, LockedAsset> = {};
+  // The lock records every asset the manifest now uses that exists. After a failure it also
+  // keeps what it knew before (job ids the Vault can give back), and a run that produced
+  // nothing against another API leaves it alone.
+  const fresh: Record<string, LockedAsset> = {};
   for (const [nodeId, ready] of [...assets.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const { fingerprint, ...rest } = ready.record;
-    const prior = nextAssets[fingerprint];
-    nextAssets[fingerprint] = { ...rest, nodes: [...(prior?.nodes ?? []), nodeId].sort() };
+    fresh[fingerprint] = { ...rest, nodes: [...(fresh[fingerprint]?.nodes ?? []), nodeId].sort() };
   }
-  const writeLockWith = (finalCut: LockFile['final_cut']) =>
-    writeLock(options.lockPath, { lockfileVersion: LOCK_VERSION, api: plan.api, assets: nextAssets, ...(finalCut ? { final_cut: finalCut } : {}) });
+  const nextAssets: Record<string, LockedAsset> = failure ? { ...lockedAssets, ...fresh } : fresh;
+  const writeLockWith = async (finalCut: LockFile['final_cut']) =>
+    lock && lock.api !== plan.api && assets.size === 0 ? false : writeLock(options.lockPath, { lockfileVersion: LOCK_VERSION, api: plan.api, assets: nextAssets, ...(finalCut ? { final_cut: finalCut } : {}) });
 
   if (failure) {
     await writeLockWith(lock?.final_cut);
@@ -209,6 +224,28 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
   const result = summary({ length: timeline.length, output: production.output.path, cutUpToDate: false });
   emit({ type: 'run-end', ok: true, summary: result });
   return result;
+}
+
+/**
+ * What can be known before anything is spent: every footage file is media ffmpeg can read, and
+ * the final cut's folder can be written. Returns the reason to stop, or undefined.
+ */
+async function preflight(production: ProductionPlan['production'], options: RunOptions): Promise<string | undefined> {
+  for (const scene of production.scenes) {
+    if (scene.kind !== 'footage') continue;
+    const seconds = await options.probeDuration(scene.source, options.signal).catch(() => undefined);
+    if (seconds === undefined || !(seconds > 0)) {
+      return formatDiagnostic(production.source.diagnostic(`${scene.pointer}/source`, 'footage-readable', `scenes[${scene.index}].source is not a video ffmpeg can read (${scene.source})`));
+    }
+  }
+  const folder = dirname(production.output.path);
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (error: unknown) {
+    return `the final cut cannot be written to ${folder} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  return undefined;
 }
 
 /** The stitch's inputs in film time, from the timeline and the ready assets. */

@@ -2,7 +2,7 @@
 // (fast engines, 720p, short scenes), the results checked with ffprobe and ebur128.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -130,6 +130,27 @@ describe('mercadream-pipeline run', () => {
     assert.equal(r.summary['cutUpToDate'], true);
     assert.deepEqual(readFileSync(lockPath), lockBefore);
     assert.equal(statSync(out).mtimeMs, cutBefore);
+  });
+
+  test('a run that fails against another API leaves the lock alone, and a second run at once is refused', bounded, async () => {
+    const lockBefore = readFileSync(lockPath);
+    const r = await execa(process.execPath, [BIN, 'run', 'film.yaml', ...FAST], {
+      cwd: dir,
+      reject: false,
+      env: { MERCADREAM_API_KEY: 'mk_live_not_a_key', MERCADREAM_BASE_URL: 'https://api.nonexistent.invalid/v2' },
+    });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stdout, /ENOTFOUND/);
+    assert.ok(!`${r.stdout}${r.stderr}`.includes('mk_live_not_a_key'), 'the key is never printed');
+    assert.deepEqual(readFileSync(lockPath), lockBefore);
+    writeFileSync(join(dir, '.mercadream', 'run.pid'), `${process.pid}\n`);
+    try {
+      const busy = await run(dir, ['film.yaml']);
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, new RegExp(`another run \\(process ${process.pid}\\) is working on this project`));
+    } finally {
+      rmSync(join(dir, '.mercadream', 'run.pid'), { force: true });
+    }
   });
 
   test('changing a transition regenerates nothing and re-stitches; changing a prompt regenerates exactly that clip', bounded, async () => {
