@@ -122,7 +122,15 @@ async function serve(options: ServeOptions, deps: ServeDeps): Promise<ExitCode> 
       return EXIT.failed;
     }
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    if (error instanceof Error && error.name === 'YAMLParseError') {
+      printError(`Invalid keys file: not YAML (${error.message.split('\n')[0]})`);
+      return EXIT.usage;
+    }
+    if (code === 'EISDIR') {
+      printError(`Keys file cannot be read: ${options.keys ?? options.data} (${code})`);
+      return EXIT.usage;
+    }
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       printError(`Cannot listen on ${options.host}:${options.port} (${code}).`);
       return EXIT.usage;
     }
