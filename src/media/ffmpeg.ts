@@ -84,45 +84,36 @@ async function fromFfmpegStatic(): Promise<string | undefined> {
  * @throws FfmpegNotFoundError when either binary is missing.
  */
 export async function locateFfmpeg(env: LocateEnv = process.env): Promise<FfmpegBinaries> {
-  const searched: string[] = [];
-  let ffmpeg: string | undefined;
-  let ffmpegSource: BinarySource = 'env';
-  if (env.FFMPEG_PATH) {
-    searched.push(`FFMPEG_PATH=${env.FFMPEG_PATH}`);
-    if (await isExecutable(env.FFMPEG_PATH)) ffmpeg = env.FFMPEG_PATH;
-  }
-  if (!ffmpeg) {
-    searched.push('PATH');
-    ffmpeg = await onPath('ffmpeg', env.PATH);
-    ffmpegSource = 'path';
-  }
-  if (!ffmpeg) {
-    searched.push('ffmpeg-static');
-    ffmpeg = await fromFfmpegStatic();
-    ffmpegSource = 'ffmpeg-static';
-  }
-  if (!ffmpeg) throw new FfmpegNotFoundError('ffmpeg', searched);
+  const ffmpeg = await firstFound('ffmpeg', [
+    ['env', env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH}` : undefined, async () => (env.FFMPEG_PATH && (await isExecutable(env.FFMPEG_PATH)) ? env.FFMPEG_PATH : undefined)],
+    ['path', 'PATH', () => onPath('ffmpeg', env.PATH)],
+    ['ffmpeg-static', 'ffmpeg-static', fromFfmpegStatic],
+  ]);
+  const beside = path.join(path.dirname(ffmpeg.file), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
+  const ffprobe = await firstFound('ffprobe', [
+    ['env', env.FFPROBE_PATH ? `FFPROBE_PATH=${env.FFPROBE_PATH}` : undefined, async () => (env.FFPROBE_PATH && (await isExecutable(env.FFPROBE_PATH)) ? env.FFPROBE_PATH : undefined)],
+    ['path', 'PATH', () => onPath('ffprobe', env.PATH)],
+    ['beside-ffmpeg', beside, async () => ((await isExecutable(beside)) ? beside : undefined)],
+  ]);
+  return { ffmpeg: ffmpeg.file, ffmpegSource: ffmpeg.source, ffprobe: ffprobe.file, ffprobeSource: ffprobe.source };
+}
 
-  const probeSearched: string[] = [];
-  let ffprobe: string | undefined;
-  let ffprobeSource: BinarySource = 'env';
-  if (env.FFPROBE_PATH) {
-    probeSearched.push(`FFPROBE_PATH=${env.FFPROBE_PATH}`);
-    if (await isExecutable(env.FFPROBE_PATH)) ffprobe = env.FFPROBE_PATH;
+/**
+ * Tries each place in order: [source, what to report as searched (undefined = skipped), lookup].
+ * @throws FfmpegNotFoundError naming every place searched
+ */
+async function firstFound(
+  binary: 'ffmpeg' | 'ffprobe',
+  places: ReadonlyArray<readonly [BinarySource, string | undefined, () => Promise<string | undefined>]>,
+): Promise<{ file: string; source: BinarySource }> {
+  const searched: string[] = [];
+  for (const [source, label, lookup] of places) {
+    if (label === undefined) continue;
+    searched.push(label);
+    const file = await lookup();
+    if (file) return { file, source };
   }
-  if (!ffprobe) {
-    probeSearched.push('PATH');
-    ffprobe = await onPath('ffprobe', env.PATH);
-    ffprobeSource = 'path';
-  }
-  if (!ffprobe) {
-    const beside = path.join(path.dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
-    probeSearched.push(beside);
-    if (await isExecutable(beside)) ffprobe = beside;
-    ffprobeSource = 'beside-ffmpeg';
-  }
-  if (!ffprobe) throw new FfmpegNotFoundError('ffprobe', probeSearched);
-  return { ffmpeg, ffmpegSource, ffprobe, ffprobeSource };
+  throw new FfmpegNotFoundError(binary, searched);
 }
 
 let cached: Promise<FfmpegBinaries> | undefined;
