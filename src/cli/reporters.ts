@@ -69,6 +69,7 @@ export function formatSummary(summary: RunSummary): string[] {
   ];
   if (summary.length !== undefined) lines.push(`  film length: ${summary.length.toFixed(2)} s`);
   if (summary.output) lines.push(`  final cut: ${summary.output}${summary.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
-  if (summary.error) lines.push(`  error: ${summary.error}`);
+  // Diagnostics already say `file:line:col error:`; other failures get the word here.
+  if (summary.error) lines.push(/^\S+:\d+:\d+ (error|warning):/.test(summary.error) ? summary.error : `  error: ${summary.error}`);
   return lines;
 }
