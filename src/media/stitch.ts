@@ -21,7 +21,8 @@ import { frameTimeline, planPieces, StitchPlanError } from './stitch-timeline.js
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
 import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
-import { tempBeside, writeTextAtomic } from './work-files.js';
+import { writeTextAtomic } from '../util/atomic-file.js';
+import { tempBeside } from './work-files.js';
 
 /**
  * Share of the progress bar per stage (sums to 100). `picture` runs alongside `mix` and

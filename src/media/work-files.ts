@@ -1,6 +1,6 @@
-/** Small file helpers of the stitcher: existence checks and text written whole or not at all. */
+/** Small file helpers of the stitcher: existence checks and temp names beside a file. */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 
 /** True when `file` exists (any type). */
 export async function exists(file: string): Promise<boolean> {
@@ -23,21 +23,4 @@ export function tempBeside(file: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot) : '';
   return `${dir}.${name}.${randomBytes(4).toString('hex')}.partial${ext}`;
-}
-
-/** Writes UTF-8 `text` to `file` atomically (temp file beside it, fsync, rename). */
-export async function writeTextAtomic(file: string, text: string): Promise<void> {
-  const temp = tempBeside(file);
-  try {
-    const handle = await open(temp, 'w', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } finally {
-    await rm(temp, { force: true });
-  }
 }

@@ -14,18 +14,17 @@ export async function writeJsonAtomic(file: string, data: unknown, mode = 0o600)
 /** Writes `text` to `file` atomically (temp file + fsync + rename), with permission bits `mode`. */
 export async function writeTextAtomic(file: string, text: string, mode = 0o644): Promise<void> {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', mode);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(temp, 'w', mode);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
-  } catch (error: unknown) {
-    await rm(temp, { force: true });
-    throw error;
+  } finally {
+    await rm(temp, { force: true }); // nothing left behind when the write or the rename fails
   }
 }
 
