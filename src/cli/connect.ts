@@ -5,7 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MercaClient, type MercaClientOptions } from '../api/client.js';
+import { DEFAULT_BASE_URL, MercaClient, type MercaClientOptions } from '../api/client.js';
+import { ENGINES_VERSION } from '../local/engines/index.js';
+import { assertSafeUrl } from '../api/transport.js';
 import type { ProductionPlan as PlanName } from '../manifest/production.js';
 import { loadDefaultEngines } from '../local/default-engines.js';
 import type { EngineQuality } from '../local/engines/types.js';
@@ -34,6 +36,18 @@ export interface ConnectOptions {
   readonly onRetry?: MercaClientOptions['onRetry'];
 }
 
+/**
+ * Identity of the API a run will use (enters fingerprints): the host of the real API when a key
+ * is given, else `local/<engines version>/<quality>` (each quality makes other bytes).
+ * @throws TypeError when MERCADREAM_BASE_URL is not a URL, or plain http:// off loopback
+ */
+export function apiIdentity(options: { env: Readonly<Record<string, string | undefined>>; apiKeyFile?: string; localQuality: EngineQuality }): string {
+  if (!(options.env['MERCADREAM_API_KEY'] || options.apiKeyFile)) return `local/${ENGINES_VERSION}/${options.localQuality}`;
+  const url = new URL(options.env['MERCADREAM_BASE_URL'] ?? DEFAULT_BASE_URL);
+  assertSafeUrl(url, 'the API base URL');
+  return url.host;
+}
+
 /** Thrown for an unusable --api-key-file. */
 export class ApiKeyFileError extends Error {
   readonly type = 'api_key_file';
@@ -53,7 +67,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const common = { plan: options.plan, ...(options.onRetry ? { onRetry: options.onRetry } : {}) };
   if (apiKey) {
     const client = new MercaClient(apiKey, { ...common, env: options.env });
-    return { client, api: new URL(client.baseUrl).host, description: `MercaDream API at ${client.baseUrl}`, close: () => client.close() };
+    return { client, api: apiIdentity({ env: { ...options.env, MERCADREAM_API_KEY: apiKey, MERCADREAM_BASE_URL: client.baseUrl }, localQuality: options.localQuality }), description: `MercaDream API at ${client.baseUrl}`, close: () => client.close() };
   }
   const dataDir = join(options.stateDir, 'local');
   const engines = await loadDefaultEngines(options.localQuality);
@@ -65,7 +79,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   return {
     client,
     local,
-    api: `local/${engines.version}/${options.localQuality}`,
+    api: apiIdentity({ env: {}, localQuality: options.localQuality }),
     description: `MercaDream Local (no MERCADREAM_API_KEY: offline, procedural stand-in media, ${options.localQuality} quality) at ${local.url}`,
     async close() {
       await client.close();

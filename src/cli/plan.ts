@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ENGINES_VERSION } from '../local/engines/index.js';
+import { apiIdentity } from './connect.js';
 import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type ProductionPlan as PlanName } from '../manifest/index.js';
 import { planProduction } from '../plan/index.js';
 import { estimatePlan } from '../runner/estimate.js';
@@ -12,6 +12,7 @@ import { lockPathOf } from '../runner/paths.js';
 import { AssetCache } from '../runner/cache.js';
 import { readLock } from '../runner/lock.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { productionName } from '../manifest/matrix.js';
 import type { Terminal } from './terminal.js';
 
 /** Prints the plan; resolves to the exit code. */
@@ -25,15 +26,20 @@ export async function planCommand(
   const lines = loaded.text === undefined ? undefined : sourceLines(loaded.text);
   for (const d of loaded.diagnostics) terminal.error(formatDiagnosticWithSource(d, lines));
   if (loaded.productions.length === 0 || hasErrors(loaded.diagnostics)) return EXIT.usage;
-  const remote = Boolean(env['MERCADREAM_API_KEY'] || options.apiKeyFile);
-  const api = remote ? new URL(env['MERCADREAM_BASE_URL'] ?? 'https://api.mercadream.com/v2').host : `local/${ENGINES_VERSION}/${options.localQuality}`;
+  let api: string;
+  try {
+    api = apiIdentity({ env, ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}), localQuality: options.localQuality });
+  } catch (error: unknown) {
+    terminal.error(`error: ${error instanceof Error ? error.message : String(error)} (check MERCADREAM_BASE_URL)`);
+    return EXIT.usage;
+  }
   const plans = [];
   for (const production of loaded.productions) {
     const plan = planProduction(production, api);
     const stateDir = join(production.baseDir, '.mercadream');
     const lock = await readLock(lockPathOf(production)).catch(() => undefined);
     const estimate = await estimatePlan(plan, new AssetCache(join(stateDir, 'cache')), lock);
-    const name = production.matrix ? `${manifest} [${Object.entries(production.matrix).map(([k, v]) => `${k}=${String(v)}`).join(', ')}]` : manifest;
+    const name = productionName(manifest, production.matrix);
     plans.push({ name, production, estimate });
   }
   const toSpend = plans.reduce((a, p) => a + p.estimate.toSpend, 0);

@@ -19,6 +19,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
 import { buildReport, formatTable, toJUnit } from './report.js';
 import { listrReporter } from './listr-reporter.js';
+import { productionName } from '../manifest/matrix.js';
 import type { Terminal } from './terminal.js';
 
 /** Options of `run`, as commander parses them. */
@@ -80,7 +81,7 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
       continue;
     }
     for (const production of loaded.productions) {
-      const name = production.matrix ? `${file} [${Object.entries(production.matrix).map(([k, v]) => `${k}=${String(v)}`).join(', ')}]` : file;
+      const name = productionName(file, production.matrix);
       productions.push({ name, production });
     }
   }

@@ -87,3 +87,8 @@ export function describeCombination(combo: Combination): string {
 export function combinationSlug(combo: Combination): string {
   return Object.values(combo).map((v) => String(v).replace(/[^A-Za-z0-9_-]+/g, '_')).join('-').slice(0, 80) || 'default';
 }
+
+/** How runs and reports name a production: the manifest, and its combination when it has one. */
+export function productionName(file: string, combo: Combination | undefined): string {
+  return combo ? `${file} [${describeCombination(combo)}]` : file;
+}

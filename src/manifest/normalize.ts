@@ -173,7 +173,7 @@ export function isInside(baseDir: string, path: string): boolean {
 }
 
 /** `films/neon-tokyo.yaml` → `neon-tokyo`. */
-function manifestStem(file: string): string {
+export function manifestStem(file: string): string {
   const name = file.split(/[\\/]/).pop() ?? file;
   return name.replace(/\.(ya?ml|json)$/i, '') || 'film';
 }

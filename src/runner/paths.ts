@@ -1,5 +1,6 @@
 /** Where a production keeps its state: `.mercadream/` and its lock file, beside the manifest. */
 import { join } from 'node:path';
+import { manifestStem } from '../manifest/normalize.js';
 import type { Production } from '../manifest/production.js';
 
 /** `<manifest folder>/.mercadream`: cache, job records, MercaDream Local's data, work files. */
@@ -12,7 +13,7 @@ export function stateDirOf(production: Production): string {
  * `<manifest name>.<its matrix values>.lock.json`.
  */
 export function lockPathOf(production: Production): string {
-  const stem = production.file.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '');
+  const stem = manifestStem(production.file);
   const variant = production.variant ? `.${production.variant}` : '';
   return join(production.baseDir, `${stem}${variant}.lock.json`);
 }

@@ -190,7 +190,12 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
   const stitchPlan = buildStitchPlan(plan, timeline, assets);
   const inputs = hashJson({
     stitcher: options.stitchVersion,
-    plan: { ...stitchPlan, clips: await Promise.all(stitchPlan.clips.map(async (c) => ({ ...c, file: await contentId(c.file, assets) }))), narration: stitchPlan.narration.map((n) => ({ ...n, file: idOf(n.file, assets) })), cues: stitchPlan.cues.map((c) => ({ ...c, file: idOf(c.file, assets) })) },
+    plan: {
+      ...stitchPlan,
+      clips: await Promise.all(stitchPlan.clips.map(async (c) => ({ ...c, file: await contentId(c.file, assets) }))),
+      narration: await Promise.all(stitchPlan.narration.map(async (n) => ({ ...n, file: await contentId(n.file, assets) }))),
+      cues: await Promise.all(stitchPlan.cues.map(async (c) => ({ ...c, file: await contentId(c.file, assets) }))),
+    },
   });
   const outPath = relative(production.baseDir, production.output.path);
   const upToDate = lock?.final_cut?.inputs === inputs && (await hashFile(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
@@ -284,14 +289,13 @@ export function buildStitchPlan(plan: ProductionPlan, timeline: Timeline, assets
   };
 }
 
-/** For the stitch hash: a cached asset by its SHA-256, footage by its content hash. */
+/**
+ * What a stitch input is, for the stitch hash: a cached asset by its recorded SHA-256, local
+ * footage by hashing its content (so an edited clip re-stitches even at the same path).
+ */
 async function contentId(file: string, assets: ReadonlyMap<string, ReadyAsset>): Promise<string> {
-  return idOf(file, assets, undefined) ?? (await hashFile(file));
-}
-
-function idOf(file: string, assets: ReadonlyMap<string, ReadyAsset>, fallback: string | undefined = file): string {
   for (const ready of assets.values()) if (ready.path === file) return ready.record.sha256;
-  return fallback as string;
+  return hashFile(file);
 }
 
 function describe(error: unknown): string {
