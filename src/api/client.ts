@@ -12,7 +12,7 @@
  * and never appears in an error, a log line or `util.inspect(client)`.
  */
 import { setMaxListeners } from 'node:events';
-import { PLAN_LIMITS, type PlanLimits } from './catalog.js';
+import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { AuthError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';

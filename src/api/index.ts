@@ -1,5 +1,5 @@
 /** The MercaDream v2 client and its parts. */
-export * from './catalog.js';
+export * from '../vocabulary/catalog.js';
 export * from './errors.js';
 export * from './types.js';
 export { MercaClient, DEFAULT_BASE_URL, type MercaClientOptions, type SubmitOptions, type ClientStats } from './client.js';

@@ -2,7 +2,7 @@
  * Request and response types of the MercaDream REST API v2, as the client exposes them.
  * Field names are the API's (snake_case); ISO 8601 times are parsed into Date objects.
  */
-import type { AudioFormat, Resolution } from './catalog.js';
+import type { AudioFormat, Resolution } from '../vocabulary/catalog.js';
 
 /** POST /v2/generate. */
 export interface GenerateParams {

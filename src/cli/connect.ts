@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_BASE_URL, MercaClient, type MercaClientOptions } from '../api/client.js';
 import { ENGINES_VERSION } from '../local/engines/index.js';
 import { assertSafeUrl } from '../api/transport.js';
-import type { ProductionPlan as PlanName } from '../manifest/production.js';
+import type { PaidPlan as PlanName } from '../vocabulary/catalog.js';
 import { loadDefaultEngines } from '../local/default-engines.js';
 import type { EngineQuality } from '../local/engines/types.js';
 import { ensureKeysFile } from '../local/keys-file.js';

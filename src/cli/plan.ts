@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { apiIdentity } from './connect.js';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type ProductionPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
 import { planProduction } from '../plan/index.js';
 import { estimatePlan } from '../runner/estimate.js';
 import { lockPathOf } from '../runner/paths.js';

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AuthError, PlanError } from '../api/errors.js';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type Production, type ProductionPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type Production, type PaidPlan as PlanName } from '../manifest/index.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
 import { planProduction } from '../plan/index.js';

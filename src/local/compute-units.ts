@@ -7,7 +7,7 @@
  * - speech: ceil(characters / 500), at least 1.
  * - music:  ceil(duration / 30), at least 1.
  */
-import { musicUnits, speechUnits, videoUnits } from '../api/cost.js';
+import { musicUnits, speechUnits, videoUnits } from '../vocabulary/cost.js';
 import { unreachable, type JobRequest } from './job.js';
 
 /** Compute units of a validated request (see the module docstring). */

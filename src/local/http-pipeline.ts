@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PLAN_LIMITS } from '../api/catalog.js';
+import { PLAN_LIMITS } from '../vocabulary/catalog.js';
 import type { RequestCounters } from './counters.js';
 import { sendFile } from './downloads.js';
 import { ApiError, internalError } from './errors.js';

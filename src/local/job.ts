@@ -1,7 +1,7 @@
 /**
  * The job model of MercaDream Local: what is stored per job, and the job object the API returns.
  */
-import type { AudioFormat, Resolution, Style, VoiceId } from '../api/catalog.js';
+import type { AudioFormat, Resolution, Style, VoiceId } from '../vocabulary/catalog.js';
 
 export type JobType = 'video' | 'speech' | 'music';
 /** queued → processing → completed | failed. */

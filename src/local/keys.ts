@@ -13,7 +13,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { PLANS, type PlanName } from '../api/catalog.js';
+import { PLANS, type PlanName } from '../vocabulary/catalog.js';
 
 /** A key as configured: what a keys file entry holds. */
 export interface KeySpec {

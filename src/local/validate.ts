@@ -14,7 +14,7 @@ import {
   type Resolution,
   type Style,
   type VoiceId,
-} from '../api/catalog.js';
+} from '../vocabulary/catalog.js';
 import { ApiError } from './errors.js';
 import { JOB_STATUSES, type JobRequest, type JobStatus, type JobType } from './job.js';
 

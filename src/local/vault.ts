@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AudioFormat } from '../api/catalog.js';
+import type { AudioFormat } from '../vocabulary/catalog.js';
 import { readJsonDir, writeJsonAtomic } from '../util/atomic-file.js';
 import { isId, newId } from './ids.js';
 import { iso } from './job.js';

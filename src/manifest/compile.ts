@@ -8,7 +8,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, type MatrixData } from './matrix.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
-import type { Production, ProductionPlan } from './production.js';
+import type { Production, PaidPlan } from './production.js';
 import { checkRules, type RuleEnvironment } from './rules.js';
 import { checkSchema } from './schema.js';
 
@@ -17,7 +17,7 @@ export interface CompileOptions extends RuleEnvironment {
   /** Absolute folder of the manifest; its relative paths resolve here. */
   readonly baseDir: string;
   /** Overrides the manifest's `plan` (command line, environment). */
-  readonly plan?: ProductionPlan;
+  readonly plan?: PaidPlan;
 }
 
 /** A compiled manifest: its productions when there are no errors, and every diagnostic, sorted. */

@@ -4,7 +4,7 @@
  * Checks nothing: the rules run on the result.
  */
 import { posix, win32 } from 'node:path';
-import { PLAN_LIMITS, RESOLUTIONS, type Resolution } from '../api/catalog.js';
+import { PLAN_LIMITS, RESOLUTIONS, type Resolution } from '../vocabulary/catalog.js';
 import { pointerSegment } from './diagnostic.js';
 import {
   DEFAULTS,
@@ -12,7 +12,7 @@ import {
   type Narration,
   type OutputSettings,
   type Production,
-  type ProductionPlan,
+  type PaidPlan,
   type Scene,
   type SubtitleMode,
   type Transition,
@@ -54,7 +54,7 @@ interface CueData {
 export interface ManifestData {
   version: 1;
   title?: string;
-  plan?: ProductionPlan;
+  plan?: PaidPlan;
   output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode };
   defaults?: { style?: string; voice?: string; transition?: TransitionData };
   scenes: SceneData[];
@@ -66,11 +66,11 @@ export interface NormalizeContext {
   /** Absolute folder of the manifest. */
   readonly baseDir: string;
   /** An override of the manifest's `plan` (from the command line or environment). */
-  readonly plan?: ProductionPlan;
+  readonly plan?: PaidPlan;
 }
 
 /** The largest resolution used when a manifest gives none: the plan's maximum, capped at 4k. */
-export function defaultResolution(plan: ProductionPlan): Resolution {
+export function defaultResolution(plan: PaidPlan): Resolution {
   const max = PLAN_LIMITS[plan].maxResolution;
   return RESOLUTIONS.indexOf(max) > RESOLUTIONS.indexOf('4k') ? '4k' : max;
 }

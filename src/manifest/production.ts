@@ -3,11 +3,11 @@
  * the planner. Every scene and cue remembers its JSON pointer, and the Production keeps its
  * ManifestSource, so later stages still point their Diagnostics at the manifest's text.
  */
-import type { Resolution } from '../api/catalog.js';
+import type { PaidPlan, Resolution } from '../vocabulary/catalog.js';
 import type { ManifestSource } from './source.js';
 
 /** Plans a manifest may name (`free` has no API access). */
-export type ProductionPlan = 'regular' | 'advanced' | 'professional';
+export type { PaidPlan };
 
 export type SubtitleMode = 'none' | 'sidecar' | 'burn';
 
@@ -117,7 +117,7 @@ export interface Production {
   /** Absolute folder of the manifest; relative paths in it resolve here. */
   readonly baseDir: string;
   readonly title: string;
-  readonly plan: ProductionPlan;
+  readonly plan: PaidPlan;
   readonly output: OutputSettings;
   readonly scenes: readonly Scene[];
   readonly score: readonly Cue[];

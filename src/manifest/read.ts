@@ -7,7 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { compileManifest, type CompileResult } from './compile.js';
-import type { ProductionPlan } from './production.js';
+import type { PaidPlan } from './production.js';
 
 /**
  * Manifests larger than this are refused (bytes). The largest valid film (5,000 scenes with
@@ -18,7 +18,7 @@ export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 /** Options of loadManifest. */
 export interface LoadOptions {
   /** Overrides the manifest's `plan`. */
-  readonly plan?: ProductionPlan;
+  readonly plan?: PaidPlan;
   /** Allow `source:`/`output.path` outside the manifest's folder. */
   readonly allowOutsidePaths?: boolean;
 }

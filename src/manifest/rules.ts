@@ -4,14 +4,14 @@
  * they run. Rules are pure: the one fact from the disk they need (does a file exist) comes in
  * through `RuleEnvironment`.
  */
-import { PLAN_LIMITS, RESOLUTIONS, STYLES, VOICES, resolutionWithin } from '../api/catalog.js';
+import { MAX_CLIP_SECONDS, PLAN_LIMITS, RESOLUTIONS, STYLES, VOICES, resolutionWithin } from '../vocabulary/catalog.js';
 import type { Diagnostic } from './diagnostic.js';
 import { isInside, scenePointer, type ManifestData } from './normalize.js';
 import type { Production } from './production.js';
 import { didYouMean } from './schema.js';
 
-/** The API's longest clip, seconds (POST /v2/generate `duration`: 15 | 30 | 60 | 120). */
-export const MAX_SCENE_SECONDS = 120;
+/** A scene is at most one clip long: the API's longest clip, seconds. */
+export const MAX_SCENE_SECONDS = MAX_CLIP_SECONDS;
 
 /** What rules may ask of the world outside the manifest. */
 export interface RuleEnvironment {

@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Production } from '../manifest/production.js';
+import { MAX_CLIP_SECONDS } from '../vocabulary/catalog.js';
 import { clipBucket, sceneDuration, type SpeechDurations, type Timeline } from './timeline.js';
 
 const fmt = (s: number) => `${Math.round(s * 100) / 100} s`;
@@ -19,7 +20,7 @@ export function checkNarration(production: Production, speech: SpeechDurations):
     const spoken = speech.get(scene.id)!;
     const length = sceneDuration(scene, fps, speech)!;
     if (scene.duration === 'auto' && clipBucket(length) === undefined) {
-      out.push(production.source.diagnostic(narration.pointer, 'narration-fits-api', `the narration of scene \`${scene.id}\` is ${fmt(spoken)}, which makes the scene ${fmt(length)}: longer than the 120 s clip MercaDream makes`, {
+      out.push(production.source.diagnostic(narration.pointer, 'narration-fits-api', `the narration of scene \`${scene.id}\` is ${fmt(spoken)}, which makes the scene ${fmt(length)}: longer than the ${MAX_CLIP_SECONDS} s clip MercaDream makes`, {
         hint: 'split the narration over two scenes',
       }));
     }

@@ -5,7 +5,7 @@
  * cue spanning it wait on `speech:<scene>`: those nodes' requests are built only once the
  * speech durations are known.
  */
-import { musicUnits, speechUnits, videoUnits } from '../api/cost.js';
+import { musicUnits, speechUnits, videoUnits } from '../vocabulary/cost.js';
 import type { Production, Scene } from '../manifest/production.js';
 import { fingerprintOf, type AssetRequest, type Fingerprint } from './fingerprint.js';
 import { clipBucket, cueRequestSeconds, cueScenes, musicNodeId, musicParts, sceneDuration, type SpeechDurations } from './timeline.js';
@@ -29,7 +29,7 @@ export interface PlanNode {
 }
 
 /** The planned production. */
-export interface ProductionPlan {
+export interface ProductionDag {
   readonly production: Production;
   /** In a valid execution order (dependencies first). */
   readonly nodes: readonly PlanNode[];
@@ -38,7 +38,7 @@ export interface ProductionPlan {
 }
 
 /** Builds the DAG. Pure. */
-export function planProduction(production: Production, api: string): ProductionPlan {
+export function planProduction(production: Production, api: string): ProductionDag {
   const { resolution, fps } = production.output;
   const nodes: PlanNode[] = [];
   const speechOf = (scene: Scene) => (scene.duration === 'auto' && scene.narration ? [`speech:${scene.id}`] : []);
@@ -98,7 +98,7 @@ export function planProduction(production: Production, api: string): ProductionP
 }
 
 /** The fingerprint of a node once its request is known. */
-export function nodeFingerprint(plan: ProductionPlan, node: PlanNode, speech: SpeechDurations): Fingerprint | undefined {
+export function nodeFingerprint(plan: ProductionDag, node: PlanNode, speech: SpeechDurations): Fingerprint | undefined {
   const request = node.request(speech);
   return request ? fingerprintOf(request, plan.api) : undefined;
 }

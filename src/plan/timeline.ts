@@ -11,17 +11,17 @@
  * Pure: numbers in, numbers out (seconds throughout).
  */
 import type { Cue, Production, Scene } from '../manifest/production.js';
+import { CLIP_DURATIONS, MUSIC_SECONDS } from '../vocabulary/catalog.js';
 
 /** Seconds of silence after an `auto` scene's narration, before its outgoing transition. */
 export const AUTO_PADDING = 0.5;
 
-/** Clip lengths POST /v2/generate makes, seconds (API reference, POST /generate `duration`). */
-export const CLIP_BUCKETS = [15, 30, 60, 120] as const;
-
-/** Music lengths POST /v2/music makes, seconds (API reference, POST /music `duration`: 15–300). */
-export const MUSIC_MIN = 15;
-export const MUSIC_MAX = 300;
-/** Overlap of two parts of a cue longer than MUSIC_MAX, joined by a crossfade, seconds. */
+const MUSIC_MIN = MUSIC_SECONDS.min;
+const MUSIC_MAX = MUSIC_SECONDS.max;
+/**
+ * Overlap of two parts of a cue longer than the API's longest music (300 s), seconds: the parts
+ * are joined by a crossfade this long, each fading over it.
+ */
 export const MUSIC_CROSSFADE = 2;
 
 /** Speech lengths known so far, by scene id, seconds. */
@@ -82,7 +82,7 @@ export function toFrame(seconds: number, fps: number): number {
 
 /** The smallest clip length the API makes that covers `seconds`; undefined above 120 s. */
 export function clipBucket(seconds: number): number | undefined {
-  return CLIP_BUCKETS.find((b) => b >= seconds - 1e-9);
+  return CLIP_DURATIONS.find((b) => b >= seconds - 1e-9);
 }
 
 /**

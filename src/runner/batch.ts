@@ -5,7 +5,7 @@
  * failure does not stop the others (`failFast` does).
  */
 import { join } from 'node:path';
-import type { ProductionPlan } from '../plan/index.js';
+import type { ProductionDag } from '../plan/index.js';
 import { AssetCache } from './cache.js';
 import { Budget, BudgetError } from './budget.js';
 import { estimatePlan } from './estimate.js';
@@ -18,7 +18,7 @@ import { acquireRunLock } from './run-lock.js';
 /** One production of a batch with its display name (`film.yaml`, `film.yaml [city=tokyo]`). */
 export interface BatchItem {
   readonly name: string;
-  readonly plan: ProductionPlan;
+  readonly plan: ProductionDag;
 }
 
 /** Options of runBatch: RunOptions less what differs per production. */

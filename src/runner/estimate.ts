@@ -3,7 +3,7 @@
  * cached (or named by the lock file), and its compute units. `auto` scenes depend on their
  * speech, so where the speech is not cached yet its length is estimated from the word count.
  */
-import { estimatedSpeech, nodeFingerprint, requestUnits, type ProductionPlan } from '../plan/index.js';
+import { estimatedSpeech, nodeFingerprint, requestUnits, type ProductionDag } from '../plan/index.js';
 import type { AssetCache } from './cache.js';
 import type { LockFile } from './lock.js';
 
@@ -29,7 +29,7 @@ export interface Estimate {
 }
 
 /** Estimates `plan` against what `cache` and `lock` already hold. Reads the cache; sends nothing. */
-export async function estimatePlan(plan: ProductionPlan, cache: AssetCache, lock: LockFile | undefined): Promise<Estimate> {
+export async function estimatePlan(plan: ProductionDag, cache: AssetCache, lock: LockFile | undefined): Promise<Estimate> {
   const known = new Map<string, number>();
   for (const record of await cache.records()) if (record.endpoint === 'speech') known.set(record.fingerprint, record.duration);
   const locked = lock && lock.api === plan.api ? lock.assets : {};

@@ -8,11 +8,11 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import pLimit from 'p-limit';
-import { FRAME_SIZE } from '../api/catalog.js';
+import { FRAME_SIZE } from '../vocabulary/catalog.js';
 import { MercaApiError } from '../api/errors.js';
 import { hashFile } from '../api/download.js';
 import { formatDiagnostic } from '../manifest/diagnostic.js';
-import { checkNarration, checkNarrationOverlap, computeTimeline, hashJson, nodeFingerprint, requestUnits, type Fingerprint, type PlanNode, type ProductionPlan, type Sha256Hex, type Timeline } from '../plan/index.js';
+import { MUSIC_CROSSFADE, checkNarration, checkNarrationOverlap, computeTimeline, hashJson, nodeFingerprint, requestUnits, type Fingerprint, type PlanNode, type ProductionDag, type Sha256Hex, type Timeline } from '../plan/index.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
 import { AssetCache } from './cache.js';
 import type { Budget } from './budget.js';
@@ -56,7 +56,7 @@ export class FrozenError extends Error {
 }
 
 /** Runs the production; resolves with the summary whether it succeeded or failed. */
-export async function runProduction(plan: ProductionPlan, options: RunOptions): Promise<RunSummary> {
+export async function runProduction(plan: ProductionDag, options: RunOptions): Promise<RunSummary> {
   const { production } = plan;
   const emit: EventSink = options.onEvent ?? (() => undefined);
   const cache = new AssetCache(join(options.stateDir, 'cache'));
@@ -235,7 +235,7 @@ export async function runProduction(plan: ProductionPlan, options: RunOptions): 
  * What can be known before anything is spent: every footage file is media ffmpeg can read, and
  * the final cut's folder can be written. Returns the reason to stop, or undefined.
  */
-async function preflight(production: ProductionPlan['production'], options: RunOptions): Promise<string | undefined> {
+async function preflight(production: ProductionDag['production'], options: RunOptions): Promise<string | undefined> {
   for (const scene of production.scenes) {
     if (scene.kind !== 'footage') continue;
     const seconds = await options.probeDuration(scene.source, options.signal).catch(() => undefined);
@@ -254,7 +254,7 @@ async function preflight(production: ProductionPlan['production'], options: RunO
 }
 
 /** The stitch's inputs in film time, from the timeline and the ready assets. */
-export function buildStitchPlan(plan: ProductionPlan, timeline: Timeline, assets: ReadonlyMap<string, ReadyAsset>): StitchPlan {
+export function buildStitchPlan(plan: ProductionDag, timeline: Timeline, assets: ReadonlyMap<string, ReadyAsset>): StitchPlan {
   const { production } = plan;
   const { width, height } = FRAME_SIZE[production.output.resolution];
   return {
@@ -282,8 +282,8 @@ export function buildStitchPlan(plan: ProductionPlan, timeline: Timeline, assets
         inPoint: 0,
         gain: spec.gain,
         duck: spec.duck,
-        fadeIn: k === 0 ? spec.fadeIn : 2,
-        fadeOut: k === cue.parts.length - 1 ? spec.fadeOut : 2,
+        fadeIn: k === 0 ? spec.fadeIn : MUSIC_CROSSFADE,
+        fadeOut: k === cue.parts.length - 1 ? spec.fadeOut : MUSIC_CROSSFADE,
       }));
     }),
   };

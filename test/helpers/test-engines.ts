@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
-import { FRAME_SIZE } from '../../src/api/catalog.js';
+import { FRAME_SIZE } from '../../src/vocabulary/catalog.js';
 import type { Engines, MusicRequest, RenderOptions, RenderResult, SpeechRequest, VideoRequest } from '../../src/local/engines/types.js';
 
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';

@@ -10,7 +10,7 @@ import { buildFliteSpeechArgs, fliteGraph, speakableText, VOICE_MODELS } from '.
 import { buildVideoArgs, videoFilterGraph } from '../../src/local/engines/video-args.js';
 import { styleColour, styleFinish } from '../../src/local/engines/scene-graph.js';
 import { buildMusicEncodeArgs } from '../../src/local/engines/music.js';
-import { VOICES, STYLES } from '../../src/api/catalog.js';
+import { VOICES, STYLES } from '../../src/vocabulary/catalog.js';
 
 test('tokenize lower-cases, strips accents and punctuation, joins lo fi', () => {
   assert.deepEqual(tokenize('NEON, rain… Café  lo fi!'), ['neon', 'rain', 'cafe', 'lo-fi']);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { STYLES, VOICES } from '../../src/api/catalog.js';
+import { STYLES, VOICES } from '../../src/vocabulary/catalog.js';
 import { errorOf, KEYS, startRig, type Rig } from '../helpers/api.js';
 import { createTestEngines, RenderGate } from '../helpers/test-engines.js';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { compileManifest } from '../../src/manifest/index.js';
-import { clipBucket, computeTimeline, fingerprintOf, musicParts, nodeFingerprint, planProduction, MUSIC_MAX, toFrame } from '../../src/plan/index.js';
+import { clipBucket, computeTimeline, fingerprintOf, musicParts, nodeFingerprint, planProduction, toFrame } from '../../src/plan/index.js';
+import { MUSIC_SECONDS } from '../../src/vocabulary/catalog.js';
 
 const compile = (text: string) => {
   const result = compileManifest('film.yaml', text, { baseDir: '/films', fileExists: () => true });
@@ -65,7 +66,7 @@ describe('timeline properties', () => {
           assert.ok(cue.start >= -1e-9 && cue.start + cue.duration <= t.length + 1e-6);
           for (const part of cue.parts) {
             assert.ok(part.start >= cue.start - 1e-9 && part.start + part.duration <= cue.start + cue.duration + 1e-6);
-            assert.ok(part.requested >= 15 && part.requested <= MUSIC_MAX);
+            assert.ok(part.requested >= 15 && part.requested <= MUSIC_SECONDS.max);
             assert.ok(part.requested + 1e-6 >= part.duration, 'each part is long enough for its place');
           }
         }

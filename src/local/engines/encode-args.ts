@@ -2,7 +2,7 @@
  * Pure: ffmpeg output arguments shared by the engines — the flags that make output
  * byte-identical run to run, and the codec/muxer for each audio format.
  */
-import type { AudioFormat } from '../../api/catalog.js';
+import type { AudioFormat } from '../../vocabulary/catalog.js';
 
 /**
  * No encoder version strings, no creation times, no copied metadata: the same input gives the

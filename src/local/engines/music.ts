@@ -12,7 +12,7 @@ import { withTempDir, writeAtomically } from './files.js';
 import { analyzeMusic, type MusicPlan } from './music-plan.js';
 import { composeScore } from './music-score.js';
 import { Synth, SYNTH_RATE, toS16le } from './synth.js';
-import type { AudioFormat } from '../../api/catalog.js';
+import type { AudioFormat } from '../../vocabulary/catalog.js';
 import type { MusicRequest, RenderOptions, RenderResult } from './types.js';
 
 /** Frames synthesized per write. */

@@ -13,7 +13,7 @@
  * Every random-looking value is a hash of pixel coordinates (no `random()`), so frames are the
  * same on every run.
  */
-import type { Style } from '../../api/catalog.js';
+import type { Style } from '../../vocabulary/catalog.js';
 import type { MotionLayer, Rgb, VisualAnalysis } from './prompt.js';
 
 /** Pixel sizes and rates of one render. */

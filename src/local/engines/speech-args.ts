@@ -3,7 +3,7 @@
  * libflite), the pitch shift that tells two voices on one model apart, and the ffmpeg
  * arguments that speak a text file at a given speed.
  */
-import type { AudioFormat, VoiceId } from '../../api/catalog.js';
+import type { AudioFormat, VoiceId } from '../../vocabulary/catalog.js';
 import { assertFilterSafePath, atempoChain, audioFormatArgs, BITEXACT_ARGS, SAMPLE_RATE } from './encode-args.js';
 
 /** How one API voice is made. */

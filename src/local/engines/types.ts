@@ -4,7 +4,7 @@
  * Every engine is deterministic: the same request gives byte-identical output. Engines write
  * to the path they are given (the caller renames it into the vault) and never touch the network.
  */
-import type { AudioFormat, Resolution, Style, VoiceId } from '../../api/catalog.js';
+import type { AudioFormat, Resolution, Style, VoiceId } from '../../vocabulary/catalog.js';
 
 /** How much work an engine may spend: `full` for real use, `fast` for tests (same contract, cheaper look). */
 export type EngineQuality = 'full' | 'fast';

@@ -2,7 +2,7 @@
  * Pure: the complete ffmpeg argument array of a video render — picture (scene-graph.ts),
  * ambient bed (ambience.ts), optional narration (speech-args.ts), H.264 + AAC encode.
  */
-import { FRAME_SIZE } from '../../api/catalog.js';
+import { FRAME_SIZE } from '../../vocabulary/catalog.js';
 import { ambienceGraph } from './ambience.js';
 import { BITEXACT_ARGS, SAMPLE_RATE } from './encode-args.js';
 import { analyzeVisual, hashText } from './prompt.js';

@@ -29,8 +29,13 @@ export const FRAME_SIZE: Readonly<Record<Resolution, { width: number; height: nu
   '8k': { width: 7680, height: 4320 },
 };
 
-/** Clip lengths POST /v2/generate can make, in seconds. */
+/** Clip lengths POST /v2/generate can make, in seconds (API reference, POST /generate `duration`). */
 export const CLIP_DURATIONS = [15, 30, 60, 120] as const;
+/** The longest clip POST /v2/generate makes, seconds: a scene longer than this must be split. */
+export const MAX_CLIP_SECONDS = 120 satisfies (typeof CLIP_DURATIONS)[3];
+/** Music lengths POST /v2/music makes, whole seconds (API reference, POST /music `duration`: 15–300). */
+export const MUSIC_SECONDS = { min: 15, max: 300 } as const;
+/** Frame rates the API renders (`fps`). */
 export const FPS_VALUES = [24, 30, 60] as const;
 export const AUDIO_FORMATS = ['mp3', 'wav', 'flac'] as const;
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
@@ -38,6 +43,8 @@ export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 /** Plans; `free` has no API access (403 everywhere). */
 export const PLANS = ['regular', 'advanced', 'professional', 'free'] as const;
 export type PlanName = (typeof PLANS)[number];
+/** The plans that may call the API: the ones a manifest or `--plan` can name. */
+export type PaidPlan = Exclude<PlanName, 'free'>;
 
 /** Per-plan limits from the document's RATE LIMITS table. */
 export interface PlanLimits {
@@ -49,7 +56,7 @@ export interface PlanLimits {
   readonly maxResolution: Resolution;
 }
 
-export const PLAN_LIMITS: Readonly<Record<Exclude<PlanName, 'free'>, PlanLimits>> = {
+export const PLAN_LIMITS: Readonly<Record<PaidPlan, PlanLimits>> = {
   regular: { requestsPerMinute: 60, concurrentJobs: 2, maxResolution: '720p' },
   advanced: { requestsPerMinute: 200, concurrentJobs: 5, maxResolution: '4k' },
   professional: { requestsPerMinute: 1000, concurrentJobs: 20, maxResolution: '8k' },
