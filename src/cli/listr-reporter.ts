@@ -4,6 +4,7 @@
  */
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { NodeState, RunEvent } from '../runner/events.js';
+import { describeFailure } from './failure-text.js';
 import type { Reporter } from './reporters.js';
 
 interface Pending {
@@ -15,7 +16,7 @@ interface Pending {
   note?: string;
 }
 
-const FINAL: ReadonlySet<NodeState> = new Set(['cached', 'done', 'skipped', 'failed']);
+const FINAL: ReadonlySet<NodeState> = new Set<NodeState>(['ready', 'skipped', 'failed']);
 
 /** A Reporter drawing listr2 tasks on standard error. */
 export function listrReporter(): Reporter {
@@ -57,14 +58,14 @@ export function listrReporter(): Reporter {
       if (event.type === 'node') {
         const p = pending.get(event.node);
         if (p?.task) p.task.output = [event.state, event.jobId, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined].filter(Boolean).join(' ');
-        if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.state === 'failed' ? event.message : event.state);
+        if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.failure ? describeFailure(event.failure) : (event.via ?? event.state));
         return;
       }
       if (event.type === 'stitch') {
         const p = pending.get('stitch');
         if (p?.task && event.progress !== undefined) p.task.output = `${Math.round(event.progress)}% ${event.stage ?? ''}`;
         if (event.state === 'done' || event.state === 'up-to-date') settle('stitch', true, event.state);
-        if (event.state === 'failed') settle('stitch', false, event.message);
+        if (event.state === 'failed') settle('stitch', false, event.failure ? describeFailure(event.failure) : 'failed');
         return;
       }
       if (event.type === 'run-end') {

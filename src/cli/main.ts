@@ -3,7 +3,9 @@
  * Only this folder writes to the terminal.
  */
 import { Command, CommanderError } from 'commander';
+import { failureOf } from '../runner/failure.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { describeFailure } from './failure-text.js';
 import { registerDoctor } from './doctor.js';
 import { registerPlan } from './plan.js';
 import { interruptSignal, registerRun } from './run.js';
@@ -23,7 +25,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused');
+    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused · 130 interrupted');
   registerRun(program, { terminal, env: process.env, isTTY: process.stderr.isTTY === true, interrupt: interruptSignal }, setExit);
   registerValidate(program, terminal, setExit);
   registerPlan(program, terminal, process.env, setExit);
@@ -49,6 +51,8 @@ export async function main(argv: readonly string[], terminal: Terminal = process
       // --help and --version end through exitOverride with code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    throw error;
+    // A bug in a command: one line, never a stack trace (run's --verbose shows stacks).
+    terminal.error(`error: ${describeFailure(failureOf(error))}`);
+    return EXIT.failed;
   }
 }

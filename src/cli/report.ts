@@ -3,8 +3,10 @@
  * `--junit report.xml` (one <testcase> per production, a <failure> for a failed one, in the
  * common JUnit XML shape CI dashboards read), and the terminal table.
  */
-import type { BatchResult } from '../runner/batch.js';
 import type { MatrixValue } from '../manifest/production.js';
+import type { BatchResult } from '../runner/batch.js';
+import type { RunFailure } from '../runner/failure.js';
+import { describeFailure } from './failure-text.js';
 
 /** The JSON report (see schemas/report.schema.json). */
 export interface RunReport {
@@ -25,6 +27,9 @@ export interface RunReport {
     refetched: number;
     requests: number;
     computeUnits: number;
+    /** Why it failed, as a value (src/runner/failure.ts). */
+    failure?: RunFailure;
+    /** The same in words, as the terminal shows it. */
     error?: string;
   }>;
 }
@@ -48,7 +53,7 @@ export function buildReport(
       refetched: s.refetched,
       requests: s.requests,
       computeUnits: s.computeUnits,
-      ...(s.error ? { error: s.error } : {}),
+      ...(s.failure ? { failure: s.failure, error: describeFailure(s.failure) } : {}),
     };
   });
   return {
@@ -92,7 +97,7 @@ export function toJUnit(report: RunReport, seconds: number): string {
       lines.push('    </testcase>');
     } else {
       lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
-      lines.push(`      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="production-failed">${esc(p.error ?? 'failed')}</failure>`);
+      lines.push(`      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="${esc(p.failure?.reason ?? 'failed')}">${esc(p.error ?? 'failed')}</failure>`);
       lines.push('    </testcase>');
     }
   }

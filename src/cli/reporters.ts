@@ -3,6 +3,8 @@
  * pipes, and listr2 tasks on a terminal. Only this folder writes to the terminal.
  */
 import type { RunEvent, RunSummary } from '../runner/events.js';
+import type { RunFailure } from '../runner/failure.js';
+import { describeFailure } from './failure-text.js';
 import type { Terminal } from './terminal.js';
 
 /** Receives events; `close()` after the last one. */
@@ -29,12 +31,17 @@ export function plainReporter(terminal: Terminal): Reporter {
           terminal.error(`${event.manifest}: ${event.nodes} nodes, via ${event.api}`);
           return;
         case 'node': {
-          if (event.state === 'processing') {
-            const p = Math.floor((event.progress ?? 0) / 10) * 10;
+          // An interruption is said once, at the end, not once per node.
+          if (event.failure?.reason === 'interrupted') return;
+          if (event.state === 'rendering' && event.progress !== undefined) {
+            const p = Math.floor(event.progress / 10) * 10;
             if ((lastProgress.get(event.node) ?? -1) >= p) return;
             lastProgress.set(event.node, p);
           }
-          const detail = [event.jobId, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, event.message].filter(Boolean).join(' ');
+          const how = event.state === 'ready' && event.via ? `(${event.via})` : undefined;
+          const detail = [how, event.jobId, event.attempt && event.attempt > 1 ? `attempt ${event.attempt}` : undefined, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, nodeWhy(event.node, event.failure)]
+            .filter(Boolean)
+            .join(' ');
           terminal.error(`  ${event.node.padEnd(24)} ${event.state}${detail ? ` ${detail}` : ''}`);
           return;
         }
@@ -49,7 +56,8 @@ export function plainReporter(terminal: Terminal): Reporter {
             terminal.error(`  ${'stitch'.padEnd(24)} ${p}%${event.stage ? ` (${event.stage})` : ''}`);
             return;
           }
-          terminal.error(`  ${'stitch'.padEnd(24)} ${event.state}${event.message ? ` ${event.message}` : ''}`);
+          if (event.failure?.reason === 'interrupted') return;
+          terminal.error(`  ${'stitch'.padEnd(24)} ${event.state}${event.failure ? ` ${describeFailure(event.failure)}` : ''}`);
           return;
         }
         case 'run-end':
@@ -61,15 +69,29 @@ export function plainReporter(terminal: Terminal): Reporter {
 }
 
 /** The closing summary, one block per production. */
-export function formatSummary(summary: RunSummary): string[] {
+export function formatSummary(summary: RunSummary, verbose = false): string[] {
   const lines = [
     `${summary.ok ? 'done' : 'FAILED'}: ${summary.manifest}`,
     `  assets: ${summary.generated} generated, ${summary.cached} cached${summary.refetched ? `, ${summary.refetched} fetched again from the Vault` : ''}`,
     `  API requests: ${summary.requests}   compute units spent: ${summary.computeUnits}`,
   ];
   if (summary.length !== undefined) lines.push(`  film length: ${summary.length.toFixed(2)} s`);
+  const retried = summary.assets?.filter((a) => a.attempt > 1) ?? [];
+  if (retried.length > 0) lines.push(`  made again after a failed job: ${retried.map((a) => `${a.node} (attempt ${a.attempt})`).join(', ')}`);
   if (summary.output) lines.push(`  final cut: ${summary.output}${summary.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
-  // Diagnostics already say `file:line:col error:`; other failures get the word here.
-  if (summary.error) lines.push(/^\S+:\d+:\d+ (error|warning):/.test(summary.error) ? summary.error : `  error: ${summary.error}`);
+  if (summary.failure) lines.push(failureLine(summary.failure, verbose));
   return lines;
+}
+
+/** A failure as the summary's last line(s): diagnostics already say `file:line:col error:`. */
+export function failureLine(failure: RunFailure, verbose = false): string {
+  const text = describeFailure(failure, { verbose });
+  return failure.reason === 'manifest' || (failure.reason === 'request-rejected' && failure.diagnostic) ? text : `  error: ${text}`;
+}
+
+/** What a failed or skipped node line adds: the reason, unless it is the production's failure told elsewhere. */
+function nodeWhy(node: string, failure: RunFailure | undefined): string | undefined {
+  if (!failure) return undefined;
+  if (failure.reason === 'dependency-failed' && failure.node === node) return `(${failure.dependency} failed)`;
+  return 'node' in failure && failure.node === node ? describeFailure(failure) : undefined;
 }

@@ -1,25 +1,26 @@
 /**
  * `mercadream-pipeline run <manifest>`: manifest → plan → assets → final cut.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { AuthError, PlanError } from '../api/errors.js';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type Production, type PaidPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
+import { locateFfmpeg } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
-import { planProduction } from '../plan/index.js';
+import { planProduction, type ProductionDag } from '../plan/index.js';
 import { runBatch, type BatchResult } from '../runner/batch.js';
-import { stateDirOf } from '../runner/paths.js';
-import { RunInProgressError } from '../runner/run-lock.js';
+import { failureOf, type RunFailure } from '../runner/failure.js';
+import { lockPathOf, stateDirOf } from '../runner/paths.js';
+import { checkAllWritable, productionPlaces } from '../runner/preflight.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { VERSION } from '../version.js';
-import { connect, ApiKeyFileError } from './connect.js';
+import { connect, ApiKeyFileError, type Connection } from './connect.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
-import { buildReport, formatTable, toJUnit } from './report.js';
+import { batchExitCode, describeFailure, exitCodeOf } from './failure-text.js';
 import { listrReporter } from './listr-reporter.js';
-import { productionName } from '../manifest/matrix.js';
+import { buildReport, formatTable, toJUnit, type RunReport } from './report.js';
+import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
+import { loadInputs, type LoadedInputs, type NamedProduction } from './run-inputs.js';
 import type { Terminal } from './terminal.js';
 
 /** Options of `run`, as commander parses them. */
@@ -37,6 +38,8 @@ export interface RunCommandOptions {
   failFast?: boolean;
   report?: string;
   junit?: string;
+  /** Say more about internal errors and failed media tools (stacks, argv, stderr). */
+  verbose?: boolean;
 }
 
 /** What the command needs from outside (the CLI passes the real ones; tests their own). */
@@ -49,134 +52,198 @@ export interface RunDeps {
   readonly isTTY: boolean;
 }
 
-/** Manifest files named directly, and the *.yaml/*.yml files of named folders (sorted). */
-async function expandInputs(inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const info = await stat(input).catch(() => undefined);
-    if (info?.isDirectory()) {
-      const names = (await readdir(input)).filter((n) => /\.ya?ml$/i.test(n) && !n.startsWith('.')).sort();
-      out.push(...names.map((n) => join(input, n)));
-    } else out.push(input);
-  }
-  return out;
-}
-
-/** Runs the manifests; resolves to the exit code. */
+/** Runs the manifests; resolves to the exit code. Never throws for a user's mistake or a failed production. */
 export async function runCommand(inputs: readonly string[], options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
   const { terminal } = deps;
-  const files = await expandInputs(inputs);
-  if (files.length === 0) {
+  const loaded = await loadInputs(inputs, options.plan);
+  for (const { text, diagnostics } of loaded.diagnostics) {
+    const lines = text === undefined ? undefined : sourceLines(text);
+    for (const d of diagnostics) terminal.error(formatDiagnosticWithSource(d, lines));
+  }
+  if (loaded.files.length === 0) {
     terminal.error('error: no manifests found in the folders given');
     return EXIT.usage;
   }
-  const productions: Array<{ name: string; production: Production }> = [];
-  let invalid = false;
-  for (const file of files) {
-    const loaded = await loadManifest(file, options.plan ? { plan: options.plan } : {});
-    const lines = loaded.text === undefined ? undefined : sourceLines(loaded.text);
-    for (const d of loaded.diagnostics) terminal.error(formatDiagnosticWithSource(d, lines));
-    if (hasErrors(loaded.diagnostics) || loaded.productions.length === 0) {
-      invalid = true;
-      continue;
-    }
-    for (const production of loaded.productions) {
-      const name = productionName(file, production.matrix);
-      productions.push({ name, production });
-    }
+  const { productions } = loaded;
+  if (options.out && productions.length + loaded.invalid.length > 1) {
+    terminal.error('error: --out names one file, but this run makes several films');
+    return EXIT.usage;
   }
-  if (invalid) return EXIT.usage;
-  if (options.out) {
-    if (productions.length > 1) {
-      terminal.error('error: --out names one file, but this run makes several films');
-      return EXIT.usage;
-    }
-    const only = productions[0]!;
-    only.production = { ...only.production, output: { ...only.production.output, path: resolve(options.out) } };
-  }
+  if (productions.length === 0) return finishEarly(loaded, options, deps);
+  if (options.out) productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
 
-  const first = productions[0]!.production;
-  const batch = productions.length > 1;
+  const refused = await preflight(productions, options, deps.env);
+  if (refused) {
+    terminal.error(`error: ${describeFailure(refused, verboseOf(options))}`);
+    return exitCodeOf(refused);
+  }
+  return makeFilms(loaded, options, deps);
+}
+
+/** Nothing could be planned: the reports still say so, and the exit code is the manifests'. */
+async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
+  const result: BatchResult = { summaries: loaded.invalid, plannedComputeUnits: 0 };
+  const context: ReportContext = { matrices: loaded.matrices, started: performance.now() };
+  const unwritten = await writeReports(result, options, context);
+  if (unwritten) deps.terminal.error(`error: ${describeFailure(unwritten)}`);
+  if (loaded.invalid.length > 1) for (const line of formatTable(reportOf(result, options, context))) deps.terminal.error(line);
+  return batchExitCode(loaded.invalid.map((s) => s.failure));
+}
+
+/**
+ * Before anything is spent: every place the run writes (reports, each film's folder, lock file
+ * and state folder) takes a file, and ffmpeg and ffprobe are there and runnable.
+ */
+async function preflight(productions: readonly NamedProduction[], options: RunCommandOptions, env: RunDeps['env']): Promise<RunFailure | undefined> {
+  const reports = [
+    ...(options.report ? [{ what: 'report (--report)', folder: dirname(resolve(options.report)) }] : []),
+    ...(options.junit ? [{ what: 'JUnit report (--junit)', folder: dirname(resolve(options.junit)) }] : []),
+  ];
+  const places = productions.flatMap(({ production }) => productionPlaces(production, lockPathOf(production), stateDirOf(production)));
+  const unwritable = await checkAllWritable([...reports, ...places]);
+  if (unwritable) return unwritable;
+  try {
+    await locateFfmpeg(env);
+    return undefined;
+  } catch (error: unknown) {
+    return failureOf(error);
+  }
+}
+
+/** Connects, runs every production, writes the reports and prints the outcome. */
+async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
+  const { terminal } = deps;
+  const { productions } = loaded;
+  const batch = productions.length + loaded.invalid.length > 1;
   const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY && !batch ? listrReporter() : plainReporter(terminal);
-  let connection;
+  let connection: Connection;
   try {
     connection = await connect({
-      plan: options.plan ?? first.plan,
-      stateDir: stateDirOf(first),
+      plan: options.plan ?? productions[0]!.production.plan,
+      stateDir: stateDirOf(productions[0]!.production),
       ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
       env: deps.env,
       localQuality: options.localQuality,
       onRetry: (e) => reporter.event({ type: 'retry', message: e.error.message, delayMs: e.delayMs }),
     });
   } catch (error: unknown) {
+    await reporter.close();
     // A bad key file, or a base URL that is not a URL or is plain http off loopback.
     if (error instanceof ApiKeyFileError || error instanceof TypeError) {
       terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
       return EXIT.usage;
     }
-    throw error;
+    const failure = failureOf(error);
+    terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
+    return exitCodeOf(failure);
   }
   if (!options.json) terminal.error(`Using ${connection.description}`);
-  const known = new Set(productions.flatMap((p) => planProduction(p.production, connection.api).nodes.map((n) => n.id)));
-  const unknown = (options.force ?? []).filter((id) => !known.has(id) || id === 'stitch');
-  if (unknown.length > 0) {
-    await connection.close();
-    terminal.error(`error: --force names no node that makes an asset: ${unknown.join(', ')} (nodes: ${[...known].filter((id) => id !== 'stitch').join(', ')})`);
+  const dags = productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) }));
+  const unknown = unknownForceTargets(dags.map((d) => d.plan), options.force ?? []);
+  if (unknown) {
+    await Promise.all([reporter.close(), connection.close()]);
+    terminal.error(`error: ${unknown}`);
     return EXIT.usage;
   }
   const started = performance.now();
-  let result: BatchResult;
+  const client = connection.client;
+  let made: BatchResult;
   try {
-    try {
-    const client = connection.client;
-    result = await runBatch(
-      productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) })),
-      {
-        client,
-        requestCount: () => client.stats().requests,
-        stitch,
-        stitchVersion: `mercadream-pipeline/${VERSION}`,
-        probeDuration: async (file, signal) => (await probe(file, signal ? { signal } : {})).duration,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event),
-        ...(options.frozen ? { frozen: true } : {}),
-        ...(options.force ? { force: options.force } : {}),
-        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-        ...(options.preset ? { preset: options.preset } : {}),
-        ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
-        ...(options.failFast ? { failFast: true } : {}),
-      },
-    );
-    } catch (error: unknown) {
-      if (!(error instanceof RunInProgressError)) throw error;
-      await reporter.close();
-      await connection.close();
-      terminal.error(`error: ${error.message}`);
-      return EXIT.failed;
-    }
+    made = await runBatch(dags, {
+      client,
+      requestCount: () => client.stats().requests,
+      stitch,
+      stitchVersion: `mercadream-pipeline/${VERSION}`,
+      probeDuration: async (file, signal) => (await probe(file, signal ? { signal } : {})).duration,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event),
+      ...(options.frozen ? { frozen: true } : {}),
+      ...(options.force ? { force: options.force } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.preset ? { preset: options.preset } : {}),
+      ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
+      ...(options.failFast ? { failFast: true } : {}),
+    });
   } finally {
     await reporter.close();
   }
-  const requests = connection.client.stats().requests;
+  const requests = client.stats().requests;
   await connection.close();
-  const report = buildReport(result, {
-    api: connection.api,
+  const result: BatchResult = { ...made, summaries: inFileOrder(loaded, made.summaries) };
+  const context: ReportContext = { matrices: loaded.matrices, started, api: connection.api, requests };
+  const report = reportOf(result, options, context);
+  const unwritten = await writeReports(result, options, context);
+  printOutcome(result, report, options, deps);
+  if (unwritten) terminal.error(`error: ${describeFailure(unwritten)}`);
+  const code = batchExitCode(result.summaries.map((s) => s.failure));
+  return unwritten && code === EXIT.ok ? EXIT.failed : code;
+}
+
+/** `--force` targets that name no node making an asset, as a usage message; undefined when all are known. */
+function unknownForceTargets(dags: readonly ProductionDag[], force: readonly string[]): string | undefined {
+  const known = new Set(dags.flatMap((d) => d.nodes.filter((n) => n.kind !== 'stitch').map((n) => n.id)));
+  const unknown = force.filter((id) => !known.has(id));
+  return unknown.length === 0 ? undefined : `--force names no node that makes an asset: ${unknown.join(', ')} (nodes: ${[...known].join(', ')})`;
+}
+
+/** Invalid manifests and made films, in the order the files were named. */
+function inFileOrder(loaded: LoadedInputs, made: BatchResult['summaries']): BatchResult['summaries'] {
+  const rank = new Map(loaded.files.map((f, i) => [f, i]));
+  return [...loaded.invalid, ...made].sort((a, b) => (rank.get(a.manifest) ?? 0) - (rank.get(b.manifest) ?? 0));
+}
+
+/** What a report needs besides the result. */
+interface ReportContext {
+  readonly matrices: LoadedInputs['matrices'];
+  /** performance.now() when the productions started (for JUnit's time). */
+  readonly started: number;
+  readonly api?: string;
+  readonly requests?: number;
+}
+
+function reportOf(result: BatchResult, options: RunCommandOptions, context: ReportContext): RunReport {
+  return buildReport(result, {
+    ...(context.api ? { api: context.api } : {}),
+    ...(context.requests !== undefined ? { requests: context.requests } : {}),
     ...(options.maxComputeUnits !== undefined ? { max: options.maxComputeUnits } : {}),
-    requests,
-    matrix: new Map(productions.filter((p) => p.production.matrix).map((p) => [p.name, p.production.matrix!])),
+    matrix: context.matrices,
   });
-  if (options.report) await writeTextAtomic(resolve(options.report), `${JSON.stringify(report, null, 2)}\n`);
-  if (options.junit) await writeTextAtomic(resolve(options.junit), toJUnit(report, (performance.now() - started) / 1000));
+}
+
+/** Writes --report and --junit; a failure value when one cannot be written (the run is not undone). */
+async function writeReports(result: BatchResult, options: RunCommandOptions, context: ReportContext): Promise<RunFailure | undefined> {
+  const report = reportOf(result, options, context);
+  try {
+    if (options.report) await writeTextAtomic(resolve(options.report), `${JSON.stringify(report, null, 2)}\n`);
+    if (options.junit) await writeTextAtomic(resolve(options.junit), toJUnit(report, (performance.now() - context.started) / 1000));
+    return undefined;
+  } catch (error: unknown) {
+    return failureOf(error);
+  }
+}
+
+/** The closing words: NDJSON summaries, or the table or summary; an interruption is one line. */
+function printOutcome(result: BatchResult, report: RunReport, options: RunCommandOptions, deps: RunDeps): void {
+  const { terminal } = deps;
   if (options.json) {
     for (const summary of result.summaries) terminal.out(JSON.stringify({ type: 'summary', ...summary }));
-  } else {
-    if (result.refused) terminal.error(`error: ${result.refused}`);
-    else if (batch) for (const line of formatTable(report)) terminal.error(line);
-    else for (const line of formatSummary(result.summaries[0]!)) terminal.error(line);
+    // Standard error is for people: the failures in words there too.
+    for (const s of result.summaries) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`${s.name}: ${describeFailure(s.failure, verboseOf(options))}`);
+    return;
   }
-  if (report.ok) return EXIT.ok;
-  const refusedByApi = result.summaries.every((s) => s.ok || (/\b(401|403)\b|Unauthorized|not available on your plan/i.test(s.error ?? '') && s.generated === 0));
-  return refusedByApi ? EXIT.auth : EXIT.failed;
+  if (result.summaries.some((s) => s.failure?.reason === 'interrupted')) {
+    terminal.error(describeFailure({ reason: 'interrupted' }));
+    return;
+  }
+  if (result.refused) terminal.error(`error: ${result.refused}`);
+  else if (result.summaries.length > 1) {
+    for (const line of formatTable(report)) terminal.error(line);
+    for (const s of result.summaries) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`${s.name}: ${describeFailure(s.failure, verboseOf(options))}`);
+  } else for (const line of formatSummary(result.summaries[0]!, options.verbose)) terminal.error(line);
+}
+
+function verboseOf(options: RunCommandOptions): { verbose: boolean } {
+  return { verbose: options.verbose === true };
 }
 
 function nonNegativeNumber(value: string): number {
@@ -195,9 +262,9 @@ function positiveInt(value: string): number {
  */
 export function interruptSignal(): AbortSignal {
   const controller = new AbortController();
+  // The run stops quietly and says so once, at the end ("interrupted — rerun to resume").
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\n${signal}: stopping; the next run resumes where this one stopped (again to quit now)\n`);
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
     controller.abort(new Error(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
@@ -220,22 +287,21 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .option('--json', 'print NDJSON events on standard output')
     .option('--max-compute-units <n>', 'refuse to spend more than this many compute units in all (checked before anything is spent, and before every job)', nonNegativeNumber)
     .option('--fail-fast', 'stop every production when one fails (default: the others go on)')
+    .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))
     .addOption(new Option('--preset <preset>', 'x264 preset of the final encode').default('medium').hideHelp())
     .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.')
     .action(async (manifests: string[], options: RunCommandOptions) => {
+      const signal = deps.signal ?? deps.interrupt?.();
       try {
-        const signal = deps.signal ?? deps.interrupt?.();
         setExit(await runCommand(manifests, options, { ...deps, ...(signal ? { signal } : {}) }));
       } catch (error: unknown) {
-        if (error instanceof AuthError || error instanceof PlanError) {
-          deps.terminal.error(`error: ${error.message}`);
-          setExit(EXIT.auth);
-          return;
-        }
-        throw error;
+        // Every expected failure is a value by now: what arrives here is a bug, said in one line.
+        const failure = failureOf(error, signal ? { signal } : {});
+        deps.terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
+        setExit(exitCodeOf(failure));
       }
     });
 }

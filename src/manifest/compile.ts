@@ -8,7 +8,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, type MatrixData } from './matrix.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
-import type { Production, PaidPlan } from './production.js';
+import type { MatrixValue, PaidPlan, Production } from './production.js';
 import { checkRules, type RuleEnvironment } from './rules.js';
 import { checkSchema } from './schema.js';
 
@@ -27,11 +27,21 @@ export interface CompileResult {
   /** Every production (one per matrix combination; one without a matrix). */
   readonly productions: readonly Production[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * For `run`, which makes what it can: the combinations of a matrix that are valid even when
+   * others are not (for a manifest without a matrix: its production when it is valid).
+   */
+  readonly valid: readonly Production[];
+  /** The combinations with errors, each with its own (for a manifest without a matrix: one entry). */
+  readonly rejected: ReadonlyArray<{ readonly matrix?: Readonly<Record<string, MatrixValue>>; readonly diagnostics: readonly Diagnostic[] }>;
 }
 
 /** Compiles the text of `file`. Never throws for bad input: problems come back as diagnostics. */
 export function compileManifest(file: string, text: string, options: CompileOptions): CompileResult {
-  const failed = (diagnostics: readonly Diagnostic[]): CompileResult => ({ productions: [], diagnostics: sortDiagnostics(diagnostics) });
+  const failed = (diagnostics: readonly Diagnostic[]): CompileResult => {
+    const sorted = sortDiagnostics(diagnostics);
+    return { productions: [], diagnostics: sorted, valid: [], rejected: [{ diagnostics: sorted.filter((d) => d.severity === 'error') }] };
+  };
   const parsed = parseManifestText(file, text);
   if (!parsed.source || parsed.data === undefined || hasErrors(parsed.diagnostics)) return failed(parsed.diagnostics);
   const source = parsed.source;
@@ -47,6 +57,9 @@ export function compileManifest(file: string, text: string, options: CompileOpti
 
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   const productions: Production[] = [];
+  const rejected: Array<{ matrix?: Readonly<Record<string, MatrixValue>>; diagnostics: Diagnostic[] }> = [];
+  const reject = (combo: Readonly<Record<string, MatrixValue>> | undefined, found: readonly Diagnostic[]) =>
+    rejected.push({ ...(combo ? { matrix: combo } : {}), diagnostics: sortDiagnostics(found.filter((d) => d.severity === 'error')) });
   for (const combo of combos) {
     const note = combo ? ` [matrix: ${describeCombination(combo)}]` : '';
     const tag = (d: Diagnostic): Diagnostic => (combo ? { ...d, message: `${d.message}${note}` } : d);
@@ -54,11 +67,17 @@ export function compileManifest(file: string, text: string, options: CompileOpti
     if (combo) {
       const expanded = interpolate(parsed.data, combo, source);
       diagnostics.push(...expanded.diagnostics.map(tag));
-      if (hasErrors(expanded.diagnostics)) continue;
+      if (hasErrors(expanded.diagnostics)) {
+        reject(combo, expanded.diagnostics.map(tag));
+        continue;
+      }
       data = expanded.data;
       const again = checkSchema(source, data);
       diagnostics.push(...again.map(tag));
-      if (hasErrors(again)) continue;
+      if (hasErrors(again)) {
+        reject(combo, again.map(tag));
+        continue;
+      }
     }
     const manifest = data as unknown as ManifestData;
     const production = normalize(source, manifest, { baseDir: options.baseDir, ...(options.plan ? { plan: options.plan } : {}) });
@@ -66,18 +85,25 @@ export function compileManifest(file: string, text: string, options: CompileOpti
     const found = checkRules(withMatrix, manifest, options);
     diagnostics.push(...found.map(tag));
     if (!hasErrors(found)) productions.push(withMatrix);
+    else reject(combo, found.map(tag));
   }
   // Each combination must write its own film.
   const seen = new Map<string, Production>();
+  const valid: Production[] = [];
   for (const p of productions) {
     const first = seen.get(p.output.path);
     if (first) {
-      diagnostics.push(source.diagnostic('/output/path', 'matrix-output-unique', `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`, {
+      const clash = source.diagnostic('/output/path', 'matrix-output-unique', `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`, {
         hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
-      }));
-    } else seen.set(p.output.path, p);
+      });
+      diagnostics.push(clash);
+      reject(p.matrix, [clash]);
+    } else {
+      seen.set(p.output.path, p);
+      valid.push(p);
+    }
   }
   const sorted = sortDiagnostics(diagnostics);
-  if (hasErrors(sorted)) return { productions: [], diagnostics: sorted };
-  return { productions, diagnostics: sorted, ...(matrix ? {} : { production: productions[0]! }) };
+  if (hasErrors(sorted)) return { productions: [], diagnostics: sorted, valid, rejected };
+  return { productions, diagnostics: sorted, valid, rejected, ...(matrix ? {} : { production: productions[0]! }) };
 }

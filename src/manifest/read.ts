@@ -35,10 +35,7 @@ export interface LoadResult extends CompileResult {
  */
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const absolute = resolve(file);
-  const fail = (message: string, code: string, hint?: string): LoadResult => ({
-    productions: [],
-    diagnostics: [{ severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) } satisfies Diagnostic],
-  });
+  const fail = (message: string, code: string, hint?: string): LoadResult => unusable({ severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) });
   let bytes: Buffer;
   try {
     const info = await stat(absolute);
@@ -62,9 +59,7 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     const offset = firstInvalidUtf8(bytes);
     const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
     const lines = before.split('\n');
-    return {
-      productions: [],
-      diagnostics: [{
+    return unusable({
         severity: 'error',
         code: 'file-not-utf8',
         file,
@@ -73,8 +68,7 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
         pointer: '',
         message: `the manifest is not valid UTF-8 (byte ${offset})`,
         hint: 'save the file as UTF-8',
-      }],
-    };
+      });
   }
   const result = compileManifest(file, text, {
     baseDir: dirname(absolute),
@@ -140,4 +134,9 @@ function firstInvalidUtf8(bytes: Buffer): number {
     if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return offset;
     from = at + 1;
   }
+}
+
+/** The result for a file that could not be read as a manifest at all: one diagnostic. */
+function unusable(diagnostic: Diagnostic): LoadResult {
+  return { productions: [], diagnostics: [diagnostic], valid: [], rejected: [{ diagnostics: [diagnostic] }] };
 }

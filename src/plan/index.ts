@@ -3,3 +3,4 @@ export * from './timeline.js';
 export * from './fingerprint.js';
 export * from './dag.js';
 export * from './checks.js';
+export * from './stitch-plan.js';

@@ -17,16 +17,18 @@ import type { AssetRequest, Fingerprint, Sha256Hex } from '../plan/fingerprint.j
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import type { AssetCache, AssetRecord } from './cache.js';
 import type { LockedAsset } from './lock.js';
-import type { NodeState } from './events.js';
+import type { Provenance } from './events.js';
+
+export type { Provenance };
+
+/** The steps of obtaining an asset, reported through `onState` (the runner maps them to node states). */
+export type AssetStep = 'cached' | 'refetching' | 'resumed' | 'submitted' | 'processing' | 'downloading' | 'done';
 
 /** The part of MercaClient the runner uses (so batches can share or wrap one client). */
 export type RunnerClient = Pick<MercaClient, 'generate' | 'speech' | 'music' | 'download' | 'follow'> & { readonly jobs: Pick<MercaClient['jobs'], 'get' | 'wait'> };
 
 /** Measures a downloaded file's duration in seconds (ffprobe); throws when it is not media. */
 export type DurationProbe = (file: string, signal?: AbortSignal) => Promise<number>;
-
-/** How an asset was obtained. */
-export type Provenance = 'cached' | 'refetched' | 'resumed' | 'generated';
 
 /** A ready asset. */
 export interface ReadyAsset {
@@ -47,7 +49,7 @@ export interface AssetContext {
   /** True when this node must be made again (`--force`): caches and the lock are ignored. */
   readonly force?: boolean;
   /** Called when the node changes state. */
-  readonly onState: (state: NodeState, detail?: { jobId?: string; progress?: number; message?: string }) => void;
+  readonly onState: (state: AssetStep, detail?: { jobId?: string; progress?: number; message?: string }) => void;
   /**
    * Called just before a new job is submitted; throw to refuse (`--frozen`, a failed run, the
    * budget). The returned function, if any, receives the job the API accepted (or undefined

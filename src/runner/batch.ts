@@ -7,8 +7,9 @@
 import { join } from 'node:path';
 import type { ProductionDag } from '../plan/index.js';
 import { AssetCache } from './cache.js';
-import { Budget, BudgetError } from './budget.js';
+import { Budget } from './budget.js';
 import { estimatePlan } from './estimate.js';
+import { failureOf, type RunFailure } from './failure.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { readLock } from './lock.js';
 import { lockPathOf, stateDirOf } from './paths.js';
@@ -53,7 +54,7 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
   const planned = [...toGenerate.values()].reduce((a, b) => a + b, 0);
   if (options.maxComputeUnits !== undefined && planned > options.maxComputeUnits) {
     const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${options.maxComputeUnits}; nothing was submitted`;
-    return { plannedComputeUnits: planned, refused, summaries: items.map((item) => ({ name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, error: refused })) };
+    return { plannedComputeUnits: planned, refused, summaries: items.map((item) => notRun(item, { reason: 'budget', message: refused })) };
   }
   const budget = new Budget(options.maxComputeUnits);
   const releases: Array<() => Promise<void>> = [];
@@ -61,7 +62,8 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     for (const dir of new Set(items.map((item) => stateDirOf(item.plan.production)))) releases.push(await acquireRunLock(dir));
   } catch (error: unknown) {
     await Promise.all(releases.map((release) => release()));
-    throw error;
+    const failure = failureOf(error);
+    return { plannedComputeUnits: planned, summaries: items.map((item) => notRun(item, failure)) };
   }
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
@@ -84,7 +86,7 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
             onEvent: (event) => options.onEvent?.(item.name, event),
           });
         } catch (error: unknown) {
-          summary = { manifest: production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, error: error instanceof Error ? error.message : String(error) };
+          summary = notRun(item, failureOf(error, { signal: stop.signal }));
         }
         if (!summary.ok && options.failFast && !stop.signal.aborted) stop.abort(new Error(`--fail-fast: ${item.name} failed`));
         return { ...summary, name: item.name };
@@ -95,6 +97,11 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     options.signal?.removeEventListener('abort', onOuterAbort);
     await Promise.all(releases.map((release) => release()));
   }
+}
+
+/** The summary of a production that did not run. */
+function notRun(item: BatchItem, failure: RunFailure): RunSummary & { readonly name: string } {
+  return { name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
 }
 
 /**
@@ -120,4 +127,4 @@ function countingClient(client: RunOptions['client']): { client: RunOptions['cli
   };
 }
 
-export { BudgetError };
+export { BudgetError } from './budget.js';

@@ -2,19 +2,54 @@
  * What the runner reports while it works. Core code never writes to the terminal: it emits
  * these, and the CLI's reporters (listr2, plain lines, NDJSON) render them.
  */
+import type { RunFailure } from './failure.js';
 
-/** The states a node goes through. */
-export type NodeState = 'waiting' | 'cached' | 'refetching' | 'submitted' | 'resumed' | 'processing' | 'downloading' | 'done' | 'failed' | 'skipped';
+/**
+ * The states a node goes through, in order (src/runner/dag-executor.ts checks each move):
+ *
+ *   waiting ─▶ submitting ─▶ rendering ─▶ downloading ─▶ ready
+ *      │            (each of these may end in failed)        ▲
+ *      ├─▶ rendering (a job recorded by an earlier run)      │
+ *      ├─▶ downloading (fetched again from the Vault) ───────┤
+ *      ├─▶ ready (found in the cache) ────────────────────────┘
+ *      └─▶ skipped (a node it needs failed, or the production already has)
+ */
+export type NodeState = 'waiting' | 'submitting' | 'rendering' | 'downloading' | 'ready' | 'failed' | 'skipped';
+
+/** How a ready asset was obtained: the cache, the Vault, a job of an earlier run, or a new job. */
+export type Provenance = 'cached' | 'refetched' | 'resumed' | 'generated';
 
 /** One event of a run. */
 export type RunEvent =
   | { readonly type: 'run-start'; readonly manifest: string; readonly api: string; readonly nodes: number; readonly nodeIds: readonly string[] }
-  | { readonly type: 'node'; readonly node: string; readonly state: NodeState; readonly jobId?: string; readonly progress?: number; readonly message?: string }
+  | {
+      readonly type: 'node';
+      readonly node: string;
+      readonly state: NodeState;
+      /** On `ready` (and `rendering` for a resumed job): where the asset came from. */
+      readonly via?: Provenance;
+      readonly jobId?: string;
+      /** Percent, 0–100, while rendering. */
+      readonly progress?: number;
+      /** Which attempt of the request the job is (1 the first; a rerun after a failed job adds one). */
+      readonly attempt?: number;
+      /** On `failed` and `skipped`: why. */
+      readonly failure?: RunFailure;
+    }
   | { readonly type: 'retry'; readonly message: string; readonly delayMs: number }
-  | { readonly type: 'stitch'; readonly state: 'started' | 'progress' | 'up-to-date' | 'done' | 'failed'; readonly progress?: number; readonly stage?: string; readonly message?: string }
+  | { readonly type: 'stitch'; readonly state: 'started' | 'progress' | 'up-to-date' | 'done' | 'failed'; readonly progress?: number; readonly stage?: string; readonly failure?: RunFailure }
   | { readonly type: 'run-end'; readonly ok: boolean; readonly summary: RunSummary };
 
-/** The closing figures of a production. */
+/** One asset the production used, and how this run got it. */
+export interface AssetUse {
+  readonly node: string;
+  readonly via: Provenance;
+  readonly jobId: string;
+  /** The attempt whose job made the asset (1 the first). */
+  readonly attempt: number;
+}
+
+/** The closing figures of a production. `failure` is set exactly when `ok` is false. */
 export interface RunSummary {
   readonly manifest: string;
   readonly ok: boolean;
@@ -28,12 +63,14 @@ export interface RunSummary {
   readonly requests: number;
   /** Compute units charged by jobs this run submitted or resumed. */
   readonly computeUnits: number;
+  /** Every asset the run obtained, sorted by node. */
+  readonly assets?: readonly AssetUse[];
   /** Film length, seconds. */
   readonly length?: number;
   readonly output?: string;
   /** True when the final cut was up to date and not rendered again. */
   readonly cutUpToDate?: boolean;
-  readonly error?: string;
+  readonly failure?: RunFailure;
 }
 
 /** A sink for events. */

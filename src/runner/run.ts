@@ -1,24 +1,35 @@
 /**
- * Runs one production: every node as soon as its inputs are ready (within the plan's limits,
- * which the client keeps), then the stitch, then the lock file. A failed node fails the
- * production with the API's message; nodes already under way finish and stay cached, and no
- * new job is submitted after a failure.
+ * Runs one production: preflight, then every node as soon as its inputs are ready (the DAG
+ * executor; the client keeps the plan's limits), then the narration checks, the stitch and the
+ * lock file. Each step returns a failure value or nothing; the run has one exit, which writes
+ * the lock, emits `run-end` and returns the summary.
  */
-import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import pLimit from 'p-limit';
-import { FRAME_SIZE } from '../vocabulary/catalog.js';
-import { MercaApiError } from '../api/errors.js';
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { hashFile } from '../api/download.js';
-import { formatDiagnostic } from '../manifest/diagnostic.js';
-import { MUSIC_CROSSFADE, checkNarration, checkNarrationOverlap, computeTimeline, hashJson, nodeFingerprint, requestUnits, type Fingerprint, type PlanNode, type ProductionDag, type Sha256Hex, type Timeline } from '../plan/index.js';
+import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
-import { AssetCache } from './cache.js';
+import {
+  buildStitchPlan,
+  checkNarration,
+  checkNarrationOverlap,
+  computeTimeline,
+  hashJson,
+  nodeFingerprint,
+  requestUnits,
+  type PlanNode,
+  type ProductionDag,
+  type Sha256Hex,
+} from '../plan/index.js';
+import { fetchAsset, type AssetStep, type DurationProbe, type ReadyAsset, type RunnerClient } from './assets.js';
 import type { Budget } from './budget.js';
-import { fetchAsset, type DurationProbe, type ReadyAsset, type RunnerClient } from './assets.js';
-import type { EventSink, RunSummary } from './events.js';
+import { AssetCache } from './cache.js';
+import { DagExecutor, type NodeDetail } from './dag-executor.js';
+import type { AssetUse, EventSink, NodeState, RunSummary } from './events.js';
+import { FailureError, failureOf, type RunFailure } from './failure.js';
 import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
+import { checkAllWritable, checkFootage, productionPlaces } from './preflight.js';
+import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts). */
 export type Stitcher = (plan: StitchPlan, options: StitchOptions) => Promise<StitchResult>;
@@ -50,255 +61,253 @@ export interface RunOptions {
   readonly budget?: Budget;
 }
 
-/** A run refused before anything was spent (`--frozen` and the lock does not cover the manifest). */
-export class FrozenError extends Error {
-  readonly type = 'frozen';
+/** Runs the production; resolves with the summary whether it succeeded or failed (never rejects). */
+export async function runProduction(dag: ProductionDag, options: RunOptions): Promise<RunSummary> {
+  return new ProductionRun(dag, options).run();
 }
 
-/** Runs the production; resolves with the summary whether it succeeded or failed. */
-export async function runProduction(plan: ProductionDag, options: RunOptions): Promise<RunSummary> {
-  const { production } = plan;
-  const emit: EventSink = options.onEvent ?? (() => undefined);
-  const cache = new AssetCache(join(options.stateDir, 'cache'));
-  const jobsDir = join(options.stateDir, 'jobs');
-  const lock = await readLock(options.lockPath);
-  const lockedAssets: Record<string, LockedAsset> = lock && lock.api === plan.api ? { ...lock.assets } : {};
-  const requestsAtStart = options.requestCount();
-  const force = new Set(options.force ?? []);
-  const speech = new Map<string, number>();
-  const assets = new Map<string, ReadyAsset>();
-  const nodeFp = new Map<string, Fingerprint>();
-  const tally = { generated: 0, cached: 0, refetched: 0, computeUnits: 0 };
-  let failure: string | undefined;
+/** Film-level facts of a finished run, for the summary. */
+interface CutFacts {
+  readonly length?: number;
+  readonly output?: string;
+  readonly cutUpToDate?: boolean;
+}
 
-  emit({ type: 'run-start', manifest: production.file, api: plan.api, nodes: plan.nodes.length, nodeIds: plan.nodes.map((n) => n.id) });
+/** The state of one run of one production. */
+class ProductionRun {
+  readonly #dag: ProductionDag;
+  readonly #options: RunOptions;
+  readonly #emit: EventSink;
+  readonly #speech = new Map<string, number>();
+  readonly #assets = new Map<string, ReadyAsset>();
+  readonly #requestsAtStart: number;
+  #lock: LockFile | undefined;
+  #lockedAssets: Record<string, LockedAsset> = {};
+  /** True once anything may have been obtained (so a failure still records it in the lock). */
+  #started = false;
+  #cut: CutFacts = {};
 
-  if (options.frozen) {
-    const missing = plan.nodes.filter((n) => n.kind !== 'stitch' && n.dependsOn.length === 0).filter((n) => {
-      const fp = nodeFingerprint(plan, n, speech);
-      return fp === undefined || !lockedAssets[fp];
-    });
-    if (missing.length > 0) throw new FrozenError(`--frozen: the lock file does not cover ${missing.map((n) => n.id).join(', ')}; run without --frozen to generate them`);
+  constructor(dag: ProductionDag, options: RunOptions) {
+    this.#dag = dag;
+    this.#options = options;
+    this.#emit = options.onEvent ?? (() => undefined);
+    this.#requestsAtStart = options.requestCount();
   }
 
-  const limit = pLimit(options.concurrency ?? 8);
-  const done = new Map<string, Promise<void>>();
-  const runNode = (node: PlanNode): Promise<void> => {
-    const existing = done.get(node.id);
-    if (existing) return existing;
-    const promise = (async () => {
-      await Promise.all(node.dependsOn.map((id) => runNode(plan.nodes.find((n) => n.id === id)!)));
-      if (node.kind === 'stitch') return;
-      await limit(async () => {
-        if (failure) {
-          emit({ type: 'node', node: node.id, state: 'skipped', message: 'not started: the production has failed' });
-          return;
-        }
-        const request = node.request(speech);
-        if (!request) throw new Error(`${node.id}: its request could not be built (a dependency is missing)`);
-        if (node.kind === 'clip') {
-          const scene = production.scenes.find((s) => s.id === node.subject);
-          const misfit = scene?.narration ? checkNarration(production, speech).filter((d) => d.pointer === scene.narration!.pointer) : [];
-          if (misfit.length > 0) throw new Error(misfit.map(formatDiagnostic).join('\n'));
-        }
-        const fp = nodeFingerprint(plan, node, speech)!;
-        nodeFp.set(node.id, fp);
-        const ready = await fetchAsset(fp, request, lockedAssets[fp], {
-          client: options.client,
-          cache,
-          jobsDir,
-          probeDuration: options.probeDuration,
-          ...(options.signal ? { signal: options.signal } : {}),
-          force: force.has(node.id),
-          onState: (state, detail) => emit({ type: 'node', node: node.id, state, ...detail }),
-          beforeSubmit: (request) => {
-            if (failure) throw new Error('not submitted: the production has already failed');
-            if (options.frozen) throw new FrozenError(`--frozen: ${node.id} is not in the lock file`);
-            const reservation = options.budget?.reserve(requestUnits(request), `${production.file} ${node.id}`);
-            return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined) : reservation?.release());
-          },
-        });
-        assets.set(node.id, ready);
-        if (ready.provenance === 'cached') tally.cached++;
-        else if (ready.provenance === 'refetched') tally.refetched++;
-        else {
-          tally.generated++;
-          tally.computeUnits += ready.record.compute_units;
-        }
-        if (node.kind === 'speech' && node.subject) speech.set(node.subject, ready.record.duration);
+  /** The one exit: whatever happens, the lock is consistent and the summary says how it ended. */
+  async run(): Promise<RunSummary> {
+    const { production, nodes, api } = this.#dag;
+    this.#emit({ type: 'run-start', manifest: production.file, api, nodes: nodes.length, nodeIds: nodes.map((n) => n.id) });
+    let failure = await this.#make().catch((error: unknown) => failureOf(error, this.#signal()));
+    if (failure && this.#started) failure = (await this.#recordAfterFailure()) ?? failure;
+    const summary = this.#summary(failure);
+    this.#emit({ type: 'run-end', ok: failure === undefined, summary });
+    return summary;
+  }
+
+  async #make(): Promise<RunFailure | undefined> {
+    const { production } = this.#dag;
+    const options = this.#options;
+    const refused =
+      (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ??
+      (await checkFootage(production, options.probeDuration, options.signal));
+    if (refused) return refused;
+    this.#lock = await readLock(options.lockPath);
+    this.#lockedAssets = this.#lock && this.#lock.api === this.#dag.api ? { ...this.#lock.assets } : {};
+    const uncovered = options.frozen ? this.#notInLock() : [];
+    if (uncovered.length > 0) return { reason: 'frozen', nodes: uncovered };
+    this.#started = true;
+    const executor = new DagExecutor(
+      this.#dag.nodes.filter((n) => n.kind !== 'stitch'),
+      { concurrency: options.concurrency ?? 8, emit: this.#emit, signal: options.signal },
+    );
+    const failed = await executor.run((node, move) => this.#obtain(node, move, executor));
+    if (failed) return failed;
+    const misfits = checkNarration(production, this.#speech);
+    if (misfits.length > 0) return { reason: 'manifest', diagnostics: misfits };
+    return this.#stitch();
+  }
+
+  /** Asset nodes with no dependencies whose asset the lock does not record (`--frozen`). */
+  #notInLock(): string[] {
+    return this.#dag.nodes
+      .filter((n) => n.kind !== 'stitch' && n.dependsOn.length === 0)
+      .filter((n) => {
+        const fp = nodeFingerprint(this.#dag, n, this.#speech);
+        return fp === undefined || !this.#lockedAssets[fp];
+      })
+      .map((n) => n.id);
+  }
+
+  /** The work of one node: its asset from the cache, the Vault, a recorded job or a new job. */
+  async #obtain(node: PlanNode, move: (state: NodeState, detail?: NodeDetail) => void, executor: DagExecutor<PlanNode>): Promise<void> {
+    const { production } = this.#dag;
+    const request = node.request(this.#speech);
+    if (!request) throw new Error(`${node.id}: its request could not be built (a dependency is missing)`);
+    if (node.kind === 'clip') {
+      const scene = production.scenes.find((s) => s.id === node.subject);
+      const misfits = scene?.narration ? checkNarration(production, this.#speech).filter((d) => d.pointer === scene.narration!.pointer) : [];
+      if (misfits.length > 0) throw new FailureError({ reason: 'manifest', diagnostics: misfits });
+    }
+    const fp = nodeFingerprint(this.#dag, node, this.#speech)!;
+    const ready = await fetchAsset(fp, request, this.#lockedAssets[fp], {
+      client: this.#options.client,
+      cache: new AssetCache(join(this.#options.stateDir, 'cache')),
+      jobsDir: join(this.#options.stateDir, 'jobs'),
+      probeDuration: this.#options.probeDuration,
+      ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+      force: this.#options.force?.includes(node.id) === true,
+      onState: (step, detail) => {
+        const state = STEP_STATE[step];
+        if (state) move(state, { ...detail, ...(step === 'resumed' ? { via: 'resumed' as const } : {}) });
+      },
+      beforeSubmit: (req) => {
+        // Checked when the job is really about to go out (a plan slot is free), not when queued.
+        if (executor.failure) throw new FailureError(executor.failure);
+        if (this.#options.frozen) throw new FailureError({ reason: 'frozen', nodes: [node.id] });
+        const reservation = this.#options.budget?.reserve(requestUnits(req), `${production.file} ${node.id}`);
+        move('submitting');
+        return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined) : reservation?.release());
+      },
+    }).catch((error: unknown) => {
+      throw new FailureError(this.#pointAtManifest(failureOf(error, { node: node.id, ...this.#signal() })));
+    });
+    this.#assets.set(node.id, ready);
+    if (node.kind === 'speech' && node.subject) this.#speech.set(node.subject, ready.record.duration);
+    move('ready', { via: ready.provenance, jobId: ready.record.job_id, attempt: attemptOf(ready) });
+  }
+
+  /** A request the API rejected gets a diagnostic at the manifest place it came from. */
+  #pointAtManifest(failure: RunFailure): RunFailure {
+    if (failure.reason !== 'request-rejected') return failure;
+    const diagnostic: Diagnostic | undefined = requestDiagnostic(this.#dag.production, failure);
+    return diagnostic ? { ...failure, diagnostic } : failure;
+  }
+
+  /** Timeline checks, then the final cut (or nothing to do when it is up to date). */
+  async #stitch(): Promise<RunFailure | undefined> {
+    const { production } = this.#dag;
+    const timeline = computeTimeline(production, this.#speech);
+    this.#cut = { length: timeline.length };
+    const overlaps = checkNarrationOverlap(production, timeline);
+    if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
+    const plan = buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path);
+    const inputs = await this.#stitchInputsHash(plan);
+    const lock = this.#lock;
+    const upToDate = lock?.final_cut?.inputs === inputs && (await hashFile(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
+    if (upToDate && lock?.final_cut) {
+      this.#emit({ type: 'stitch', state: 'up-to-date' });
+      await this.#writeLock(this.#freshAssets(), lock.final_cut);
+      this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: true };
+      return undefined;
+    }
+    this.#emit({ type: 'stitch', state: 'started' });
+    try {
+      const workDir = join(this.#options.stateDir, 'work');
+      await mkdir(workDir, { recursive: true });
+      const result = await this.#options.stitch(plan, {
+        workDir,
+        ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+        ...(this.#options.preset ? { preset: this.#options.preset } : {}),
+        onProgress: (progress, stage) => this.#emit({ type: 'stitch', state: 'progress', progress, stage }),
       });
-    })().catch((error: unknown) => {
-      const message = describe(error);
-      failure ??= `${node.id}: ${message}`;
-      emit({ type: 'node', node: node.id, state: 'failed', message });
-      throw error;
+      const sha256 = (await hashFile(result.path)) as Sha256Hex;
+      const path = relative(production.baseDir, production.output.path).split('\\').join('/');
+      await this.#writeLock(this.#freshAssets(), { path, sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
+    } catch (error: unknown) {
+      const failure = failureOf(error, { node: 'stitch', ...this.#signal() });
+      this.#emit({ type: 'stitch', state: 'failed', failure });
+      return failure;
+    }
+    this.#emit({ type: 'stitch', state: 'done' });
+    this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: false };
+    return undefined;
+  }
+
+  /**
+   * The stitch's input hash: the plan with each file replaced by what it is (a cached asset by
+   * its recorded SHA-256, footage by hashing its content, so an edited clip re-stitches even at
+   * the same path), and the stitcher's version.
+   */
+  async #stitchInputsHash(plan: StitchPlan): Promise<Sha256Hex> {
+    const contentId = async (file: string): Promise<string> => {
+      for (const ready of this.#assets.values()) if (ready.path === file) return ready.record.sha256;
+      return hashFile(file);
+    };
+    const withIds = async <T extends { file: string }>(items: readonly T[]) => Promise.all(items.map(async (item) => ({ ...item, file: await contentId(item.file) })));
+    return hashJson({
+      stitcher: this.#options.stitchVersion,
+      plan: { ...plan, clips: await withIds(plan.clips), narration: await withIds(plan.narration), cues: await withIds(plan.cues) },
     });
-    done.set(node.id, promise);
-    return promise;
-  };
-
-  const summary = (extra: Partial<RunSummary>): RunSummary => ({
-    manifest: production.file,
-    ok: failure === undefined,
-    ...tally,
-    requests: options.requestCount() - requestsAtStart,
-    ...extra,
-    ...(failure ? { error: failure } : {}),
-  });
-
-  const refused = await preflight(production, options);
-  if (refused) {
-    failure = refused;
-    const result = summary({});
-    emit({ type: 'run-end', ok: false, summary: result });
-    return result;
-  }
-  await Promise.allSettled(plan.nodes.map(runNode));
-  if (!failure) {
-    const problems = checkNarration(production, speech);
-    if (problems.length > 0) failure = problems.map(formatDiagnostic).join('\n');
   }
 
-  // The lock records every asset the manifest now uses that exists. After a failure it also
-  // keeps what it knew before (job ids the Vault can give back), and a run that produced
-  // nothing against another API leaves it alone.
-  const fresh: Record<string, LockedAsset> = {};
-  for (const [nodeId, ready] of [...assets.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const { fingerprint, ...rest } = ready.record;
-    fresh[fingerprint] = { ...rest, nodes: [...(fresh[fingerprint]?.nodes ?? []), nodeId].sort() };
-  }
-  const nextAssets: Record<string, LockedAsset> = failure ? { ...lockedAssets, ...fresh } : fresh;
-  const writeLockWith = async (finalCut: LockFile['final_cut']) =>
-    lock && lock.api !== plan.api && assets.size === 0 ? false : writeLock(options.lockPath, { lockfileVersion: LOCK_VERSION, api: plan.api, assets: nextAssets, ...(finalCut ? { final_cut: finalCut } : {}) });
-
-  if (failure) {
-    await writeLockWith(lock?.final_cut);
-    const result = summary({});
-    emit({ type: 'run-end', ok: false, summary: result });
-    return result;
+  /** The lock's assets as this run used them, each with the nodes that use it. */
+  #freshAssets(): Record<string, LockedAsset> {
+    const fresh: Record<string, LockedAsset> = {};
+    for (const [nodeId, ready] of [...this.#assets.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const { fingerprint, ...rest } = ready.record;
+      fresh[fingerprint] = { ...rest, nodes: [...(fresh[fingerprint]?.nodes ?? []), nodeId].sort() };
+    }
+    return fresh;
   }
 
-  const timeline = computeTimeline(production, speech);
-  const overlaps = checkNarrationOverlap(production, timeline);
-  if (overlaps.length > 0) {
-    failure = overlaps.map(formatDiagnostic).join('\n');
-    await writeLockWith(lock?.final_cut);
-    const result = summary({ length: timeline.length });
-    emit({ type: 'run-end', ok: false, summary: result });
-    return result;
-  }
-  const stitchPlan = buildStitchPlan(plan, timeline, assets);
-  const inputs = hashJson({
-    stitcher: options.stitchVersion,
-    plan: {
-      ...stitchPlan,
-      clips: await Promise.all(stitchPlan.clips.map(async (c) => ({ ...c, file: await contentId(c.file, assets) }))),
-      narration: await Promise.all(stitchPlan.narration.map(async (n) => ({ ...n, file: await contentId(n.file, assets) }))),
-      cues: await Promise.all(stitchPlan.cues.map(async (c) => ({ ...c, file: await contentId(c.file, assets) }))),
-    },
-  });
-  const outPath = relative(production.baseDir, production.output.path);
-  const upToDate = lock?.final_cut?.inputs === inputs && (await hashFile(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
-  if (upToDate && lock?.final_cut) {
-    emit({ type: 'stitch', state: 'up-to-date' });
-    await writeLockWith(lock.final_cut);
-    const result = summary({ length: timeline.length, output: production.output.path, cutUpToDate: true });
-    emit({ type: 'run-end', ok: true, summary: result });
-    return result;
-  }
-  emit({ type: 'stitch', state: 'started' });
-  try {
-    await mkdir(join(options.stateDir, 'work'), { recursive: true });
-    const result = await options.stitch(stitchPlan, {
-      workDir: join(options.stateDir, 'work'),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.preset ? { preset: options.preset } : {}),
-      onProgress: (progress, stage) => emit({ type: 'stitch', state: 'progress', progress, stage }),
-    });
-    const sha256 = (await hashFile(result.path)) as Sha256Hex;
-    await writeLockWith({ path: outPath.split('\\').join('/'), sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
-    emit({ type: 'stitch', state: 'done' });
-  } catch (error: unknown) {
-    failure = `stitch: ${describe(error)}`;
-    emit({ type: 'stitch', state: 'failed', message: describe(error) });
-    await writeLockWith(lock?.final_cut);
-    const result = summary({ length: timeline.length });
-    emit({ type: 'run-end', ok: false, summary: result });
-    return result;
-  }
-  const result = summary({ length: timeline.length, output: production.output.path, cutUpToDate: false });
-  emit({ type: 'run-end', ok: true, summary: result });
-  return result;
-}
-
-/**
- * What can be known before anything is spent: every footage file is media ffmpeg can read, and
- * the final cut's folder can be written. Returns the reason to stop, or undefined.
- */
-async function preflight(production: ProductionDag['production'], options: RunOptions): Promise<string | undefined> {
-  for (const scene of production.scenes) {
-    if (scene.kind !== 'footage') continue;
-    const seconds = await options.probeDuration(scene.source, options.signal).catch(() => undefined);
-    if (seconds === undefined || !(seconds > 0)) {
-      return formatDiagnostic(production.source.diagnostic(`${scene.pointer}/source`, 'footage-readable', `scenes[${scene.index}].source is not a video ffmpeg can read (${scene.source})`));
+  /**
+   * After a failure the lock keeps what it knew (job ids the Vault can give back) plus what this
+   * run obtained, and the last final cut; a run that obtained nothing against another API
+   * leaves another API's lock alone. A lock that cannot be written is the failure to report.
+   */
+  async #recordAfterFailure(): Promise<RunFailure | undefined> {
+    if (this.#lock && this.#lock.api !== this.#dag.api && this.#assets.size === 0) return undefined;
+    try {
+      await this.#writeLock({ ...this.#lockedAssets, ...this.#freshAssets() }, this.#lock?.final_cut);
+      return undefined;
+    } catch (error: unknown) {
+      return failureOf(error);
     }
   }
-  const folder = dirname(production.output.path);
-  try {
-    await mkdir(folder, { recursive: true });
-    await access(folder, constants.W_OK);
-  } catch (error: unknown) {
-    return `the final cut cannot be written to ${folder} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+
+  async #writeLock(assets: Record<string, LockedAsset>, finalCut: LockFile['final_cut']): Promise<void> {
+    await writeLock(this.#options.lockPath, { lockfileVersion: LOCK_VERSION, api: this.#dag.api, assets, ...(finalCut ? { final_cut: finalCut } : {}) });
   }
-  return undefined;
+
+  #summary(failure: RunFailure | undefined): RunSummary {
+    const uses: AssetUse[] = [...this.#assets.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([node, ready]) => ({ node, via: ready.provenance, jobId: ready.record.job_id, attempt: attemptOf(ready) }));
+    const count = (via: AssetUse['via']) => uses.filter((u) => u.via === via).length;
+    const made = [...this.#assets.values()].filter((r) => r.provenance === 'generated' || r.provenance === 'resumed');
+    return {
+      manifest: this.#dag.production.file,
+      ok: failure === undefined,
+      generated: made.length,
+      cached: count('cached'),
+      refetched: count('refetched'),
+      requests: this.#options.requestCount() - this.#requestsAtStart,
+      computeUnits: made.reduce((sum, r) => sum + r.record.compute_units, 0),
+      ...(uses.length > 0 ? { assets: uses } : {}),
+      ...this.#cut,
+      ...(failure ? { failure } : {}),
+    };
+  }
+
+  #signal(): { signal?: AbortSignal } {
+    return this.#options.signal ? { signal: this.#options.signal } : {};
+  }
 }
 
-/** The stitch's inputs in film time, from the timeline and the ready assets. */
-export function buildStitchPlan(plan: ProductionDag, timeline: Timeline, assets: ReadonlyMap<string, ReadyAsset>): StitchPlan {
-  const { production } = plan;
-  const { width, height } = FRAME_SIZE[production.output.resolution];
-  return {
-    output: { path: production.output.path, width, height, fps: production.output.fps, loudness: production.output.loudness, subtitles: production.output.subtitles, title: production.title },
-    length: timeline.length,
-    clips: timeline.scenes.map((t) => {
-      const scene = production.scenes[t.index]!;
-      const file = scene.kind === 'footage' ? scene.source : assets.get(`clip:${scene.id}`)!.path;
-      return { id: scene.id, file, inPoint: 0, duration: t.duration, start: t.start, transition: t.transition > 0 ? { type: scene.transition.type, duration: t.transition } : { type: 'cut', duration: 0 } };
-    }),
-    narration: timeline.narration.map((n) => ({
-      id: n.sceneId,
-      file: assets.get(`speech:${n.sceneId}`)!.path,
-      start: n.start,
-      duration: n.duration,
-      text: production.scenes.find((s) => s.id === n.sceneId)!.narration!.text,
-    })),
-    cues: timeline.cues.flatMap((cue) => {
-      const spec = production.score.find((c) => c.id === cue.id)!;
-      return cue.parts.map((part, k) => ({
-        id: part.node,
-        file: assets.get(part.node)!.path,
-        start: part.start,
-        duration: part.duration,
-        inPoint: 0,
-        gain: spec.gain,
-        duck: spec.duck,
-        fadeIn: k === 0 ? spec.fadeIn : MUSIC_CROSSFADE,
-        fadeOut: k === cue.parts.length - 1 ? spec.fadeOut : MUSIC_CROSSFADE,
-      }));
-    }),
-  };
-}
+/** The node states fetchAsset's steps move to; `cached` and `done` end in `ready`, set once the asset is in hand. */
+const STEP_STATE: Readonly<Record<AssetStep, NodeState | undefined>> = {
+  cached: undefined,
+  refetching: 'downloading',
+  resumed: 'rendering',
+  submitted: 'rendering',
+  processing: 'rendering',
+  downloading: 'downloading',
+  done: undefined,
+};
 
-/**
- * What a stitch input is, for the stitch hash: a cached asset by its recorded SHA-256, local
- * footage by hashing its content (so an edited clip re-stitches even at the same path).
- */
-async function contentId(file: string, assets: ReadonlyMap<string, ReadyAsset>): Promise<string> {
-  for (const ready of assets.values()) if (ready.path === file) return ready.record.sha256;
-  return hashFile(file);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof MercaApiError) return `${error.message}${error.requestId ? ` (request ${error.requestId})` : ''}`;
-  return error instanceof Error ? error.message : String(error);
+/** The attempt that made an asset (1 when the record predates attempts). */
+function attemptOf(ready: ReadyAsset): number {
+  const attempt = (ready.record as { attempt?: number }).attempt;
+  return typeof attempt === 'number' ? attempt : 1;
 }

@@ -82,7 +82,10 @@ describe('batches', () => {
       );
       const failed = result.summaries.filter((s) => !s.ok);
       assert.deepEqual(failed.map((s) => s.name), ['batch.yaml [lima-watercolour]']);
-      assert.match(failed[0]!.error ?? '', /style/);
+      const failure = failed[0]!.failure;
+      assert.equal(failure?.reason, 'request-rejected');
+      assert.equal(failure?.reason === 'request-rejected' && failure.param, 'style');
+      assert.equal(failure?.reason === 'request-rejected' && failure.diagnostic?.pointer, '/scenes/0/style', 'the rejection points at the scene\'s style');
       for (const s of result.summaries.filter((x) => x.ok)) {
         const p = await probe(s.output!);
         assert.equal(p.video?.width, 1280);
@@ -138,7 +141,9 @@ scenes:
       const result = await runBatch([{ name: 'film', plan: planProduction(items[0]!, 'local/test') }], options(r.client, { maxComputeUnits: 5 }));
       assert.equal(result.plannedComputeUnits, 4, 'planned within the budget');
       assert.equal(result.summaries[0]!.ok, false);
-      assert.match(result.summaries[0]!.error ?? '', /would cost 1 compute units/);
+      const failure = result.summaries[0]!.failure;
+      assert.equal(failure?.reason, 'budget');
+      assert.match(failure?.reason === 'budget' ? failure.message : '', /would cost 1 compute units/);
       const jobs = await r.jobs();
       assert.ok(jobs.length >= 1 && jobs.length < 4, `${jobs.length} jobs submitted`);
       assert.ok(jobs.reduce((a, j) => a + (j.compute_units ?? 0), 0) <= 5 + 3, 'never past the budget by more than the job in flight');

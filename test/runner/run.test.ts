@@ -163,7 +163,7 @@ describe('mercadream-pipeline run', () => {
     const p = await run(dir, ['film.yaml']);
     assert.equal(p.code, 0, p.stderr);
     assert.equal(p.summary['generated'], 1);
-    const submitted = p.events.filter((e) => e['type'] === 'node' && e['state'] === 'submitted').map((e) => e['node']);
+    const submitted = p.events.filter((e) => e['type'] === 'node' && e['state'] === 'submitting').map((e) => e['node']);
     assert.deepEqual(submitted, ['clip:one']);
   });
 
@@ -184,7 +184,8 @@ describe('mercadream-pipeline run', () => {
       let submitted = 0;
       child.stdout.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
-        submitted = (buffer.match(/"state":"submitted"/g) ?? []).length;
+        // A node moves to rendering with its job id once the API has accepted the job.
+        submitted = new Set([...buffer.matchAll(/"node":"([^"]+)","state":"rendering","jobId"/g)].map((m) => m[1])).size;
         if (submitted >= 2) resolve();
       });
       child.on('exit', () => resolve());

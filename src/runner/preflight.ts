@@ -1,0 +1,66 @@
+/**
+ * What can be known before anything is spent: every place a run writes can be written, and every
+ * footage file is media ffmpeg can read. Each problem is one failure value; the first is returned.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Production } from '../manifest/production.js';
+import type { DurationProbe } from './assets.js';
+import type { RunFailure } from './failure.js';
+
+/** A folder the run will write into, and what the user calls what goes there. */
+export interface WritablePlace {
+  /** `final cut`, `lock file`, `report`, `work folder` … (shown in the message). */
+  readonly what: string;
+  /** The folder (created when missing). */
+  readonly folder: string;
+}
+
+/**
+ * Checks that `folder` exists or can be made, and takes a file: creates and removes a small
+ * probe file, so read-only mounts, permissions and full disks are all caught (a permission
+ * check alone passes for root on a read-only folder).
+ */
+export async function checkWritable(place: WritablePlace): Promise<RunFailure | undefined> {
+  const probe = join(place.folder, `.mdp-write-check-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(place.folder, { recursive: true });
+    await writeFile(probe, '', { flag: 'wx' });
+    await rm(probe, { force: true });
+    return undefined;
+  } catch (error: unknown) {
+    return { reason: 'not-writable', what: place.what, path: place.folder, code: (error as NodeJS.ErrnoException).code ?? 'error' };
+  }
+}
+
+/** Checks every place in turn; the first that cannot be written. */
+export async function checkAllWritable(places: readonly WritablePlace[]): Promise<RunFailure | undefined> {
+  for (const place of places) {
+    const failure = await checkWritable(place);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+/** The places one production writes: the final cut's folder, the lock file's, and its state folder. */
+export function productionPlaces(production: Production, lockPath: string, stateDir: string): WritablePlace[] {
+  return [
+    { what: 'final cut', folder: dirname(production.output.path) },
+    { what: 'lock file', folder: dirname(lockPath) },
+    { what: 'cache and work folder', folder: stateDir },
+  ];
+}
+
+/** The first footage file ffmpeg cannot read, as a diagnostic pointing at its `source:`. */
+export async function checkFootage(production: Production, probeDuration: DurationProbe, signal?: AbortSignal): Promise<RunFailure | undefined> {
+  for (const scene of production.scenes) {
+    if (scene.kind !== 'footage') continue;
+    const seconds = await probeDuration(scene.source, signal).catch(() => undefined);
+    if (seconds === undefined || !(seconds > 0)) {
+      const diagnostic = production.source.diagnostic(`${scene.pointer}/source`, 'footage-readable', `scenes[${scene.index}].source is not a video ffmpeg can read (${scene.source})`);
+      return { reason: 'manifest', diagnostics: [diagnostic] };
+    }
+  }
+  return undefined;
+}
