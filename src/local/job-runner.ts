@@ -178,8 +178,9 @@ export class JobRunner {
     await store.save(job);
     this.#notify(job, 'job.updated');
     if (signal.aborted) return;
-    if (faults.failJob()) {
-      await this.#fail(job, { type: 'injected_failure', message: 'The job failed (fault injected by MercaDream Local).' });
+    const injected = faults.failJob();
+    if (injected !== undefined) {
+      await this.#fail(job, injected);
       return;
     }
     const format = formatOf(job.request);
