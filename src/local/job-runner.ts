@@ -130,8 +130,9 @@ export class JobRunner {
 
   /**
    * Stops starting jobs and cancels renders in progress (they stay queued/processing on disk).
-   * Jobs still waiting in the queue reach their turn at once and end without touching their
-   * record, so {@link idle} resolves once the renders in progress have stopped.
+   * Jobs still waiting in the queue never start rendering: when their turn comes (as the
+   * cancelled renders stop) they end at once without touching their record, so {@link idle}
+   * resolves soon after the renders in progress have stopped.
    */
   close(): void {
     this.#abort.abort();
