@@ -1,5 +1,6 @@
 /** The MercaDream v2 client and its parts. */
 export * from '../vocabulary/catalog.js';
+export * from '../vocabulary/webhook-signature.js';
 export * from './errors.js';
 export * from './types.js';
 export { MercaClient, DEFAULT_BASE_URL, type MercaClientOptions, type SubmitOptions, type ClientStats } from './client.js';
@@ -7,5 +8,5 @@ export { systemClock, parseRetryAfter, type Clock } from './clock.js';
 export { RequestBucket, JobGate, type BucketStats, type GateStats } from './limits.js';
 export { backoffDelay, withRetries, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryEvent } from './retry.js';
 export { downloadFile, hashFile, type DownloadResult } from './download.js';
-export { verifyWebhook, signWebhook, startWebhookReceiver, type WebhookPayload, type WebhookReceiver, type WebhookVerdict } from './webhooks.js';
+export { verifyWebhook, startWebhookReceiver, type WebhookPayload, type WebhookReceiver, type WebhookVerdict } from './webhooks.js';
 export { isLoopback } from './transport.js';

@@ -2,14 +2,15 @@
  * Webhook deliveries from MercaDream: verification, and an optional receiver that settles
  * waits when deliveries arrive (polling stays the fallback for missed ones).
  *
- * Signing (design.md, "Webhooks"): header `X-MercaDream-Signature: sha256=<hex>` is the
+ * Signing (design.md, "Webhooks"; defined once in src/vocabulary/webhook-signature.ts, which
+ * MercaDream Local signs with): header `X-MercaDream-Signature: sha256=<hex>` is the
  * HMAC-SHA256, under the key's webhook secret, of `<X-MercaDream-Timestamp>.<raw body>`;
  * receivers compare in constant time, refuse timestamps more than 5 minutes off, and
  * de-duplicate by `X-MercaDream-Delivery`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WEBHOOK_HEADERS, verifyWebhookSignature } from '../vocabulary/webhook-signature.js';
 import { reviveTimes, type Job } from './types.js';
 
 /** Why a delivery was refused. */
@@ -31,15 +32,14 @@ export interface WebhookPayload {
   [field: string]: unknown;
 }
 
-/** Signature header value for `rawBody` sent at `timestamp` (unix seconds). */
-export function signWebhook(rawBody: string | Buffer, timestamp: number, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
-}
-
 /**
- * Verifies a delivery. `rawBody` must be the bytes as received, before any JSON parsing.
- * @param toleranceSeconds how far the timestamp may be from now, either way (default 300)
- * @param nowMs the current time (injectable for tests)
+ * Verifies a delivery (with {@link verifyWebhookSignature}) and parses its payload, reviving
+ * its times as Dates. `rawBody` must be the bytes as received, before any JSON parsing; a
+ * timestamp header that is absent or not 1–12 decimal digits is `missing_timestamp`.
+ * @param headers the request's headers (lowercase names, as node:http gives them)
+ * @param secret the key's webhook secret
+ * @param options.toleranceSeconds how far the timestamp may be from now, seconds, either way (default 300)
+ * @param options.nowMs the current time, ms since the epoch (default `Date.now()`; injectable for tests)
  */
 export function verifyWebhook(
   rawBody: string | Buffer,
@@ -51,20 +51,23 @@ export function verifyWebhook(
     const v = headers[name] ?? headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  const signature = get('x-mercadream-signature');
-  const timestampText = get('x-mercadream-timestamp');
+  const signature = get(WEBHOOK_HEADERS.signature);
+  const timestamp = get(WEBHOOK_HEADERS.timestamp);
   if (!signature) return { ok: false, reason: 'missing_signature' };
-  if (!timestampText || !/^\d+$/.test(timestampText)) return { ok: false, reason: 'missing_timestamp' };
-  const timestamp = Number(timestampText);
-  const expected = Buffer.from(signWebhook(rawBody, timestamp, secret));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
-  const now = (options.nowMs ?? Date.now()) / 1000;
-  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? 300)) return { ok: false, reason: 'stale_timestamp' };
+  if (!timestamp) return { ok: false, reason: 'missing_timestamp' };
+  const check = verifyWebhookSignature({
+    secret,
+    timestamp,
+    signature,
+    body: rawBody,
+    nowMs: options.nowMs ?? Date.now(),
+    ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
+  });
+  if (!check.ok) return { ok: false, reason: check.reason === 'malformed_timestamp' ? 'missing_timestamp' : check.reason };
   try {
     const payload = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'), reviveTimes) as WebhookPayload;
     if (typeof payload.job_id !== 'string') return { ok: false, reason: 'bad_body' };
-    return { ok: true, payload, deliveryId: get('x-mercadream-delivery') };
+    return { ok: true, payload, deliveryId: get(WEBHOOK_HEADERS.delivery) };
   } catch {
     return { ok: false, reason: 'bad_body' };
   }

@@ -1,6 +1,7 @@
 /**
- * Runs jobs: creates them, hands them to the worker pool, calls the engines, moves results into
- * the vault, and announces each status change by webhook.
+ * Runs jobs: creates them, queues them (p-limit: at most `workers` render at once, the rest wait
+ * in the order they were queued), calls the engines, moves results into the vault, and announces
+ * each status change by webhook.
  *
  * Restart policy: a job found `queued` or `processing` when the server starts is run again from
  * the beginning (engines are deterministic, so the result is the same file a finished first run
@@ -8,6 +9,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Engines, EngineQuality, RenderResult } from './engines/types.js';
 import type { Clock } from './clock.js';
 import { computeUnits, estimatedRenderMs } from './compute-units.js';
@@ -17,14 +19,27 @@ import { iso, unreachable, type JobError, type JobRecord, type JobRequest } from
 import type { JobStore } from './job-store.js';
 import type { AssetFormat, Vault } from './vault.js';
 import type { WebhookEvent, WebhookSender } from './webhooks.js';
-import type { WorkerPool } from './worker-pool.js';
+
+/** Counts of the render queue, for tests and status output. */
+export interface PoolStats {
+  /** Jobs rendered at once at most (the server's `workers`). */
+  readonly size: number;
+  /** Jobs rendering now. */
+  readonly active: number;
+  /** Jobs queued behind them, not yet started. */
+  readonly pending: number;
+}
 
 /** What the runner needs; wired by server.ts. */
 export interface JobRunnerDeps {
   readonly dataDir: string;
   readonly store: JobStore;
   readonly vault: Vault;
-  readonly pool: WorkerPool;
+  /**
+   * Jobs rendered at once, a whole number ≥ 1 (each render is about one ffmpeg process using
+   * ~1 core, so 2 suits a 2-core machine).
+   */
+  readonly workers: number;
   readonly engines: Engines;
   readonly quality: EngineQuality;
   readonly faults: Faults;
@@ -45,10 +60,27 @@ export class JobRunner {
   readonly #deps: JobRunnerDeps;
   readonly #tmpDir: string;
   readonly #abort = new AbortController();
+  /** Runs at most `workers` jobs at once; the others wait, first queued first started. */
+  readonly #limit: LimitFunction;
+  /** Every job handed to #limit and not yet finished (running or waiting). */
+  readonly #tasks = new Set<Promise<void>>();
 
+  /** Throws RangeError when `deps.workers` is not a whole number ≥ 1. */
   constructor(deps: JobRunnerDeps) {
+    if (!Number.isInteger(deps.workers) || deps.workers < 1) throw new RangeError('MercaDream Local needs at least one worker (a whole number of jobs rendered at once)');
     this.#deps = deps;
     this.#tmpDir = join(deps.dataDir, 'tmp');
+    this.#limit = pLimit(deps.workers);
+  }
+
+  /** How many jobs render now and wait to (see {@link PoolStats}). */
+  get stats(): PoolStats {
+    return { size: this.#limit.concurrency, active: this.#limit.activeCount, pending: this.#limit.pendingCount };
+  }
+
+  /** Resolves when no job is rendering or waiting to (including jobs queued while it waits). */
+  async idle(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all(this.#tasks);
   }
 
   /** Prepares the work folder and re-queues jobs a previous run left queued or processing. */
@@ -73,11 +105,11 @@ export class JobRunner {
    * created (status `queued`; a worker may already have picked up the live record).
    */
   async create(input: { owner: string; livemode: boolean; request: JobRequest; idempotency?: { key: string; bodyHash: string } }): Promise<JobRecord> {
-    const { store, clock, pool } = this.#deps;
+    const { store, clock } = this.#deps;
     const createdAt = store.nextCreatedAt(clock.now());
     // Waiting jobs ahead of this one, each taking about as long as this one, shared by the workers.
-    const ahead = pool.stats.pending + pool.stats.active;
-    const eta = createdAt + estimatedRenderMs(input.request) * (1 + Math.floor(ahead / pool.stats.size));
+    const { size, active, pending } = this.stats;
+    const eta = createdAt + estimatedRenderMs(input.request) * (1 + Math.floor((pending + active) / size));
     const job: JobRecord = {
       id: newId('job'),
       owner: input.owner,
@@ -96,14 +128,22 @@ export class JobRunner {
     return created;
   }
 
-  /** Stops starting jobs and cancels renders in progress (they stay queued/processing on disk). */
+  /**
+   * Stops starting jobs and cancels renders in progress (they stay queued/processing on disk).
+   * Jobs still waiting in the queue never start rendering: when their turn comes (as the
+   * cancelled renders stop) they end at once without touching their record, so {@link idle}
+   * resolves soon after the renders in progress have stopped.
+   */
   close(): void {
     this.#abort.abort();
-    this.#deps.pool.clearPending();
   }
 
   #enqueue(job: JobRecord): void {
-    this.#deps.pool.push(() => this.#run(job));
+    // #run records its own failures on the job; anything else it throws is not the queue's business.
+    const task: Promise<void> = this.#limit(() => this.#run(job))
+      .catch(() => undefined)
+      .finally(() => this.#tasks.delete(task));
+    this.#tasks.add(task);
   }
 
   #notify(job: JobRecord, event: WebhookEvent): void {
@@ -139,8 +179,9 @@ export class JobRunner {
     await store.save(job);
     this.#notify(job, 'job.updated');
     if (signal.aborted) return;
-    if (faults.failJob()) {
-      await this.#fail(job, { type: 'injected_failure', message: 'The job failed (fault injected by MercaDream Local).' });
+    const injected = faults.failJob();
+    if (injected !== undefined) {
+      await this.#fail(job, injected);
       return;
     }
     const format = formatOf(job.request);

@@ -16,7 +16,7 @@ import { RequestCounters } from './counters.js';
 import type { EngineQuality, Engines } from './engines/types.js';
 import { Faults, type FaultOptions } from './faults.js';
 import { createPipeline } from './http-pipeline.js';
-import { JobRunner } from './job-runner.js';
+import { JobRunner, type PoolStats } from './job-runner.js';
 import { JobStore } from './job-store.js';
 import { generateKeySpecs, KeyRing, toKeyRecords, type KeyRecord, type KeySpec } from './keys.js';
 import { RateLimiter } from './rate-limit.js';
@@ -24,7 +24,6 @@ import { loadServerSecret } from './server-secret.js';
 import { UrlSigner } from './signed-url.js';
 import { Vault } from './vault.js';
 import { WebhookSender, type WebhookOptions, type WebhookStats } from './webhooks.js';
-import { WorkerPool, type PoolStats } from './worker-pool.js';
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
@@ -42,7 +41,7 @@ export interface LocalServerOptions {
   readonly quality?: EngineQuality;
   /** Fault injection; default none. */
   readonly faults?: FaultOptions;
-  /** Jobs rendered at once; default 2. */
+  /** Jobs rendered at once, a whole number ≥ 1 (RangeError otherwise); default 2. */
   readonly workers?: number;
   /** Time source; default the wall clock. */
   readonly clock?: Clock;
@@ -63,7 +62,7 @@ export interface LocalServer {
   readonly keys: readonly KeyRecord[];
   /** Requests per endpoint and key; peak requests per 60 s window per key. */
   readonly counters: RequestCounters;
-  /** Worker pool counts (size, active, pending). */
+  /** Render queue counts: `size` jobs at most render at once, `active` do now, `pending` wait. */
   pool(): PoolStats;
   /** Webhook delivery counts. */
   webhookStats(): WebhookStats;
@@ -78,8 +77,9 @@ export interface LocalServer {
 
 /**
  * Starts MercaDream Local. Rejects with the fs error if `dataDir` cannot be used, the listen
- * error (e.g. EADDRINUSE) if the port is taken, `KeysFileError` for a bad key, or
- * `FaultOptionsError` for a bad fault option.
+ * error (e.g. EADDRINUSE) if the port is taken, `KeysFileError` for a bad key,
+ * `FaultOptionsError` for a bad fault option, or RangeError for a `workers` that is not a whole
+ * number ≥ 1.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const clock = options.clock ?? systemClock;
@@ -94,7 +94,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   await store.load();
   await vault.load();
   const signer = new UrlSigner(secret, clock, options.urlTtlSeconds ?? 3600);
-  const pool = new WorkerPool(options.workers ?? 2);
   const webhooks = new WebhookSender(clock, options.webhooks);
   const counters = new RequestCounters(clock);
   let origin = '';
@@ -102,7 +101,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     dataDir: options.dataDir,
     store,
     vault,
-    pool,
+    workers: options.workers ?? 2,
     engines: options.engines,
     quality: options.quality ?? 'full',
     faults,
@@ -133,9 +132,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port,
     keys: records,
     counters,
-    pool: () => pool.stats,
+    pool: () => runner.stats,
     webhookStats: () => webhooks.stats,
-    idle: () => pool.idle(),
+    idle: () => runner.idle(),
     close: () => {
       closing ??= (async () => {
         runner.close();
@@ -143,7 +142,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
-        await pool.idle();
+        await runner.idle();
         await store.flush();
       })();
       return closing;

@@ -6,15 +6,17 @@
  * Each attempt carries:
  * - `X-MercaDream-Delivery`: one id per event, the same on every retry (receivers de-duplicate);
  * - `X-MercaDream-Timestamp`: unix seconds of this attempt;
- * - `X-MercaDream-Signature`: {@link webhookSignature} over `<timestamp>.<raw body>`.
+ * - `X-MercaDream-Signature`: {@link signWebhook} over `<timestamp>.<raw body>`.
  * The body's own `signature` field is the same formula over the payload serialized without it.
+ * (Header names and the signature are defined once in src/vocabulary/webhook-signature.ts, which
+ * the client's verifier uses too.)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { Clock } from './clock.js';
 import { newId } from './ids.js';
 import type { JobError, JobStatus } from './job.js';
-import { webhookSignature } from './webhook-signature.js';
+import { signWebhook, WEBHOOK_HEADERS } from '../vocabulary/webhook-signature.js';
 
 export type WebhookEvent = 'job.updated' | 'job.completed' | 'job.failed';
 
@@ -48,19 +50,23 @@ export interface WebhookStats {
   readonly inFlight: number;
 }
 
-/** The body and headers of one attempt (exported for tests of receivers). */
+/**
+ * The body and headers of one attempt at `nowMs` (ms since the epoch; the timestamp header is
+ * its whole unix seconds): the payload with its `signature` field, as JSON, and the delivery
+ * headers of {@link WEBHOOK_HEADERS}. Exported for tests of receivers.
+ */
 export function signDelivery(secret: string, payload: WebhookPayload, deliveryId: string, nowMs: number): { body: string; headers: Record<string, string> } {
   const timestamp = Math.floor(nowMs / 1000);
-  const signature = webhookSignature(secret, timestamp, JSON.stringify(payload));
+  const signature = signWebhook({ secret, timestamp, body: JSON.stringify(payload) });
   const body = JSON.stringify({ ...payload, signature });
   return {
     body,
     headers: {
       'content-type': 'application/json',
       'user-agent': 'MercaDream-Local-Webhooks/2',
-      'x-mercadream-delivery': deliveryId,
-      'x-mercadream-timestamp': String(timestamp),
-      'x-mercadream-signature': webhookSignature(secret, timestamp, body),
+      [WEBHOOK_HEADERS.delivery]: deliveryId,
+      [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+      [WEBHOOK_HEADERS.signature]: signWebhook({ secret, timestamp, body }),
     },
   };
 }

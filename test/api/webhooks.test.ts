@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
-import { signWebhook, startWebhookReceiver, verifyWebhook, type WebhookPayload } from '../../src/api/webhooks.js';
+import { signWebhook, startWebhookReceiver, verifyWebhook, type WebhookPayload } from '../../src/api/index.js';
 
 const secret = 'whsec_test_0123456789';
 const now = Date.UTC(2026, 10, 30, 12, 0, 0);
 const ts = Math.floor(now / 1000);
 const body = JSON.stringify({ event: 'job.completed', job_id: 'job_0123456789abcdef', status: 'completed', timestamp: '2026-11-30T12:00:00Z' });
 const headers = (b: string, t = ts, s = secret) => ({
-  'x-mercadream-signature': signWebhook(b, t, s),
+  'x-mercadream-signature': signWebhook({ secret: s, timestamp: t, body: b }),
   'x-mercadream-timestamp': String(t),
   'x-mercadream-delivery': 'dlv_1',
 });

@@ -1,11 +1,12 @@
 /**
- * Fault injection over loopback: 500 and 429 answers, dropped connections, failed jobs,
- * truncated downloads, determinism under a seed, and the counters tests read.
+ * Fault injection over loopback: 500 and 429 answers, dropped connections, failed jobs (a
+ * fraction, or the first N), truncated downloads, determinism under a seed, and the counters
+ * tests read.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { Faults } from '../../src/local/faults.js';
+import { FaultOptionsError, Faults } from '../../src/local/faults.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { errorOf, KEYS, startRig, waitForJob } from '../helpers/api.js';
 
@@ -61,6 +62,50 @@ describe('fault injection', () => {
       assert.equal((failed.json.data as unknown[]).length, 1);
     } finally {
       await rig.close();
+    }
+  });
+
+  it('fails exactly the first N jobs that start when told to (failJobs), then renders normally', async () => {
+    const rig = await startRig({ faults: { failJobs: 2 } });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const created = await rig.call('POST', '/v2/speech', { key: PRO, body: { text: `drill ${i}`, format: 'wav' } });
+        assert.equal(created.status, 201);
+        ids.push(created.json.id as string);
+      }
+      const jobs = [];
+      for (const id of ids) jobs.push(await waitForJob(rig, PRO, id));
+      assert.deepEqual(jobs.map((job) => job.status), ['failed', 'failed', 'completed', 'completed']);
+      for (const [index, job] of jobs.slice(0, 2).entries()) {
+        const error = job.error as { type: string; message: string };
+        assert.equal(error.type, 'injected_failure');
+        assert.match(error.message, new RegExp(`^Injected failure ${index + 1} of 2\\b.*failJobs`));
+        assert.equal(job.download_url, null);
+      }
+      assert.equal(jobs[2]?.error, undefined);
+      const again = await rig.call('POST', '/v2/speech', { key: PRO, body: { text: 'drill again', format: 'wav' } });
+      assert.equal((await waitForJob(rig, PRO, again.json.id as string)).status, 'completed', 'the count is used up for good');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('counts failJobs without drawing from the generator, and refuses a count that is not a whole number ≥ 0', () => {
+    const faults = new Faults({ failJobs: 2 });
+    const draws = Array.from({ length: 4 }, () => faults.failJob()?.type);
+    assert.deepEqual(draws, ['injected_failure', 'injected_failure', undefined, undefined]);
+    assert.equal(new Faults({ failJobs: 0 }).failJob(), undefined);
+    // failJobs first, then the jobFailure fraction draws as it would have without it.
+    const mixed = new Faults({ seed: 3, failJobs: 1, jobFailure: 0.5 });
+    const plain = new Faults({ seed: 3, jobFailure: 0.5 });
+    assert.equal(mixed.failJob()?.type, 'injected_failure');
+    assert.deepEqual(
+      Array.from({ length: 20 }, () => mixed.failJob() === undefined),
+      Array.from({ length: 20 }, () => plain.failJob() === undefined),
+    );
+    for (const failJobs of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => new Faults({ failJobs }), (error: Error) => error instanceof FaultOptionsError && /faults\.failJobs must be a whole number ≥ 0/.test(error.message));
     }
   });
 

@@ -1,12 +1,16 @@
 /**
  * Plans and bookkeeping over loopback: rate limit, concurrent-job limit, isolation between keys,
- * pagination of GET /v2/jobs, and Idempotency-Key.
+ * pagination of GET /v2/jobs, Idempotency-Key, and the server's workers (how many jobs render at
+ * once, in which order, and what a shutdown leaves queued).
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/local/clock.js';
 import { keyLabel } from '../../src/local/keys.js';
-import { errorOf, KEYS, startRig, type Rig } from '../helpers/api.js';
+import { eventually, errorOf, KEYS, startRig, waitForJob, type Rig } from '../helpers/api.js';
 import { createTestEngines, RenderGate } from '../helpers/test-engines.js';
 
 describe('rate limit', () => {
@@ -137,5 +141,88 @@ describe('concurrent jobs, isolation, pagination, idempotency', () => {
     assert.equal(replay.json.type, 'video');
     const fresh = await rig.call('POST', '/v2/generate', { key: KEYS.regular, body, headers: { 'idempotency-key': 'regular-second' } });
     assert.equal(errorOf(fresh).type, 'concurrency_limit');
+  });
+});
+
+describe('workers', () => {
+  it('renders at most `workers` jobs at once, first created first started, and idle() waits for all', async () => {
+    const engines = createTestEngines();
+    const started: string[] = [];
+    const releases: Array<() => void> = [];
+    let running = 0;
+    let peak = 0;
+    const rig = await startRig({
+      workers: 2,
+      engines: {
+        ...engines,
+        async renderSpeech(request, outFile, options) {
+          started.push(request.text);
+          running += 1;
+          peak = Math.max(peak, running);
+          try {
+            await new Promise<void>((resolve) => releases.push(resolve));
+            return await engines.renderSpeech(request, outFile, options);
+          } finally {
+            running -= 1;
+          }
+        },
+      },
+    });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const created = await rig.call('POST', '/v2/speech', { key: KEYS.professional, body: { text: `line ${i}`, format: 'wav' } });
+        assert.equal(created.status, 201);
+        ids.push(created.json.id as string);
+      }
+      await eventually(async () => (releases.length === 2 ? true : undefined), 'two renders started');
+      assert.deepEqual(rig.server.pool(), { size: 2, active: 2, pending: 3 });
+      const queued = await rig.call('GET', `/v2/jobs/${ids[4] ?? ''}`, { key: KEYS.professional });
+      assert.equal(queued.json.status, 'queued');
+      for (let released = 0; released < 5; released += 1) {
+        await eventually(async () => (releases.length > 0 ? true : undefined), 'a render waiting to be released');
+        releases.shift()?.();
+      }
+      await rig.server.idle();
+      assert.equal(peak, 2, 'never more than two at once');
+      assert.deepEqual(started, ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+      assert.deepEqual(rig.server.pool(), { size: 2, active: 0, pending: 0 });
+      for (const id of ids) assert.equal((await waitForJob(rig, KEYS.professional, id)).status, 'completed');
+    } finally {
+      for (const release of releases.splice(0)) release();
+      await rig.close();
+    }
+  });
+
+  it('leaves jobs that had not started queued on disk when it shuts down, and runs them on the next start', async () => {
+    const gate = new RenderGate();
+    const first = await startRig({ workers: 1, engines: createTestEngines({ beforeRender: gate.wait }) });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const created = await first.call('POST', '/v2/speech', { key: KEYS.professional, body: { text: `queued ${i}`, format: 'wav' } });
+      ids.push(created.json.id as string);
+    }
+    await eventually(async () => (gate.waiting === 1 ? true : undefined), 'the first render held');
+    await first.close({ keepData: true });
+    const onDisk = async (id: string) => (JSON.parse(await readFile(join(first.dataDir, 'jobs', `${id}.json`), 'utf8')) as { status: string }).status;
+    assert.deepEqual(await Promise.all(ids.map(onDisk)), ['processing', 'queued', 'queued']);
+
+    const second = await startRig({ dataDir: first.dataDir });
+    try {
+      for (const id of ids) assert.equal((await waitForJob(second, KEYS.professional, id)).status, 'completed');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a worker count that is not a whole number of at least 1', async () => {
+    for (const workers of [0, 1.5]) {
+      const dataDir = await mkdtemp(join(tmpdir(), 'mercadream-local-'));
+      try {
+        await assert.rejects(startRig({ dataDir, workers }), RangeError);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    }
   });
 });

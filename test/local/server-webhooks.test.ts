@@ -1,10 +1,13 @@
 /**
  * Webhooks over loopback: events in order, signatures a receiver can verify (and a tampered
- * body that fails), retries with the same delivery id, and a dead receiver that never holds a job up.
+ * body that fails), the client's own verifier and receiver accepting what the server sends,
+ * retries with the same delivery id, and a dead receiver that never holds a job up.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { verifyWebhookSignature, webhookSignature } from '../../src/local/webhook-signature.js';
+import { startWebhookReceiver, verifyWebhook, type WebhookPayload as ClientWebhookPayload } from '../../src/api/webhooks.js';
+import { signDelivery, type WebhookPayload } from '../../src/local/webhooks.js';
+import { signWebhook, verifyWebhookSignature } from '../../src/vocabulary/webhook-signature.js';
 import { eventually, KEYS, startRig, waitForJob, WEBHOOK_SECRET, type Rig } from '../helpers/api.js';
 import { startReceiver, type Delivery, type Receiver } from '../helpers/webhook-receiver.js';
 
@@ -15,9 +18,9 @@ function verify(delivery: Delivery, rawBody = delivery.rawBody): boolean {
     secret: WEBHOOK_SECRET,
     timestamp: String(delivery.headers['x-mercadream-timestamp']),
     signature: String(delivery.headers['x-mercadream-signature']),
-    rawBody,
-    nowSeconds: Math.floor(Date.now() / 1000),
-  });
+    body: rawBody,
+    nowMs: Date.now(),
+  }).ok;
 }
 
 describe('webhooks', () => {
@@ -58,7 +61,7 @@ describe('webhooks', () => {
       // The body's own signature: the same HMAC over the payload serialized before it was added.
       const { signature, ...unsigned } = JSON.parse(delivery.rawBody) as Record<string, unknown>;
       const timestamp = Number(delivery.headers['x-mercadream-timestamp']);
-      assert.equal(signature, webhookSignature(WEBHOOK_SECRET, timestamp, JSON.stringify(unsigned)));
+      assert.equal(signature, signWebhook({ secret: WEBHOOK_SECRET, timestamp, body: JSON.stringify(unsigned) }));
     }
     assert.notEqual(mine[0]?.headers['x-mercadream-delivery'], mine[1]?.headers['x-mercadream-delivery']);
   });
@@ -66,12 +69,51 @@ describe('webhooks', () => {
   it('rejects a stale timestamp and a signature made with another secret', () => {
     const body = '{"event":"job.completed"}';
     const now = 1_800_000_000;
-    const signature = webhookSignature(WEBHOOK_SECRET, now - 301, body);
-    assert.equal(verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: String(now - 301), rawBody: body, signature, nowSeconds: now }), false);
-    const fresh = webhookSignature(WEBHOOK_SECRET, now, body);
-    assert.equal(verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: String(now), rawBody: body, signature: fresh, nowSeconds: now }), true);
-    const wrong = webhookSignature('whsec_someone_else', now, body);
-    assert.equal(verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: String(now), rawBody: body, signature: wrong, nowSeconds: now }), false);
+    const check = (timestamp: number, signature: string) => verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: String(timestamp), body, signature, nowMs: now * 1000 });
+    assert.deepEqual(check(now - 301, signWebhook({ secret: WEBHOOK_SECRET, timestamp: now - 301, body })), { ok: false, reason: 'stale_timestamp' });
+    assert.deepEqual(check(now, signWebhook({ secret: WEBHOOK_SECRET, timestamp: now, body })), { ok: true, timestamp: now });
+    assert.deepEqual(check(now, signWebhook({ secret: 'whsec_someone_else', timestamp: now, body })), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: 'soon', body, signature: 'sha256=00', nowMs: now * 1000 }), { ok: false, reason: 'malformed_timestamp' });
+  });
+
+  it("signs deliveries that the client's verifier accepts, and refuses tampered or 6-minute-off ones", () => {
+    const payload: WebhookPayload = { event: 'job.completed', job_id: 'job_0123456789abcdef', status: 'completed', progress: 100, timestamp: '2026-11-30T12:00:00.000Z' };
+    const nowMs = Date.UTC(2026, 10, 30, 12, 0, 0);
+    const sent = signDelivery(WEBHOOK_SECRET, payload, 'dlv_0123456789abcdef', nowMs);
+    const verdict = verifyWebhook(sent.body, sent.headers, WEBHOOK_SECRET, { nowMs });
+    assert.equal(verdict.ok, true);
+    if (verdict.ok) {
+      assert.equal(verdict.payload.job_id, payload.job_id);
+      assert.equal(verdict.deliveryId, 'dlv_0123456789abcdef');
+    }
+    assert.equal(verifyWebhook(Buffer.from(sent.body), sent.headers, WEBHOOK_SECRET, { nowMs }).ok, true, 'raw bytes verify as the string does');
+
+    const tampered = sent.body.replace('"status":"completed"', '"status":"failed"');
+    assert.notEqual(tampered, sent.body);
+    assert.deepEqual(verifyWebhook(tampered, sent.headers, WEBHOOK_SECRET, { nowMs }), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(verifyWebhook(sent.body, sent.headers, 'whsec_someone_else', { nowMs }), { ok: false, reason: 'bad_signature' });
+
+    const sixMinutes = 6 * 60_000;
+    const early = signDelivery(WEBHOOK_SECRET, payload, 'dlv_0123456789abcdef', nowMs - sixMinutes);
+    assert.deepEqual(verifyWebhook(early.body, early.headers, WEBHOOK_SECRET, { nowMs }), { ok: false, reason: 'stale_timestamp' });
+    const late = signDelivery(WEBHOOK_SECRET, payload, 'dlv_0123456789abcdef', nowMs + sixMinutes);
+    assert.deepEqual(verifyWebhook(late.body, late.headers, WEBHOOK_SECRET, { nowMs }), { ok: false, reason: 'stale_timestamp' });
+  });
+
+  it("delivers to the client's webhook receiver, which accepts every event once", async () => {
+    const got: ClientWebhookPayload[] = [];
+    const clientReceiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET, onDelivery: (payload) => got.push(payload) });
+    try {
+      const created = await rig.call('POST', '/v2/speech', { key: PRO, body: { text: 'Client receiver.', format: 'wav', webhook_url: clientReceiver.url } });
+      assert.equal(created.status, 201);
+      await waitForJob(rig, PRO, created.json.id as string);
+      await eventually(async () => (got.length >= 2 ? true : undefined), 'two accepted deliveries');
+      assert.deepEqual(got.map((payload) => payload.event), ['job.updated', 'job.completed']);
+      assert.ok(got.every((payload) => payload.job_id === created.json.id));
+      assert.deepEqual(clientReceiver.stats(), { accepted: 2, duplicates: 0, refused: {} });
+    } finally {
+      await clientReceiver.close();
+    }
   });
 
   it('retries a failed delivery with the same delivery id', async () => {

@@ -1,6 +1,7 @@
 /**
- * The small pieces of MercaDream Local on their own: ranges, rate windows, counters, the worker
- * pool, cost formula, keys, URL signing and atomic files.
+ * The small pieces of MercaDream Local on their own: ranges, rate windows, counters, cost
+ * formula, keys, URL signing and atomic files. (How many jobs render at once, and in which
+ * order: server-limits.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +18,6 @@ import { KeyRing, KeysFileError, keyLabel, loadKeysFile, toKeyRecords } from '..
 import { RateLimiter } from '../../src/local/rate-limit.js';
 import { UrlSigner } from '../../src/local/signed-url.js';
 import { validateGenerate, validateMusic, validateSpeech } from '../../src/local/validate.js';
-import { WorkerPool } from '../../src/local/worker-pool.js';
 
 const SECRET = Buffer.alloc(32, 7);
 
@@ -69,34 +69,6 @@ describe('RequestCounters', () => {
     assert.equal(counters.peakPerMinute('k'), 5);
     counters.reset();
     assert.equal(counters.snapshot().total, 0);
-  });
-});
-
-describe('WorkerPool', () => {
-  it('never runs more than its size at once, and runs everything in order', async () => {
-    const pool = new WorkerPool(2);
-    let running = 0;
-    let peak = 0;
-    const order: number[] = [];
-    const releases: Array<() => void> = [];
-    for (let i = 0; i < 5; i += 1) {
-      pool.push(async () => {
-        running += 1;
-        peak = Math.max(peak, running);
-        order.push(i);
-        await new Promise<void>((resolve) => releases.push(resolve));
-        running -= 1;
-      });
-    }
-    assert.deepEqual(pool.stats, { size: 2, active: 2, pending: 3 });
-    while (releases.length > 0 || pool.stats.active > 0) {
-      releases.shift()?.();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await pool.idle();
-    assert.equal(peak, 2);
-    assert.deepEqual(order, [0, 1, 2, 3, 4]);
-    assert.throws(() => new WorkerPool(0), RangeError);
   });
 });
 
