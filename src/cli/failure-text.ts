@@ -39,7 +39,7 @@ export function describeFailure(failure: RunFailure, options: FailureTextOptions
     case 'interrupted':
       return 'interrupted — rerun to resume';
     case 'media-tool':
-      return `${failure.tool}${failure.node ? ` (${failure.node})` : ''}: ${failure.message}${options.verbose ? mediaDetail(failure) : ''}`;
+      return `${failure.message.startsWith(failure.tool) ? '' : `${failure.tool}: `}${failure.message}${failure.node ? ` (${failure.node})` : ''}${options.verbose ? mediaDetail(failure) : ''}`;
     case 'not-writable':
       return `cannot write the ${failure.what} in ${failure.path} (${failure.code}); nothing was spent`;
     case 'busy':

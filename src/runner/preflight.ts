@@ -30,7 +30,9 @@ export async function checkWritable(place: WritablePlace): Promise<RunFailure | 
     await rm(probe, { force: true });
     return undefined;
   } catch (error: unknown) {
-    return { reason: 'not-writable', what: place.what, path: place.folder, code: (error as NodeJS.ErrnoException).code ?? 'error' };
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    // mkdir says EEXIST when a file stands where the folder should be.
+    return { reason: 'not-writable', what: place.what, path: place.folder, code: code === 'EEXIST' ? 'ENOTDIR' : code };
   }
 }
 
