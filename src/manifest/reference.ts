@@ -14,7 +14,7 @@ export interface ReferenceRow {
 }
 
 /** Every key of the manifest, depth first, in schema order. */
-export function referenceRows(schema: SchemaNode = FILM_SCHEMA as unknown as SchemaNode): ReferenceRow[] {
+export function referenceRows(schema: SchemaNode = FILM_SCHEMA): ReferenceRow[] {
   const defs = (schema['$defs'] ?? {}) as Record<string, SchemaNode>;
   const resolve = (node: SchemaNode): SchemaNode => {
     const ref = node['$ref'];
@@ -30,7 +30,7 @@ export function referenceRows(schema: SchemaNode = FILM_SCHEMA as unknown as Sch
       if (name === '$schema') continue;
       const child = resolve(raw);
       const key = prefix ? `${prefix}.${name}` : name;
-      rows.push({ key, accepts: accepts(child, resolve), description: String(child['description'] ?? '') });
+      rows.push({ key, accepts: accepts(child, resolve), description: text(child['description'], '') });
       if (child['type'] === 'object') walk(child, key);
       if (child['type'] === 'array' && child['items']) {
         const item = resolve(child['items'] as SchemaNode);
@@ -46,11 +46,16 @@ export function referenceRows(schema: SchemaNode = FILM_SCHEMA as unknown as Sch
   return rows;
 }
 
+/** A schema keyword's text (`type`, `description`), or `fallback` when the schema leaves it out. */
+function text(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
 function accepts(node: SchemaNode, resolve: (n: SchemaNode) => SchemaNode): string {
   if (Array.isArray(node['enum'])) return (node['enum'] as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
   if ('const' in node) return `\`${String(node['const'])}\``;
   if (Array.isArray(node['anyOf'])) return (node['anyOf'] as SchemaNode[]).map((b) => accepts(resolve(b), resolve)).join(' or ');
-  const type = String(node['type'] ?? '');
+  const type = text(node['type'], '');
   const bounds: string[] = [];
   const unit = typeof node['unit'] === 'string' ? ` ${node['unit']}` : '';
   if (typeof node['minimum'] === 'number') bounds.push(`≥ ${node['minimum']}`);
@@ -59,7 +64,7 @@ function accepts(node: SchemaNode, resolve: (n: SchemaNode) => SchemaNode): stri
   if (typeof node['maxLength'] === 'number') bounds.push(`≤ ${node['maxLength']} chars`);
   if (type === 'array') {
     const item = resolve((node['items'] ?? {}) as SchemaNode);
-    return `list of ${item['type'] === 'object' ? 'mappings' : String(item['type'] ?? 'values')}`;
+    return `list of ${item['type'] === 'object' ? 'mappings' : text(item['type'], 'values')}`;
   }
   if (type === 'object') return 'mapping';
   return [type + (bounds.length ? ` (${bounds.join(', ')}${unit})` : unit ? ` (${unit.trim()})` : '')].join('');

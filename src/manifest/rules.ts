@@ -20,7 +20,7 @@ export interface RuleEnvironment {
   /** Paths outside the manifest's folder are allowed (they came from the command line). */
   readonly allowOutsidePaths?: boolean;
   /** The absolute `path` with symbolic links resolved (identity when absent), so a link cannot lead outside. */
-  realPath?(path: string): string;
+  realPath?: (path: string) => string;
 }
 
 /** A named check. */
@@ -119,7 +119,7 @@ const transitionShorterThanScenes: Rule = {
       const next = p.scenes[i + 1];
       const t = scene.transition.duration;
       if (next === undefined) {
-        if (data.scenes[i]?.transition && data.scenes[i]!.transition!.type !== 'cut' && p.scenes.length > 1) {
+        if (data.scenes[i]?.transition && data.scenes[i].transition.type !== 'cut' && p.scenes.length > 1) {
           out.push(p.source.diagnostic(scenePointer(i, 'transition'), this.name, `scenes[${i}].transition is ignored: the last scene has no next scene to hand over to`, { severity: 'warning', part: 'key' }));
         }
         return;

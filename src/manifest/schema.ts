@@ -204,7 +204,8 @@ function isLiteral(branch: SchemaNode): boolean {
 function describeBranch(branch: SchemaNode, unit: string): string {
   const resolved = resolveRef(branch);
   if ('const' in resolved) return `\`${String(resolved['const'])}\``;
-  return describeType(String(resolved['type'] ?? 'value')) + unit;
+  const type = resolved['type'];
+  return describeType(typeof type === 'string' ? type : 'value') + unit;
 }
 
 function describeType(type: string): string {

@@ -43,7 +43,7 @@ describe('mercadream-pipeline validate', () => {
     writeFileSync(join(dir, 'film.yaml'), 'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n');
     const again = await cli(['validate', 'film.yaml'], dir);
     assert.match(again.stderr, /^film\.yaml:4:15 error: scenes\[0\]\.duration must be at most 120 \(seconds\), the longest clip MercaDream makes, not 150 — hint: split the scene/m);
-    assert.match(again.stderr, / 4 \|     duration: 150\n\s+\|\s+~~~/);
+    assert.match(again.stderr, / 4 \| {5}duration: 150\n\s+\|\s+~~~/);
   });
 
   test('--json prints every file with its diagnostics; one bad file makes the exit code 2', async () => {

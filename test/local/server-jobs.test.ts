@@ -162,7 +162,7 @@ describe('signed URL expiry', () => {
       clock.advance(61_000);
       const stale = await download(job.json.download_url as string);
       assert.equal(stale.status, 403);
-      assert.equal(JSON.parse(stale.bytes.toString('utf8')).type, 'url_expired');
+      assert.equal((JSON.parse(stale.bytes.toString('utf8')) as { type?: string }).type, 'url_expired');
     } finally {
       await rig.close();
     }

@@ -13,6 +13,12 @@ import { startReceiver, type Delivery, type Receiver } from '../helpers/webhook-
 
 const PRO = KEYS.professional;
 
+/** The fields of a delivered event body these tests look at. */
+interface WebhookBody {
+  readonly job_id?: string;
+  readonly event?: string;
+}
+
 function verify(delivery: Delivery, rawBody = delivery.rawBody): boolean {
   return verifyWebhookSignature({
     secret: WEBHOOK_SECRET,
@@ -40,7 +46,7 @@ describe('webhooks', () => {
     assert.equal(created.status, 201);
     const job = await waitForJob(rig, PRO, created.json.id as string);
     const mine = await eventually(async () => {
-      const list = receiver.deliveries.filter((d) => JSON.parse(d.rawBody).job_id === job.id);
+      const list = receiver.deliveries.filter((d) => (JSON.parse(d.rawBody) as WebhookBody).job_id === job.id);
       return list.length >= 2 ? list : undefined;
     }, 'two deliveries');
     const events = mine.map((d) => JSON.parse(d.rawBody) as Record<string, unknown>);
@@ -121,10 +127,10 @@ describe('webhooks', () => {
     const created = await rig.call('POST', '/v2/music', { key: PRO, body: { prompt: 'Retry me', duration: 15, format: 'wav', webhook_url: receiver.url } });
     await waitForJob(rig, PRO, created.json.id as string);
     const forJob = await eventually(async () => {
-      const list = receiver.deliveries.filter((d) => JSON.parse(d.rawBody).job_id === created.json.id);
-      return list.some((d) => JSON.parse(d.rawBody).event === 'job.completed') ? list : undefined;
+      const list = receiver.deliveries.filter((d) => (JSON.parse(d.rawBody) as WebhookBody).job_id === created.json.id);
+      return list.some((d) => (JSON.parse(d.rawBody) as WebhookBody).event === 'job.completed') ? list : undefined;
     }, 'the completed event');
-    const updates = forJob.filter((d) => JSON.parse(d.rawBody).event === 'job.updated');
+    const updates = forJob.filter((d) => (JSON.parse(d.rawBody) as WebhookBody).event === 'job.updated');
     assert.equal(updates.length, 3, 'two refusals, then success');
     const ids = new Set(updates.map((d) => d.headers['x-mercadream-delivery']));
     assert.equal(ids.size, 1);

@@ -179,6 +179,7 @@ describe('audio mix', () => {
   });
   it('ducks by exactly the asked dB during narration, ramping around it', () => {
     const expr = duckExpression([{ start: 2, duration: 1 }, { start: 5, duration: 1 }], 12);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the ffmpeg expression under test as JavaScript
     const evaluate = new Function('t', 'clip', 'min', 'max', `return ${expr};`) as (t: number, ...f: ((...a: number[]) => number)[]) => number;
     const gainDb = (t: number): number =>
       20 * Math.log10(evaluate(t, (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)), Math.min, Math.max));

@@ -68,8 +68,8 @@ describe('stitch', () => {
     assert.equal(audio?.['codec_name'], 'aac');
     assert.equal(audio?.['sample_rate'], '48000');
     assert.equal(audio?.['channels'], 2);
-    assert.ok(Math.abs(Number(info.format['duration']) - plan.length) <= 1 / FPS, `duration ${String(info.format['duration'])}`);
-    assert.ok(Math.abs(Number(audio?.['duration']) - plan.length) <= 1 / FPS, `audio duration ${String(audio?.['duration'])}`);
+    assert.ok(Math.abs(Number(info.format['duration']) - plan.length) <= 1 / FPS, `duration ${JSON.stringify(info.format['duration'])}`);
+    assert.ok(Math.abs(Number(audio?.['duration']) - plan.length) <= 1 / FPS, `audio duration ${JSON.stringify(audio?.['duration'])}`);
     assert.equal((info.format['tags'] as Record<string, string>)['title'], 'Market: "dawn"');
   });
 

@@ -92,6 +92,5 @@ export function buildEspeakEncodeArgs(wavFile: string, a: Omit<SpeechArgs, 'text
  * replaced by spaces. Anything flite cannot say it skips.
  */
 export function speakableText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.normalize('NFC').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
 }
