@@ -114,9 +114,10 @@ export class DagExecutor<N extends DagNode> {
         return true;
       } catch (error: unknown) {
         const failure = failureOf(error, { node: node.id, ...(this.#signal ? { signal: this.#signal } : {}) });
+        // Refused because the production had already failed elsewhere: skipped, not failed.
+        const already = this.#failure !== undefined && failure === this.#failure;
         this.#failure ??= failure;
-        this.#states.set(node.id, 'failed');
-        this.#emit({ type: 'node', node: node.id, state: 'failed', failure });
+        this.#end(node.id, already ? 'skipped' : 'failed', failure);
         return false;
       }
     });
@@ -126,5 +127,13 @@ export class DagExecutor<N extends DagNode> {
   #skip(node: N, why: RunFailure): false {
     this.move(node.id, 'skipped', { failure: why });
     return false;
+  }
+
+  /** Ends a node that was under way: any state but a final one may fail or be given up. */
+  #end(id: string, state: 'failed' | 'skipped', failure: RunFailure): void {
+    const from = this.#states.get(id);
+    if (from === 'ready' || from === 'failed' || from === 'skipped') throw new IllegalMoveError(`${id}: ${from} → ${state} is not a move a node can make`);
+    this.#states.set(id, state);
+    this.#emit({ type: 'node', node: id, state, failure });
   }
 }
