@@ -132,7 +132,7 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
     ...signalOpt(ctx),
     onProgress: (j) => ctx.onState('processing', { jobId: j.id, ...(typeof j.progress === 'number' ? { progress: j.progress } : {}) }),
   });
-  const ready = await download(fingerprint, request.endpoint, finished, ctx, provenance);
+  const ready = await download(fingerprint, request.endpoint, finished, ctx, provenance, 1);
   await rm(jobFile, { force: true });
   return ready;
 }
@@ -142,12 +142,12 @@ async function refetch(fingerprint: Fingerprint, locked: LockedAsset, ctx: Asset
   ctx.onState('refetching', { jobId: locked.job_id });
   const job = await ctx.client.jobs.get(locked.job_id, signalOpt(ctx));
   if (job.status !== 'completed' || !job.download_url) return undefined;
-  const ready = await download(fingerprint, locked.endpoint, job, ctx, 'refetched');
+  const ready = await download(fingerprint, locked.endpoint, job, ctx, 'refetched', locked.attempt);
   if (ready.record.sha256 !== locked.sha256) return undefined; // the Vault holds something else now: make it anew
   return ready;
 }
 
-async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoint'], job: Job, ctx: AssetContext, provenance: Provenance): Promise<ReadyAsset> {
+async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoint'], job: Job, ctx: AssetContext, provenance: Provenance, attempt: number): Promise<ReadyAsset> {
   ctx.onState('downloading', { jobId: job.id });
   const temp = await ctx.cache.incomingPath(`${fingerprint}.${randomBytes(4).toString('hex')}.${EXT[endpoint]}`);
   try {
@@ -162,6 +162,7 @@ async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoi
       duration: Math.round(duration * 1000) / 1000,
       compute_units: typeof job.compute_units === 'number' ? job.compute_units : 0,
       ext: EXT[endpoint],
+      attempt,
     };
     const path = await ctx.cache.store(temp, record);
     ctx.onState('done', { jobId: job.id });
