@@ -9,7 +9,16 @@ export type NodeState = 'waiting' | 'cached' | 'refetching' | 'submitted' | 'res
 /** One event of a run. */
 export type RunEvent =
   | { readonly type: 'run-start'; readonly manifest: string; readonly api: string; readonly nodes: number; readonly nodeIds: readonly string[] }
-  | { readonly type: 'node'; readonly node: string; readonly state: NodeState; readonly jobId?: string; readonly progress?: number; readonly message?: string }
+  | {
+      readonly type: 'node';
+      readonly node: string;
+      readonly state: NodeState;
+      readonly jobId?: string;
+      /** Which submission of the node's request the job is (1 = first); on `submitted`, `resumed` and `done`. */
+      readonly attempt?: number;
+      readonly progress?: number;
+      readonly message?: string;
+    }
   | { readonly type: 'retry'; readonly message: string; readonly delayMs: number }
   | { readonly type: 'stitch'; readonly state: 'started' | 'progress' | 'up-to-date' | 'done' | 'failed'; readonly progress?: number; readonly stage?: string; readonly message?: string }
   | { readonly type: 'run-end'; readonly ok: boolean; readonly summary: RunSummary };
