@@ -34,7 +34,7 @@ export function plainReporter(terminal: Terminal): Reporter {
             if ((lastProgress.get(event.node) ?? -1) >= p) return;
             lastProgress.set(event.node, p);
           }
-          const detail = [event.jobId, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, event.message].filter(Boolean).join(' ');
+          const detail = [event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, event.message].filter(Boolean).join(' ');
           terminal.error(`  ${event.node.padEnd(24)} ${event.state}${detail ? ` ${detail}` : ''}`);
           return;
         }
@@ -72,4 +72,9 @@ export function formatSummary(summary: RunSummary): string[] {
   // Diagnostics already say `file:line:col error:`; other failures get the word here.
   if (summary.error) lines.push(/^\S+:\d+:\d+ (error|warning):/.test(summary.error) ? summary.error : `  error: ${summary.error}`);
   return lines;
+}
+
+/** `(attempt 2)` for a job that is not the request's first submission; nothing for the first. */
+export function attemptNote(attempt: number | undefined): string | undefined {
+  return attempt !== undefined && attempt > 1 ? `(attempt ${attempt})` : undefined;
 }
