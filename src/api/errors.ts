@@ -77,12 +77,20 @@ export class NetworkError extends MercaApiError {
   override readonly retryable = true;
 }
 
-/** A job ended in `failed`; carries the job's own error. */
+/**
+ * A job ended in `failed`; carries the job's id and its own error. `message` reads
+ * `job <id> failed: <the API's message>`; `jobError` keeps the API's words as sent, for reports
+ * that show them beside the job id.
+ */
 export class JobFailedError extends MercaApiError {
   readonly jobId: string;
+  /** The job's `error` as the API gave it; `message` is 'no reason given' when it gave none. */
+  readonly jobError: { readonly type: string; readonly message: string };
   constructor(jobId: string, error: { type?: string; message?: string } | undefined) {
-    super({ status: 0, type: error?.type ?? 'job_failed', message: `job ${jobId} failed: ${error?.message ?? 'no reason given'}` });
+    const jobError = { type: error?.type ?? 'job_failed', message: error?.message ?? 'no reason given' };
+    super({ status: 0, type: jobError.type, message: `job ${jobId} failed: ${jobError.message}` });
     this.jobId = jobId;
+    this.jobError = jobError;
   }
 }
 

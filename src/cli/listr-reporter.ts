@@ -5,7 +5,7 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { NodeState, RunEvent } from '../runner/events.js';
 import { describeFailure } from './failure-text.js';
-import type { Reporter } from './reporters.js';
+import { attemptNote, type Reporter } from './reporters.js';
 
 interface Pending {
   resolve(): void;
@@ -57,7 +57,7 @@ export function listrReporter(): Reporter {
       }
       if (event.type === 'node') {
         const p = pending.get(event.node);
-        if (p?.task) p.task.output = [event.state, event.jobId, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined].filter(Boolean).join(' ');
+        if (p?.task) p.task.output = [event.state, event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined].filter(Boolean).join(' ');
         if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.failure ? describeFailure(event.failure) : (event.via ?? event.state));
         return;
       }

@@ -39,7 +39,7 @@ export function plainReporter(terminal: Terminal): Reporter {
             lastProgress.set(event.node, p);
           }
           const how = event.state === 'ready' && event.via ? `(${event.via})` : undefined;
-          const detail = [how, event.jobId, event.attempt && event.attempt > 1 ? `attempt ${event.attempt}` : undefined, event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, nodeWhy(event.node, event.failure)]
+          const detail = [how, event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, nodeWhy(event.node, event.failure)]
             .filter(Boolean)
             .join(' ');
           terminal.error(`  ${event.node.padEnd(24)} ${event.state}${detail ? ` ${detail}` : ''}`);
@@ -94,4 +94,9 @@ function nodeWhy(node: string, failure: RunFailure | undefined): string | undefi
   if (!failure) return undefined;
   if (failure.reason === 'dependency-failed' && failure.node === node) return `(${failure.dependency} failed)`;
   return 'node' in failure && failure.node === node ? describeFailure(failure) : undefined;
+}
+
+/** `(attempt 2)` for a job that is not the request's first submission; nothing for the first. */
+export function attemptNote(attempt: number | undefined): string | undefined {
+  return attempt !== undefined && attempt > 1 ? `(attempt ${attempt})` : undefined;
 }

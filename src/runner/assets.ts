@@ -3,23 +3,30 @@
  *   1. the cache (by fingerprint)                                   — free
  *   2. the Vault, for a job the lock file names but the cache lost   — a download, no job
  *   3. a job submitted before (recorded in .mercadream/jobs/)       — poll it, never resubmit
- *   4. a new job, its id recorded atomically the moment the POST returns
- * POSTs carry an Idempotency-Key derived from the fingerprint, so a crash between sending and
- * recording cannot pay twice either.
+ *   4. a new job, its attempt recorded atomically before the POST and its id the moment the
+ *      POST returns (src/runner/submission.ts)
+ * POSTs carry an Idempotency-Key derived from the fingerprint and the attempt, so a crash
+ * between sending and recording cannot pay twice either.
+ *
+ * A job that failed is not resumed: the run after the failure submits the request again as the
+ * next attempt, under a new key (the old key would hand back the failed job). A run submits at
+ * most one new attempt per request, and a job it waited on that fails fails the run
+ * (JobFailedError, with the job id and the API's message); the next run tries again. A request
+ * the API refuses outright (a 400 ValidationError) is recorded and not sent again by later runs
+ * (only `--force` sends it): the same request would be refused again.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { MercaClient } from '../api/client.js';
-import { NotFoundError } from '../api/errors.js';
+import { JobFailedError, NotFoundError, ValidationError } from '../api/errors.js';
 import type { GenerateParams, Job, MusicParams, SpeechParams } from '../api/types.js';
 import type { AssetRequest, Fingerprint, Sha256Hex } from '../plan/fingerprint.js';
-import { writeJsonAtomic } from '../util/atomic-file.js';
 import type { AssetCache, AssetRecord } from './cache.js';
 import type { LockedAsset } from './lock.js';
 import type { Provenance } from './events.js';
+import { isPermanentRefusal, nextAttempt, readSubmission, recordRefusal, refusalError, removeSubmission, writeSubmission, type SubmissionRecord } from './submission.js';
 
 export type { Provenance };
+export { idempotencyKey } from './submission.js';
 
 /** The steps of obtaining an asset, reported through `onState` (the runner maps them to node states). */
 export type AssetStep = 'cached' | 'refetching' | 'resumed' | 'submitted' | 'processing' | 'downloading' | 'done';
@@ -48,8 +55,8 @@ export interface AssetContext {
   readonly signal?: AbortSignal;
   /** True when this node must be made again (`--force`): caches and the lock are ignored. */
   readonly force?: boolean;
-  /** Called when the node changes state. */
-  readonly onState: (state: AssetStep, detail?: { jobId?: string; progress?: number; message?: string }) => void;
+  /** Called at each step; `attempt` is the submission of the request the job is (1 = first). */
+  readonly onState: (state: AssetStep, detail?: { jobId?: string; attempt?: number; progress?: number }) => void;
   /**
    * Called just before a new job is submitted; throw to refuse (`--frozen`, a failed run, the
    * budget). The returned function, if any, receives the job the API accepted (or undefined
@@ -60,12 +67,14 @@ export interface AssetContext {
 
 const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech: 'wav', music: 'wav' };
 
-/** The Idempotency-Key of a request: the same request always sends the same key. */
-export function idempotencyKey(fingerprint: Fingerprint, force: boolean): string {
-  return force ? `mdp-${fingerprint.slice(0, 40)}-${randomBytes(4).toString('hex')}` : `mdp-${fingerprint.slice(0, 48)}`;
-}
-
-/** Obtains the asset of `request` (see the module docstring). Throws the API's error when a job fails. */
+/**
+ * Obtains the asset of `request` (see the module docstring).
+ * @throws JobFailedError when the job this run waited on failed (`jobId`, `jobError.message`);
+ *   the record notes it and the next run submits the next attempt
+ * @throws ValidationError (with `param`, `status`, `requestId`) when the API refused the
+ *   request, now or in an earlier run
+ * @throws the API's other errors as they come (the record keeps the attempt, to resend it)
+ */
 export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest, locked: LockedAsset | undefined, ctx: AssetContext): Promise<ReadyAsset> {
   const { cache } = ctx;
   if (!ctx.force) {
@@ -85,58 +94,108 @@ export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest
       if (again) return again;
     }
   }
-  const jobFile = join(ctx.jobsDir, `${fingerprint}.json`);
-  const recorded = ctx.force ? undefined : await readFile(jobFile, 'utf8').then((t) => (JSON.parse(t) as { job_id: string }).job_id, () => undefined);
+  const force = ctx.force === true;
+  let record: SubmissionRecord | undefined = force ? undefined : await readSubmission(ctx.jobsDir, fingerprint, request.endpoint);
+  if (record?.refused) throw refusalError(record.refused);
   let job: Job | undefined;
   let provenance: Provenance = 'generated';
-  if (recorded) {
-    ctx.onState('resumed', { jobId: recorded });
+  // A run makes at most one new attempt: one already spent when it starts (a recorded failure),
+  // or one it learns has failed without having waited for it (the recorded job, or the job an
+  // idempotent replay hands back, found failed).
+  let advanced = record?.failed !== undefined;
+  if (record?.job_id && !record.failed) {
+    ctx.onState('resumed', { jobId: record.job_id, attempt: record.attempt });
     try {
-      job = await ctx.client.jobs.get(recorded, signalOpt(ctx));
-      await ctx.client.follow(job, signalOpt(ctx));
-      provenance = 'resumed';
+      const seen = await ctx.client.jobs.get(record.job_id, signalOpt(ctx));
+      if (seen.status === 'failed') {
+        record = await noteFailure(ctx, fingerprint, record, seen);
+        advanced = true;
+      } else {
+        await ctx.client.follow(seen, signalOpt(ctx));
+        job = seen;
+        provenance = 'resumed';
+      }
     } catch (error: unknown) {
-      // The API no longer knows the job (another account, a wiped Local): make it anew.
+      // The API no longer knows the job (another account, a wiped Local): send this attempt again.
       if (!(error instanceof NotFoundError)) throw error;
-      await rm(jobFile, { force: true });
-      job = undefined;
+      const { job_id: _gone, ...rest } = record;
+      record = rest;
     }
   }
-  if (!job) {
-    const pending: { settle?: (job: Job | undefined) => void } = {};
-    const options = {
-      idempotencyKey: idempotencyKey(fingerprint, ctx.force === true),
-      ...signalOpt(ctx),
-      // Checked when the job is really about to go out (a plan slot is free), not when queued.
-      beforePost: () => {
-        const settle = ctx.beforeSubmit?.(request);
-        if (settle) pending.settle = settle;
-      },
-    };
-    // The params were built by the planner to the API's shapes (src/plan/dag.ts).
-    const params = { ...request.params } as unknown;
+  while (!job) {
+    const attempt = nextAttempt(fingerprint, request.endpoint, record, force);
+    // Recorded before the POST: a run that dies before the answer resends this attempt's key.
+    await writeSubmission(ctx.jobsDir, fingerprint, attempt);
+    let posted: Job;
     try {
-      job =
-        request.endpoint === 'generate' ? await ctx.client.generate(params as GenerateParams, options)
-        : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
-        : await ctx.client.music(params as MusicParams, options);
+      posted = await submit(request, attempt.idempotency_key, ctx);
     } catch (error: unknown) {
-      pending.settle?.(undefined);
+      if (isPermanentRefusal(error)) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, refused: recordRefusal(error) });
+      else if (error instanceof ValidationError) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, failed: { type: error.type, message: error.message } });
       throw error;
     }
-    pending.settle?.(job);
-    await mkdir(ctx.jobsDir, { recursive: true });
-    await writeJsonAtomic(jobFile, { job_id: job.id, endpoint: request.endpoint }, 0o644);
-    ctx.onState('submitted', { jobId: job.id });
+    record = { ...attempt, job_id: posted.id };
+    await writeSubmission(ctx.jobsDir, fingerprint, record);
+    ctx.onState('submitted', { jobId: posted.id, attempt: attempt.attempt });
+    if (posted.status === 'failed') {
+      // The API replayed this attempt's job, which failed before any run saw it.
+      record = await noteFailure(ctx, fingerprint, record, posted);
+      if (advanced) throw new JobFailedError(posted.id, posted.error);
+      advanced = true;
+      continue;
+    }
+    job = posted;
     provenance = 'generated';
   }
-  const finished = await ctx.client.jobs.wait(job, {
-    ...signalOpt(ctx),
-    onProgress: (j) => ctx.onState('processing', { jobId: j.id, ...(typeof j.progress === 'number' ? { progress: j.progress } : {}) }),
-  });
-  const ready = await download(fingerprint, request.endpoint, finished, ctx, provenance);
-  await rm(jobFile, { force: true });
+  const made = record!;
+  let finished: Job;
+  try {
+    finished = await ctx.client.jobs.wait(job, {
+      ...signalOpt(ctx),
+      onProgress: (j) => ctx.onState('processing', { jobId: j.id, ...(typeof j.progress === 'number' ? { progress: j.progress } : {}) }),
+    });
+  } catch (error: unknown) {
+    if (error instanceof JobFailedError) await noteFailure(ctx, fingerprint, made, { id: error.jobId, error: error.jobError });
+    throw error;
+  }
+  const ready = await download(fingerprint, request.endpoint, finished, ctx, provenance, made.attempt);
+  await removeSubmission(ctx.jobsDir, fingerprint);
   return ready;
+}
+
+/** POSTs `request` under `key`; the context's beforeSubmit hears whether the API took it. */
+async function submit(request: AssetRequest, key: string, ctx: AssetContext): Promise<Job> {
+  const pending: { settle?: (job: Job | undefined) => void } = {};
+  const options = {
+    idempotencyKey: key,
+    ...signalOpt(ctx),
+    // Checked when the job is really about to go out (a plan slot is free), not when queued.
+    beforePost: () => {
+      const settle = ctx.beforeSubmit?.(request);
+      if (settle) pending.settle = settle;
+    },
+  };
+  // The params were built by the planner to the API's shapes (src/plan/dag.ts).
+  const params = { ...request.params } as unknown;
+  let job: Job;
+  try {
+    job =
+      request.endpoint === 'generate' ? await ctx.client.generate(params as GenerateParams, options)
+      : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
+      : await ctx.client.music(params as MusicParams, options);
+  } catch (error: unknown) {
+    pending.settle?.(undefined);
+    throw error;
+  }
+  pending.settle?.(job);
+  return job;
+}
+
+/** Records that the attempt's job failed, in the API's words; the next run submits the next attempt. */
+async function noteFailure(ctx: AssetContext, fingerprint: Fingerprint, record: SubmissionRecord, job: Pick<Job, 'id' | 'error'>): Promise<SubmissionRecord> {
+  const failed: SubmissionRecord = { ...record, job_id: job.id, failed: { type: job.error?.type ?? 'job_failed', message: job.error?.message ?? 'no reason given' } };
+  await writeSubmission(ctx.jobsDir, fingerprint, failed);
+  return failed;
 }
 
 /** Fetches a locked asset again from the Vault: GET /v2/jobs/{id} → download_url, checked against the lock's SHA-256. */
@@ -144,12 +203,12 @@ async function refetch(fingerprint: Fingerprint, locked: LockedAsset, ctx: Asset
   ctx.onState('refetching', { jobId: locked.job_id });
   const job = await ctx.client.jobs.get(locked.job_id, signalOpt(ctx));
   if (job.status !== 'completed' || !job.download_url) return undefined;
-  const ready = await download(fingerprint, locked.endpoint, job, ctx, 'refetched');
+  const ready = await download(fingerprint, locked.endpoint, job, ctx, 'refetched', locked.attempt);
   if (ready.record.sha256 !== locked.sha256) return undefined; // the Vault holds something else now: make it anew
   return ready;
 }
 
-async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoint'], job: Job, ctx: AssetContext, provenance: Provenance): Promise<ReadyAsset> {
+async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoint'], job: Job, ctx: AssetContext, provenance: Provenance, attempt: number): Promise<ReadyAsset> {
   ctx.onState('downloading', { jobId: job.id });
   const temp = await ctx.cache.incomingPath(`${fingerprint}.${randomBytes(4).toString('hex')}.${EXT[endpoint]}`);
   try {
@@ -164,9 +223,10 @@ async function download(fingerprint: Fingerprint, endpoint: AssetRequest['endpoi
       duration: Math.round(duration * 1000) / 1000,
       compute_units: typeof job.compute_units === 'number' ? job.compute_units : 0,
       ext: EXT[endpoint],
+      attempt,
     };
     const path = await ctx.cache.store(temp, record);
-    ctx.onState('done', { jobId: job.id });
+    ctx.onState('done', { jobId: job.id, attempt });
     return { record, path, provenance };
   } finally {
     await ctx.cache.discard(temp);

@@ -26,6 +26,21 @@ export interface AssetRecord {
   readonly compute_units: number;
   /** File extension of the asset (`mp4`, `wav`). */
   readonly ext: string;
+  /**
+   * Which submission of the request made it, from 1: a request whose job failed is submitted
+   * again by a later run as attempt 2, and so on. Records written before attempts were counted
+   * have none and read as 1 (see {@link withAttempt}).
+   */
+  readonly attempt: number;
+}
+
+/**
+ * `record` with its `attempt` read as a whole number ≥ 1 (1 when absent or unusable): records
+ * and lock files written before attempts were counted say nothing, and were all first attempts.
+ */
+export function withAttempt<T extends object>(record: T): T & { readonly attempt: number } {
+  const attempt = (record as { attempt?: unknown }).attempt;
+  return { ...record, attempt: typeof attempt === 'number' && Number.isInteger(attempt) && attempt >= 1 ? attempt : 1 };
 }
 
 /** The cache of one project folder. */
@@ -56,7 +71,7 @@ export class AssetCache {
   async lookup(fingerprint: Fingerprint): Promise<AssetRecord | undefined> {
     let record: AssetRecord;
     try {
-      record = JSON.parse(await readFile(join(this.recordsDir, `${fingerprint}.json`), 'utf8')) as AssetRecord;
+      record = withAttempt(JSON.parse(await readFile(join(this.recordsDir, `${fingerprint}.json`), 'utf8')) as AssetRecord);
     } catch {
       return undefined;
     }
@@ -90,7 +105,7 @@ export class AssetCache {
 
   /** Every record (for `plan`'s cached column and for tools). */
   async records(): Promise<AssetRecord[]> {
-    return (await readJsonDir(this.recordsDir)) as AssetRecord[];
+    return ((await readJsonDir(this.recordsDir)) as AssetRecord[]).map((r) => withAttempt(r));
   }
 
   /** Removes a stray incoming file. */

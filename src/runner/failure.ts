@@ -100,7 +100,7 @@ export function failureOf(error: unknown, context: FailureContext = {}): RunFail
   const node = context.node === undefined ? {} : { node: context.node };
   if (error instanceof FailureError) return error.failure;
   if (context.signal?.aborted) return { reason: 'interrupted' };
-  if (error instanceof JobFailedError) return { reason: 'job-failed', node: context.node ?? '', jobId: error.jobId, message: error.message };
+  if (error instanceof JobFailedError) return { reason: 'job-failed', node: context.node ?? '', jobId: error.jobId, message: error.jobError.message };
   if (error instanceof AuthError || error instanceof PlanError) return { reason: 'api-refused', ...apiDetails(error), ...node };
   if (error instanceof RateLimitError || error instanceof ServerError || error instanceof NetworkError) return { reason: 'api-unavailable', ...apiDetails(error), ...node };
   if (error instanceof ValidationError) return { reason: 'request-rejected', node: context.node ?? '', ...apiDetails(error), ...(error.param ? { param: error.param } : {}) };

@@ -1,13 +1,18 @@
 /**
  * `film.lock.json`, beside the manifest and meant to be committed: per fingerprint the job id,
- * the asset's SHA-256, bytes, duration and compute units, and the final cut's SHA-256 with a
- * hash of everything that went into it. Keys are sorted and nothing in it changes on a no-op
- * run (no timestamps), so an unchanged production leaves it byte-identical. Written atomically.
+ * the asset's SHA-256, bytes, duration and compute units, the attempt that made it, and the
+ * final cut's SHA-256 with a hash of everything that went into it. Keys are sorted and nothing
+ * in it changes on a no-op run (no timestamps), so an unchanged production leaves it
+ * byte-identical. Written atomically.
+ *
+ * `attempt` is written only when it is not 1 (an asset whose first job failed and a later run
+ * made again): most assets are first attempts, and lock files written before attempts were
+ * counted stay byte-identical when nothing changes. A missing `attempt` reads as 1.
  */
 import { readFile } from 'node:fs/promises';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import type { Fingerprint, Sha256Hex } from '../plan/fingerprint.js';
-import type { AssetRecord } from './cache.js';
+import { withAttempt, type AssetRecord } from './cache.js';
 
 /** The lock file's format version. */
 export const LOCK_VERSION = 1;
@@ -54,16 +59,25 @@ export async function readLock(path: string): Promise<LockFile | undefined> {
   }
   try {
     const lock = JSON.parse(text) as LockFile;
-    if (lock.lockfileVersion !== LOCK_VERSION || typeof lock.assets !== 'object') throw new Error('unknown format');
-    return lock;
+    if (lock.lockfileVersion !== LOCK_VERSION || !lock.assets || typeof lock.assets !== 'object') throw new Error('unknown format');
+    return { ...lock, assets: Object.fromEntries(Object.entries(lock.assets).map(([fp, asset]) => [fp, withAttempt(asset)])) };
   } catch (error: unknown) {
     throw new LockFileError(`${path} is not a lock file this version can read (${error instanceof Error ? error.message : String(error)}); delete it to start afresh`);
   }
 }
 
-/** The lock's text: JSON with keys sorted at every level, two-space indented, ending in a newline. */
+/**
+ * The lock's text: JSON with keys sorted at every level, two-space indented, ending in a
+ * newline; an asset's `attempt` only when it is not 1.
+ */
 export function serializeLock(lock: LockFile): string {
-  return `${JSON.stringify(sortKeys(lock), null, 2)}\n`;
+  const assets = Object.fromEntries(
+    Object.entries(lock.assets).map(([fp, asset]) => {
+      const { attempt, ...rest } = asset;
+      return [fp, attempt === 1 || attempt === undefined ? rest : asset];
+    }),
+  );
+  return `${JSON.stringify(sortKeys({ ...lock, assets }), null, 2)}\n`;
 }
 
 /** Writes the lock atomically, only when its text changes (so a no-op run leaves the file untouched). */

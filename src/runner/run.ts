@@ -306,8 +306,7 @@ const STEP_STATE: Readonly<Record<AssetStep, NodeState | undefined>> = {
   done: undefined,
 };
 
-/** The attempt that made an asset (1 when the record predates attempts). */
+/** The attempt whose job made an asset (1 the first). */
 function attemptOf(ready: ReadyAsset): number {
-  const attempt = (ready.record as { attempt?: number }).attempt;
-  return typeof attempt === 'number' ? attempt : 1;
+  return ready.record.attempt;
 }
