@@ -13,7 +13,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { AuthError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
 import { sharedLimits, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';

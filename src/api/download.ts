@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { DownloadError, NetworkError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import { assertSafeUrl } from './transport.js';

@@ -6,7 +6,7 @@
  * by every client of the same key and base URL in one process (`sharedLimits`).
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 
 /** Counters of a RequestBucket. */
 export interface BucketStats {

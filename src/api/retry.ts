@@ -4,7 +4,7 @@
  * on the injected Clock (p-retry's own timers are set to zero) so tests need no sleeping.
  */
 import pRetry from 'p-retry';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { MercaApiError, NetworkError, RateLimitError } from './errors.js';
 import type { RequestBucket } from './limits.js';
 

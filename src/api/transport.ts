@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
-import { parseRetryAfter, type Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
+import { parseRetryAfter } from './retry-after.js';
 import { errorFromResponse, MercaApiError, NetworkError, redact } from './errors.js';
 import type { RequestBucket } from './limits.js';
 import { withRetries, type RetryEvent, type RetryPolicy } from './retry.js';

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { newId } from './ids.js';
 import type { JobError, JobStatus } from './job.js';
 import { webhookSignature } from './webhook-signature.js';

@@ -1,7 +1,7 @@
 // The client's limiter, Retry-After parsing and backoff, on a fake clock (no sleeping).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRetryAfter } from '../../src/api/clock.js';
+import { parseRetryAfter } from '../../src/api/retry-after.js';
 import { AuthError, NotFoundError, PlanError, RateLimitError, ServerError, ValidationError, errorFromResponse } from '../../src/api/errors.js';
 import { JobGate, RequestBucket } from '../../src/api/limits.js';
 import { backoffDelay, withRetries } from '../../src/api/retry.js';

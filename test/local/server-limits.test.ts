@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock } from '../../src/local/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { errorOf, KEYS, startRig, type Rig } from '../helpers/api.js';
 import { createTestEngines, RenderGate } from '../helpers/test-engines.js';
