@@ -6,8 +6,8 @@
  *   const result = await client.jobs.wait(job.id);
  *   console.log(result.download_url);
  *
- * It keeps under the plan's limits itself (a request bucket and a concurrent-job gate shared by
- * every client of the same key in the process), retries what may succeed on a second try, waits
+ * It keeps under the plan's limits itself (a request bucket and a concurrent-job gate, shared by
+ * every client of the same key given the same LimitsRegistry), retries what may succeed on a second try, waits
  * with few requests, and downloads safely. The key comes from the option or MERCADREAM_API_KEY
  * and never appears in an error, a log line or `util.inspect(client)`.
  */
@@ -16,7 +16,7 @@ import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { AuthError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
-import { sharedLimits, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
+import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
 import { DEFAULT_TIMEOUTS, Transport, type Timeouts } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
@@ -35,6 +35,13 @@ export interface MercaClientOptions {
   readonly baseUrl?: string;
   /** Plan whose limits the client keeps (default regular, the strictest), or explicit limits. */
   readonly plan?: keyof typeof PLAN_LIMITS | PlanLimits;
+  /**
+   * Where the client takes its request bucket and concurrent-job gate from. Clients of the same
+   * key and base URL given the same registry share them, so together they keep under the plan's
+   * limits; create one registry per program and pass it to every client. Default: a registry of
+   * this client's own (it shares its limits with no other client).
+   */
+  readonly limits?: LimitsRegistry;
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
   readonly timeouts?: Partial<Timeouts>;
@@ -108,7 +115,7 @@ export class MercaClient {
     this.clock = options.clock ?? systemClock;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
-    this.limits = sharedLimits(this.baseUrl, apiKey, plan, this.clock);
+    this.limits = (options.limits ?? new LimitsRegistry()).for(this.baseUrl, apiKey, plan, this.clock);
     this.transport = new Transport({
       baseUrl: new URL(this.baseUrl),
       apiKey,

@@ -5,7 +5,7 @@ export * from './types.js';
 export { MercaClient, DEFAULT_BASE_URL, type MercaClientOptions, type SubmitOptions, type ClientStats } from './client.js';
 export { systemClock, ManualClock, type Clock } from '../util/clock.js';
 export { parseRetryAfter } from './retry-after.js';
-export { RequestBucket, JobGate, type BucketStats, type GateStats } from './limits.js';
+export { RequestBucket, JobGate, LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
 export { backoffDelay, withRetries, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryEvent } from './retry.js';
 export { downloadFile, hashFile, type DownloadResult } from './download.js';
 export { verifyWebhook, signWebhook, startWebhookReceiver, type WebhookPayload, type WebhookReceiver, type WebhookVerdict } from './webhooks.js';

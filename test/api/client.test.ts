@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
-import { AuthError, JobFailedError, MercaClient, NotFoundError, PlanError, ValidationError, type Job } from '../../src/api/index.js';
+import { AuthError, JobFailedError, LimitsRegistry, MercaClient, NotFoundError, PlanError, ValidationError, type Job } from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -71,6 +71,27 @@ describe('MercaClient against MercaDream Local', () => {
       assert.equal(retries, 0, 'no 429 was ever needed');
     } finally {
       await client.close();
+      await rig.close();
+    }
+  });
+
+  test('clients of one key given the same LimitsRegistry share its bucket and job gate; a client given none shares with nobody', bounded, async () => {
+    const rig = await startRig();
+    const limits = new LimitsRegistry();
+    const options = { baseUrl: rig.server.url, plan: 'regular' as const, waitTiming: fast };
+    const a = new MercaClient(KEYS.regular, { ...options, limits });
+    const b = new MercaClient(KEYS.regular, { ...options, limits });
+    const alone = new MercaClient(KEYS.regular, options);
+    try {
+      const job = await a.speech({ text: 'Shared limits.', format: 'wav' });
+      assert.equal(b.stats().bucket.granted, 1, "a's request took a token from the bucket b uses too");
+      assert.equal(b.stats().gate.active, 1, "a's job holds a slot of b's gate");
+      assert.equal(alone.stats().bucket.granted, 0);
+      assert.equal(alone.stats().gate.active, 0);
+      await a.jobs.wait(job);
+      assert.equal(b.stats().gate.active, 0, 'the slot came back when the job ended');
+    } finally {
+      await Promise.all([a.close(), b.close(), alone.close()]);
       await rig.close();
     }
   });

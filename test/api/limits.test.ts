@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseRetryAfter } from '../../src/api/retry-after.js';
 import { AuthError, NotFoundError, PlanError, RateLimitError, ServerError, ValidationError, errorFromResponse } from '../../src/api/errors.js';
-import { JobGate, RequestBucket } from '../../src/api/limits.js';
+import { JobGate, LimitsRegistry, RequestBucket } from '../../src/api/limits.js';
 import { backoffDelay, withRetries } from '../../src/api/retry.js';
 import { FakeClock, flush } from '../helpers/fake-clock.js';
 
@@ -89,6 +89,22 @@ describe('JobGate', () => {
     (await c).release();
     (await d).release();
     assert.deepEqual(gate.stats(), { active: 0, pending: 0, capacity: 2, peak: 2 });
+  });
+});
+
+describe('LimitsRegistry', () => {
+  const plan = { requestsPerMinute: 60, concurrentJobs: 2 };
+  test('one bucket and gate per base URL and key, within one registry only', () => {
+    const clock = new FakeClock();
+    const registry = new LimitsRegistry();
+    const a = registry.for('https://api.example.com/v2', 'mk_test_a', plan, clock);
+    assert.equal(registry.for('https://api.example.com/v2', 'mk_test_a', { requestsPerMinute: 1000, concurrentJobs: 20 }, clock), a, 'the first plan named is kept');
+    assert.notEqual(registry.for('https://api.example.com/v2', 'mk_test_b', plan, clock), a);
+    assert.notEqual(registry.for('https://other.example.com/v2', 'mk_test_a', plan, clock), a);
+    assert.equal(registry.size, 3);
+    assert.notEqual(new LimitsRegistry().for('https://api.example.com/v2', 'mk_test_a', plan, clock), a, 'registries share nothing');
+    assert.equal(a.bucket.perMinute, 60);
+    assert.equal(a.gate.capacity, 2);
   });
 });
 
