@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
-import { AuthError, JobFailedError, LimitsRegistry, MercaClient, NotFoundError, PlanError, ValidationError, type Job } from '../../src/api/index.js';
+import { AuthError, JobFailedError, LimitsRegistry, MercaClient, NotFoundError, PlanError, RateLimitError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -20,6 +20,40 @@ const quickRetry = { baseMs: 20, capMs: 200 };
 /** No test here may hang CI: each gets a generous bound. */
 const bounded = { timeout: 120_000 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'mdp-client-'));
+
+describe('MercaClient against a bare HTTP server', () => {
+  test('a 429 whose Retry-After is malformed is retried after the normal backoff', bounded, async () => {
+    const answers = ['120junk', '-5', ''];
+    const server = createServer((_req, res) => {
+      const retryAfter = answers.shift();
+      if (retryAfter === undefined) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"has_more":false}');
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter }).end('{"code":429,"type":"rate_limit_exceeded","message":"slow down"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const clock = new FakeClock();
+    const retries: RetryEvent[] = [];
+    const client = new MercaClient('mk_test_bare', {
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`,
+      clock,
+      retry: { retries: 5, baseMs: 400, capMs: 10_000, random: () => 0.5 },
+      onRetry: (event) => retries.push(event),
+    });
+    try {
+      let done = false;
+      const page = client.jobs.page().finally(() => (done = true));
+      while (!done) await clock.advance(50);
+      assert.deepEqual((await page).data, []);
+      assert.deepEqual(retries.map((r) => [(r.error as RateLimitError).retryAfter, r.delayMs]), [
+        [undefined, 200],
+        [undefined, 400],
+        [undefined, 800],
+      ]);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});
 
 describe('MercaClient against MercaDream Local', () => {
   test('200 jobs under 10% 429s, 5% 500s and 5% dropped connections all complete, one job each, within the plan rate', bounded, async () => {
@@ -93,6 +127,57 @@ describe('MercaClient against MercaDream Local', () => {
     } finally {
       await Promise.all([a.close(), b.close(), alone.close()]);
       await rig.close();
+    }
+  });
+
+  test('32 requests refused with the same Retry-After come back spread over more than a second, none before it', bounded, async () => {
+    // Client and server on one fake clock; a recording proxy in front of Local notes when each
+    // request arrives. Every request is refused (429, Retry-After: 1), so each call is tried twice.
+    const clock = new FakeClock(Date.now());
+    const rig = await startRig({ clock, faults: { rate429: 1 } });
+    const arrivals: number[] = [];
+    const proxy = createServer((req, res) => {
+      arrivals.push(clock.now());
+      const upstream = httpRequest({ host: '127.0.0.1', port: rig.server.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const retries: RetryEvent[] = [];
+    const client = new MercaClient(KEYS.professional, {
+      baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v2`,
+      plan: 'professional',
+      clock,
+      retry: { retries: 1 },
+      onRetry: (event) => retries.push(event),
+    });
+    try {
+      let settled = 0;
+      const calls = Array.from({ length: 32 }, () => client.jobs.page({ limit: 1 }).then((ok) => ok, (error: unknown) => error).finally(() => settled++));
+      while (arrivals.length < 32) await sleep(1);
+      const refusedAt = clock.now();
+      while (settled < calls.length) {
+        await clock.advance(10);
+        // Let every request already granted reach the server before fake time moves on.
+        while (arrivals.length < client.stats().bucket.granted) await sleep(1);
+      }
+      const results = await Promise.all(calls);
+      assert.ok(results.every((r) => r instanceof RateLimitError && r.retryAfter === 1), 'every call ends refused, as the fault says');
+      assert.equal(arrivals.length, 64);
+      assert.deepEqual(new Set(arrivals.slice(0, 32)), new Set([refusedAt]), 'the first tries arrive in one instant');
+      const retried = arrivals.slice(32);
+      const first = Math.min(...retried);
+      const last = Math.max(...retried);
+      assert.ok(first >= refusedAt + 1000, `a retry came ${first - refusedAt} ms after Retry-After: 1`);
+      assert.ok(last - first >= 1000, `the 32 retries arrived within ${last - first} ms`);
+      assert.equal(retries.length, 32);
+    } finally {
+      await client.close();
+      await rig.close();
+      proxy.close();
     }
   });
 
