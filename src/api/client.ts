@@ -18,7 +18,7 @@ import { AuthError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
 import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
-import { DEFAULT_TIMEOUTS, Transport, type Timeouts } from './transport.js';
+import { CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, Transport } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
 import { VERSION as version } from '../version.js';
 import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } from './wait.js';
@@ -44,7 +44,14 @@ export interface MercaClientOptions {
   readonly limits?: LimitsRegistry;
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
-  readonly timeouts?: Partial<Timeouts>;
+  /**
+   * Request timeout, ms: how long a request may wait for the response headers, and how long a
+   * response body (a download included) may stay silent, before the attempt fails with
+   * RequestTimeoutError and is retried like any network failure. Default 300 000 (300 s), for
+   * APIs slow to answer a POST that starts a render; 0 = no limit. A finite number ≥ 0, else
+   * the constructor throws a RangeError. (The connection itself must open within 10 s.)
+   */
+  readonly requestTimeoutMs?: number;
   readonly waitTiming?: Partial<WaitTiming>;
   /** Called before every retry (for progress displays). */
   readonly onRetry?: (event: RetryEvent) => void;
@@ -104,6 +111,7 @@ export class MercaClient {
   /**
    * @throws AuthError when no API key is given or set in MERCADREAM_API_KEY
    * @throws TypeError when the base URL is plain http:// to a host other than loopback
+   * @throws RangeError when requestTimeoutMs is not a finite number ≥ 0
    */
   constructor(apiKeyOrOptions?: string | MercaClientOptions, maybeOptions: MercaClientOptions = {}) {
     const options = typeof apiKeyOrOptions === 'string' ? { ...maybeOptions, apiKey: apiKeyOrOptions } : { ...apiKeyOrOptions };
@@ -112,6 +120,8 @@ export class MercaClient {
     if (!apiKey) throw new AuthError({ status: 0, type: 'missing_api_key', message: 'no API key: pass apiKey or set MERCADREAM_API_KEY' });
     this.baseUrl = (options.baseUrl ?? env['MERCADREAM_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     setMaxListeners(0, this.lifetime.signal); // one listener per followed job
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new RangeError(`requestTimeoutMs must be a number of milliseconds ≥ 0, not ${requestTimeoutMs}`);
     this.clock = options.clock ?? systemClock;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
@@ -122,7 +132,7 @@ export class MercaClient {
       clock: this.clock,
       bucket: this.limits.bucket,
       policy: this.policy,
-      timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      timeouts: { connectMs: CONNECT_TIMEOUT_MS, requestMs: requestTimeoutMs },
       userAgent: `mercadream-pipeline/${version}`,
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       onRequest: () => void this.requestCount++,

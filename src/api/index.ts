@@ -9,4 +9,4 @@ export { RequestBucket, JobGate, LimitsRegistry, type BucketStats, type GateStat
 export { backoffDelay, retryAfterDelay, retryDelay, withRetries, DEFAULT_RETRY_POLICY, RETRY_AFTER_SPREAD_MIN_MS, RETRY_AFTER_SPREAD_FRACTION, type RetryPolicy, type RetryEvent } from './retry.js';
 export { downloadFile, hashFile, type DownloadResult } from './download.js';
 export { verifyWebhook, signWebhook, startWebhookReceiver, type WebhookPayload, type WebhookReceiver, type WebhookVerdict } from './webhooks.js';
-export { isLoopback } from './transport.js';
+export { isLoopback, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js';

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
-import { AuthError, JobFailedError, LimitsRegistry, MercaClient, NotFoundError, PlanError, RateLimitError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
+import { AuthError, JobFailedError, LimitsRegistry, MercaClient, NetworkError, NotFoundError, PlanError, RateLimitError, RequestTimeoutError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -178,6 +178,31 @@ describe('MercaClient against MercaDream Local', () => {
       await client.close();
       await rig.close();
       proxy.close();
+    }
+  });
+
+  test('an API slower than the request timeout fails with a RequestTimeoutError that says how to raise it; a longer timeout waits it out', bounded, async () => {
+    const rig = await startRig({ faults: { latencyMs: 3000 } });
+    const options = { baseUrl: rig.server.url, plan: 'advanced' as const, retry: { retries: 1, baseMs: 10, capMs: 10 } };
+    const retried: RetryEvent[] = [];
+    const impatient = new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: 500, onRetry: (event) => retried.push(event) });
+    const patient = new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: 20_000 });
+    try {
+      const error = await impatient.jobs.page({ limit: 1 }).catch((e: unknown) => e);
+      assert.ok(error instanceof RequestTimeoutError, String(error));
+      assert.ok(error instanceof NetworkError, 'a timeout is a kind of network failure');
+      assert.equal(error.timeoutMs, 500);
+      assert.match(error.message, /^GET \/v2\/jobs: no response within 0\.5 s \(the request timeout\)/);
+      assert.match(error.message, /requestTimeoutMs/);
+      assert.match(error.message, /--request-timeout <seconds>/);
+      assert.equal(retried.length, 1, 'retried once, as the policy says, then given up');
+      const page = await patient.jobs.page({ limit: 1 });
+      assert.deepEqual(page.data, []);
+      assert.throws(() => new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: -1 }), RangeError);
+      assert.throws(() => new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: Number.NaN }), RangeError);
+    } finally {
+      await Promise.all([impatient.close(), patient.close()]);
+      await rig.close();
     }
   });
 
