@@ -14,7 +14,7 @@
 import { setMaxListeners } from 'node:events';
 import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { AuthError } from './errors.js';
+import { AuthError, NotFoundError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
 import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
@@ -103,6 +103,7 @@ export class MercaClient {
   private readonly waiter: JobWaiter;
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
+  private readonly requestTimeoutMs: number;
   private readonly slots = new Map<string, JobSlot>();
   /** Aborted by close(): ends the client's own waits on the jobs it holds slots for. */
   private readonly lifetime = new AbortController();
@@ -122,6 +123,7 @@ export class MercaClient {
     setMaxListeners(0, this.lifetime.signal); // one listener per followed job
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new RangeError(`requestTimeoutMs must be a number of milliseconds ≥ 0, not ${requestTimeoutMs}`);
+    this.requestTimeoutMs = requestTimeoutMs;
     this.clock = options.clock ?? systemClock;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
@@ -192,7 +194,10 @@ export class MercaClient {
 
   /**
    * Downloads a completed job's asset (or any signed download URL) to `destination`, verified
-   * against `file_size_bytes`. See downloadFile for the guarantees.
+   * against `file_size_bytes`. See downloadFile for the guarantees and the retries. Given a job,
+   * a 403 (its signed download_url has expired) fetches the job again (GET /v2/jobs/{id}) for a
+   * fresh URL and carries on, resuming what already arrived; given a bare URL, a 403 is final.
+   * @throws NotFoundError when the asset is gone (404, or the job no longer has a download_url)
    */
   download(
     source: Job | string,
@@ -202,6 +207,14 @@ export class MercaClient {
     const url = typeof source === 'string' ? source : source.download_url;
     if (!url) throw new TypeError(`job ${typeof source === 'string' ? '' : source.id} has no download_url (is it completed?)`);
     const expectedBytes = typeof source === 'string' ? undefined : source.file_size_bytes;
+    const refreshUrl =
+      typeof source === 'string'
+        ? undefined
+        : async (signal?: AbortSignal): Promise<string> => {
+            const fresh = await this.jobs.get(source.id, signal ? { signal } : {});
+            if (fresh.download_url) return fresh.download_url;
+            throw new NotFoundError({ status: 404, type: 'no_download_url', message: `job ${source.id} has no download_url any more (status ${fresh.status}; was its asset deleted from the vault?)`, request: `GET /v2/jobs/${source.id}` });
+          };
     return downloadFile(url, destination, {
       dispatcher: this.transport.dispatcher,
       clock: this.clock,
@@ -211,6 +224,8 @@ export class MercaClient {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       onRequest: () => void this.requestCount++,
       userAgent: `mercadream-pipeline/${version}`,
+      requestTimeoutMs: this.requestTimeoutMs,
+      ...(refreshUrl ? { refreshUrl } : {}),
     });
   }
 

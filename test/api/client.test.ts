@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
-import { AuthError, JobFailedError, LimitsRegistry, MercaClient, NetworkError, NotFoundError, PlanError, RateLimitError, RequestTimeoutError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
+import { AuthError, JobFailedError, LimitsRegistry, ManualClock, MercaClient, NetworkError, NotFoundError, PlanError, RateLimitError, RequestTimeoutError, ServerError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -48,6 +48,49 @@ describe('MercaClient against a bare HTTP server', () => {
         [undefined, 400],
         [undefined, 800],
       ]);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});
+
+describe('MercaClient downloads from a bare HTTP server', () => {
+  test('5xx and dropped connections are retried with backoff; a 404 is final', bounded, async () => {
+    const payload = Buffer.from('bytes of a clip, served after two failures');
+    const plan: Array<'503' | 'drop' | 'ok' | '404'> = ['503', 'drop', 'ok', '404'];
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const next = plan.shift() ?? '404';
+      seen.push(next);
+      if (next === '503') return void res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>Service Unavailable</h1>');
+      if (next === 'drop') return void req.socket.destroy();
+      if (next === '404') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":404,"type":"not_found","message":"No such file."}');
+      res.writeHead(200, { 'content-length': payload.length }).end(payload);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/files/ast_x?signature=s`;
+    const clock = new FakeClock();
+    const client = new MercaClient('mk_test_bare', { baseUrl: 'http://127.0.0.1:9/v2', clock, retry: { retries: 5, baseMs: 400, capMs: 400, random: () => 0.5 } });
+    try {
+      let done = false;
+      const download = client.download(url, join(tmp(), 'clip.mp4')).finally(() => (done = true));
+      while (!done) await clock.advance(50);
+      assert.equal((await download).bytes, payload.length);
+      assert.deepEqual(clock.sleeps, [200, 200], 'the backoff of the policy, twice');
+      assert.deepEqual(seen, ['503', 'drop', 'ok']);
+
+      const missing = await client.download(url, join(tmp(), 'missing.mp4')).catch((e: unknown) => e);
+      assert.ok(missing instanceof NotFoundError, String(missing));
+      assert.equal(missing.request, 'GET /v2/files/ast_x', 'the signed query stays out of messages');
+      assert.deepEqual(seen, ['503', 'drop', 'ok', '404']);
+
+      plan.push('503', '503');
+      const tired = new MercaClient('mk_test_bare', { baseUrl: 'http://127.0.0.1:9/v2', retry: { retries: 1, baseMs: 1, capMs: 1 } });
+      const unavailable = await tired.download(url, join(tmp(), 'unavailable.mp4')).catch((e: unknown) => e);
+      await tired.close();
+      assert.ok(unavailable instanceof ServerError, String(unavailable));
+      assert.match(unavailable.message, /503: Service Unavailable/);
     } finally {
       await client.close();
       server.close();
@@ -299,6 +342,49 @@ describe('MercaClient against MercaDream Local', () => {
       assert.equal(first.bytes, job.file_size_bytes);
       assert.equal(first.sha256, second.sha256);
       assert.equal(first.sha256, createHash('sha256').update(await readFile(join(dir, 'a.wav'))).digest('hex'));
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('an expired download URL is renewed through GET /v2/jobs/{id}; a bare expired URL and a deleted asset are final', bounded, async () => {
+    // Local's clock moves only when told to, so its signed URLs expire on demand.
+    const clock = new ManualClock(Date.now());
+    const rig = await startRig({ clock, urlTtlSeconds: 60 });
+    const client = new MercaClient(KEYS.advanced, { baseUrl: rig.server.url, plan: 'advanced', waitTiming: fast, retry: quickRetry });
+    const label = keyLabel(KEYS.advanced);
+    const jobGets = () => rig.server.counters.count(label, 'GET /v2/jobs/{job_id}');
+    const fileGets = () => rig.server.counters.count('anonymous', 'GET /v2/files/{asset_id}');
+    try {
+      const job = await client.jobs.wait(await client.speech({ text: 'Expiring soon.', format: 'wav' }));
+      clock.advance(61_000);
+      const [gets, files] = [jobGets(), fileGets()];
+      const result = await client.download(job, join(tmp(), 'renewed.wav'));
+      assert.equal(result.bytes, job.file_size_bytes);
+      assert.equal(jobGets() - gets, 1, 'the job was fetched again, once');
+      assert.equal(fileGets() - files, 2, 'one refused download, one with the fresh URL');
+
+      const bare = await client.download(job.download_url!, join(tmp(), 'bare.wav')).catch((e: unknown) => e);
+      assert.ok(bare instanceof PlanError, String(bare));
+      assert.equal(bare.status, 403);
+      assert.equal(bare.type, 'url_expired');
+      assert.match(bare.message, /download the job/);
+      assert.equal(fileGets() - files, 3, 'a 403 is not retried blindly');
+
+      const fresh = await client.jobs.get(job.id);
+      await client.vault.delete(new URL(job.download_url!).pathname.split('/').pop()!); // the job view names its asset only in its URL
+      const gone = await client.download(fresh, join(tmp(), 'gone.wav')).catch((e: unknown) => e);
+      assert.ok(gone instanceof NotFoundError, String(gone));
+      assert.equal(gone.status, 404);
+      assert.equal(fileGets() - files, 4, 'a 404 is final');
+
+      clock.advance(61_000);
+      const [getsBefore] = [jobGets()];
+      const expiredAndGone = await client.download(fresh, join(tmp(), 'gone2.wav')).catch((e: unknown) => e);
+      assert.ok(expiredAndGone instanceof NotFoundError, String(expiredAndGone));
+      assert.match(expiredAndGone.message, /no download_url/);
+      assert.equal(jobGets() - getsBefore, 1);
     } finally {
       await client.close();
       await rig.close();
