@@ -42,6 +42,7 @@ export interface MercaClientOptions {
    * this client's own (it shares its limits with no other client).
    */
   readonly limits?: LimitsRegistry;
+  /** Time for the limiter, backoff and waits (default the wall clock); tests pass a ManualClock. */
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
   /**
