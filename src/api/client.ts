@@ -6,19 +6,19 @@
  *   const result = await client.jobs.wait(job.id);
  *   console.log(result.download_url);
  *
- * It keeps under the plan's limits itself (a request bucket and a concurrent-job gate shared by
- * every client of the same key in the process), retries what may succeed on a second try, waits
+ * It keeps under the plan's limits itself (a request bucket and a concurrent-job gate, shared by
+ * every client of the same key given the same LimitsRegistry), retries what may succeed on a second try, waits
  * with few requests, and downloads safely. The key comes from the option or MERCADREAM_API_KEY
  * and never appears in an error, a log line or `util.inspect(client)`.
  */
 import { setMaxListeners } from 'node:events';
 import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
-import { systemClock, type Clock } from './clock.js';
-import { AuthError } from './errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { AuthError, NotFoundError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
-import { sharedLimits, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
+import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
-import { DEFAULT_TIMEOUTS, Transport, type Timeouts } from './transport.js';
+import { CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, Transport } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
 import { VERSION as version } from '../version.js';
 import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } from './wait.js';
@@ -35,9 +35,24 @@ export interface MercaClientOptions {
   readonly baseUrl?: string;
   /** Plan whose limits the client keeps (default regular, the strictest), or explicit limits. */
   readonly plan?: keyof typeof PLAN_LIMITS | PlanLimits;
+  /**
+   * Where the client takes its request bucket and concurrent-job gate from. Clients of the same
+   * key and base URL given the same registry share them, so together they keep under the plan's
+   * limits; create one registry per program and pass it to every client. Default: a registry of
+   * this client's own (it shares its limits with no other client).
+   */
+  readonly limits?: LimitsRegistry;
+  /** Time for the limiter, backoff and waits (default the wall clock); tests pass a ManualClock. */
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
-  readonly timeouts?: Partial<Timeouts>;
+  /**
+   * Request timeout, ms: how long a request may wait for the response headers, and how long a
+   * response body (a download included) may stay silent, before the attempt fails with
+   * RequestTimeoutError and is retried like any network failure. Default 300 000 (300 s), for
+   * APIs slow to answer a POST that starts a render; 0 = no limit. A finite number ≥ 0, else
+   * the constructor throws a RangeError. (The connection itself must open within 10 s.)
+   */
+  readonly requestTimeoutMs?: number;
   readonly waitTiming?: Partial<WaitTiming>;
   /** Called before every retry (for progress displays). */
   readonly onRetry?: (event: RetryEvent) => void;
@@ -89,6 +104,7 @@ export class MercaClient {
   private readonly waiter: JobWaiter;
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
+  private readonly requestTimeoutMs: number;
   private readonly slots = new Map<string, JobSlot>();
   /** Aborted by close(): ends the client's own waits on the jobs it holds slots for. */
   private readonly lifetime = new AbortController();
@@ -97,6 +113,7 @@ export class MercaClient {
   /**
    * @throws AuthError when no API key is given or set in MERCADREAM_API_KEY
    * @throws TypeError when the base URL is plain http:// to a host other than loopback
+   * @throws RangeError when requestTimeoutMs is not a finite number ≥ 0
    */
   constructor(apiKeyOrOptions?: string | MercaClientOptions, maybeOptions: MercaClientOptions = {}) {
     const options = typeof apiKeyOrOptions === 'string' ? { ...maybeOptions, apiKey: apiKeyOrOptions } : { ...apiKeyOrOptions };
@@ -105,17 +122,20 @@ export class MercaClient {
     if (!apiKey) throw new AuthError({ status: 0, type: 'missing_api_key', message: 'no API key: pass apiKey or set MERCADREAM_API_KEY' });
     this.baseUrl = (options.baseUrl ?? env['MERCADREAM_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     setMaxListeners(0, this.lifetime.signal); // one listener per followed job
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new RangeError(`requestTimeoutMs must be a number of milliseconds ≥ 0, not ${requestTimeoutMs}`);
+    this.requestTimeoutMs = requestTimeoutMs;
     this.clock = options.clock ?? systemClock;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
-    this.limits = sharedLimits(this.baseUrl, apiKey, plan, this.clock);
+    this.limits = (options.limits ?? new LimitsRegistry()).for(this.baseUrl, apiKey, plan, this.clock);
     this.transport = new Transport({
       baseUrl: new URL(this.baseUrl),
       apiKey,
       clock: this.clock,
       bucket: this.limits.bucket,
       policy: this.policy,
-      timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      timeouts: { connectMs: CONNECT_TIMEOUT_MS, requestMs: requestTimeoutMs },
       userAgent: `mercadream-pipeline/${version}`,
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       onRequest: () => void this.requestCount++,
@@ -175,7 +195,10 @@ export class MercaClient {
 
   /**
    * Downloads a completed job's asset (or any signed download URL) to `destination`, verified
-   * against `file_size_bytes`. See downloadFile for the guarantees.
+   * against `file_size_bytes`. See downloadFile for the guarantees and the retries. Given a job,
+   * a 403 (its signed download_url has expired) fetches the job again (GET /v2/jobs/{id}) for a
+   * fresh URL and carries on, resuming what already arrived; given a bare URL, a 403 is final.
+   * @throws NotFoundError when the asset is gone (404, or the job no longer has a download_url)
    */
   download(
     source: Job | string,
@@ -185,6 +208,14 @@ export class MercaClient {
     const url = typeof source === 'string' ? source : source.download_url;
     if (!url) throw new TypeError(`job ${typeof source === 'string' ? '' : source.id} has no download_url (is it completed?)`);
     const expectedBytes = typeof source === 'string' ? undefined : source.file_size_bytes;
+    const refreshUrl =
+      typeof source === 'string'
+        ? undefined
+        : async (signal?: AbortSignal): Promise<string> => {
+            const fresh = await this.jobs.get(source.id, signal ? { signal } : {});
+            if (fresh.download_url) return fresh.download_url;
+            throw new NotFoundError({ status: 404, type: 'no_download_url', message: `job ${source.id} has no download_url any more (status ${fresh.status}; was its asset deleted from the vault?)`, request: `GET /v2/jobs/${source.id}` });
+          };
     return downloadFile(url, destination, {
       dispatcher: this.transport.dispatcher,
       clock: this.clock,
@@ -194,6 +225,8 @@ export class MercaClient {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       onRequest: () => void this.requestCount++,
       userAgent: `mercadream-pipeline/${version}`,
+      requestTimeoutMs: this.requestTimeoutMs,
+      ...(refreshUrl ? { refreshUrl } : {}),
     });
   }
 

@@ -78,6 +78,20 @@ export class NetworkError extends MercaApiError {
 }
 
 /**
+ * No response (headers) within the client's request timeout, or a response body that fell silent
+ * for that long. Retryable like any network failure (a stalled connection may go through on a
+ * new one); the message names the timeout and how to raise it, for APIs that are slow by nature.
+ */
+export class RequestTimeoutError extends NetworkError {
+  /** The timeout that fired, ms (MercaClientOptions.requestTimeoutMs). */
+  readonly timeoutMs: number;
+  constructor(details: ApiErrorDetails & { timeoutMs: number }, options?: { cause?: unknown }) {
+    super(details, options);
+    this.timeoutMs = details.timeoutMs;
+  }
+}
+
+/**
  * A job ended in `failed`; carries the job's id and its own error. `message` reads
  * `job <id> failed: <the API's message>`; `jobError` keeps the API's words as sent, for reports
  * that show them beside the job id.

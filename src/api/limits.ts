@@ -3,10 +3,10 @@
  * - `RequestBucket`: a token bucket over every request to the API host (polls included);
  * - `JobGate`: a semaphore over jobs that are queued or processing on the server.
  * Both expose counters for the UI and tests, take time from an injected Clock, and are shared
- * by every client of the same key and base URL in one process (`sharedLimits`).
+ * by every client of the same key and base URL that is given the same `LimitsRegistry`.
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 
 /** Counters of a RequestBucket. */
 export interface BucketStats {
@@ -179,18 +179,38 @@ export interface SharedLimits {
   readonly gate: JobGate;
 }
 
-const registry = new Map<string, SharedLimits>();
-
 /**
- * The bucket and gate for `apiKey` at `baseUrl`, created on first use with the plan's figures.
- * The key is hashed before it is used as a map key, so it is not kept in the registry.
+ * Who shares limits with whom: one bucket and gate per (base URL, API key), created on first use
+ * with the plan's figures. The composition root makes one registry and passes it to every
+ * MercaClient (option `limits`), so all the clients of one key keep under the plan's limits
+ * together; a client given none makes its own, shared with nobody. There is no process-wide
+ * registry: two registries never share anything.
+ *
+ * The key is hashed (SHA-256 of base URL and key) before it is used as a map key, so the
+ * registry never holds it.
  */
-export function sharedLimits(baseUrl: string, apiKey: string, plan: { requestsPerMinute: number; concurrentJobs: number }, clock: Clock): SharedLimits {
-  const id = createHash('sha256').update(`${baseUrl}\u0000${apiKey}`).digest('hex');
-  let limits = registry.get(id);
-  if (!limits) {
-    limits = { bucket: new RequestBucket(plan.requestsPerMinute, clock), gate: new JobGate(plan.concurrentJobs) };
-    registry.set(id, limits);
+export class LimitsRegistry {
+  readonly #entries = new Map<string, SharedLimits>();
+
+  /**
+   * The bucket and gate of `apiKey` at `baseUrl` (compared as given: pass it normalised, as
+   * MercaClient does, without a trailing slash).
+   * @param plan the plan's requests per minute and concurrent jobs; used only when this key is
+   *   first seen: a later client of the same key gets the existing limits, whatever plan it names
+   * @param clock time for a new bucket (the first client's clock is the one kept)
+   */
+  for(baseUrl: string, apiKey: string, plan: { readonly requestsPerMinute: number; readonly concurrentJobs: number }, clock: Clock): SharedLimits {
+    const id = createHash('sha256').update(`${baseUrl}\u0000${apiKey}`).digest('hex');
+    let limits = this.#entries.get(id);
+    if (!limits) {
+      limits = { bucket: new RequestBucket(plan.requestsPerMinute, clock), gate: new JobGate(plan.concurrentJobs) };
+      this.#entries.set(id, limits);
+    }
+    return limits;
   }
-  return limits;
+
+  /** How many (base URL, key) pairs have limits here. */
+  get size(): number {
+    return this.#entries.size;
+  }
 }

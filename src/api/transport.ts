@@ -5,22 +5,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
-import { parseRetryAfter, type Clock } from './clock.js';
-import { errorFromResponse, MercaApiError, NetworkError, redact } from './errors.js';
+import type { Clock } from '../util/clock.js';
+import { parseRetryAfter } from './retry-after.js';
+import { errorFromResponse, MercaApiError, NetworkError, redact, RequestTimeoutError } from './errors.js';
 import type { RequestBucket } from './limits.js';
 import { withRetries, type RetryEvent, type RetryPolicy } from './retry.js';
 import { reviveTimes } from './types.js';
 
+/**
+ * Default request timeout, ms: 300 s. Generous on purpose: a busy API may take minutes to
+ * answer a POST that starts a render, and a POST that times out is sent again (with the same
+ * Idempotency-Key), which only adds load to an API that is already slow.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
+/** Time allowed to open a TCP/TLS connection, ms. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Timeouts of one request, ms. */
 export interface Timeouts {
+  /** To open the connection. */
   readonly connectMs: number;
-  /** Until the response headers arrive. */
-  readonly headersMs: number;
-  /** Longest silence while reading a body. */
-  readonly bodyMs: number;
+  /**
+   * Until the response headers arrive, and again the longest silence while a body is read
+   * (undici's headersTimeout and bodyTimeout); 0 = no limit.
+   */
+  readonly requestMs: number;
 }
-
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 };
 
 /** Everything a Transport needs; built by MercaClient. */
 export interface TransportOptions {
@@ -78,8 +89,8 @@ export class Transport {
       keepAliveTimeout: 10_000,
       connections: 32,
       connect: { timeout: options.timeouts.connectMs },
-      headersTimeout: options.timeouts.headersMs,
-      bodyTimeout: options.timeouts.bodyMs,
+      headersTimeout: options.timeouts.requestMs,
+      bodyTimeout: options.timeouts.requestMs,
     });
   }
 
@@ -171,19 +182,41 @@ export class Transport {
   }
 
   private networkError(error: unknown, label: string): NetworkError {
-    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-    const message = error instanceof Error ? error.message : String(error);
-    const type = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
-    const failure = new NetworkError({ status: 0, type, message: redact(`${label}: ${code ? `${code}: ` : ''}${message}`, this.#apiKey), request: label });
-    // A host name that does not resolve will not resolve on the next try either.
-    if (code === 'ENOTFOUND') Object.defineProperty(failure, 'retryable', { value: false });
-    return failure;
+    return networkError(error, label, this.options.timeouts.requestMs, this.#apiKey);
   }
 
   private scrub(error: MercaApiError): MercaApiError {
     if (error.message.includes(this.#apiKey)) (error as { message: string }).message = redact(error.message, this.#apiKey);
     return error;
   }
+}
+
+/**
+ * The typed error for a request that got no usable response: RequestTimeoutError when undici's
+ * headers or body timeout fired (`requestMs`, ms), else NetworkError (type `timeout` for a
+ * connect timeout, `network` otherwise; not retryable when the host name does not resolve).
+ * `secret` is redacted from the message.
+ */
+export function networkError(error: unknown, label: string, requestMs: number, secret?: string): NetworkError {
+  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    const waited = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no response' : 'the response stalled';
+    return new RequestTimeoutError(
+      {
+        status: 0,
+        type: 'timeout',
+        message: `${label}: ${waited} within ${requestMs / 1000} s (the request timeout); if the API is slow rather than down, raise it (client option requestTimeoutMs, or --request-timeout <seconds>)`,
+        request: label,
+        timeoutMs: requestMs,
+      },
+    );
+  }
+  const type = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
+  const failure = new NetworkError({ status: 0, type, message: redact(`${label}: ${code ? `${code}: ` : ''}${message}`, secret), request: label });
+  // A host name that does not resolve will not resolve on the next try either.
+  if (code === 'ENOTFOUND') Object.defineProperty(failure, 'retryable', { value: false });
+  return failure;
 }
 
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {

@@ -5,7 +5,7 @@
  * GET /v2/jobs/{id} each, so requests per job stay near one however many jobs are in flight.
  * Webhook deliveries (or any other sighting of a job) settle waits through `observe`.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { JobFailedError } from './errors.js';
 import type { Job, JobPage } from './types.js';
 

@@ -2,7 +2,7 @@
  * Request counters of MercaDream Local, for tests of API clients: how many requests each key
  * sent to each endpoint, and the most requests a key sent within any 60-second window.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 
 const WINDOW_MS = 60_000;
 

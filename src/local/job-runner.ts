@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Engines, EngineQuality, RenderResult } from './engines/types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { computeUnits, estimatedRenderMs } from './compute-units.js';
 import type { Faults } from './faults.js';
 import { newId } from './ids.js';

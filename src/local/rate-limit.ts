@@ -3,7 +3,7 @@
  * "requests / min"). Only admitted requests occupy the window: a client that keeps hammering
  * after a 429 recovers as soon as its old requests age out.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 
 const WINDOW_MS = 60_000;
 

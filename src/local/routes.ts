@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PLAN_LIMITS, resolutionWithin, type PlanName } from '../vocabulary/catalog.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { readJsonBody } from './body.js';
 import { ApiError } from './errors.js';
 import { isId } from './ids.js';

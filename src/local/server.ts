@@ -11,7 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { RequestCounters } from './counters.js';
 import type { EngineQuality, Engines } from './engines/types.js';
 import { Faults, type FaultOptions } from './faults.js';

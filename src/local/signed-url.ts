@@ -3,7 +3,7 @@
  * where signature = HMAC-SHA256(server secret, `<asset_id>.<expires>`). They need no API key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { ApiError } from './errors.js';
 
 /** Makes and checks download URLs. */

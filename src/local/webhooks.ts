@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { newId } from './ids.js';
 import type { JobError, JobStatus } from './job.js';
 import { signWebhook, WEBHOOK_HEADERS } from '../vocabulary/webhook-signature.js';

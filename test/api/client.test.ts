@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
-import { AuthError, JobFailedError, MercaClient, NotFoundError, PlanError, ValidationError, type Job } from '../../src/api/index.js';
+import { AuthError, JobFailedError, LimitsRegistry, ManualClock, MercaClient, NetworkError, NotFoundError, PlanError, RateLimitError, RequestTimeoutError, ServerError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -20,6 +20,83 @@ const quickRetry = { baseMs: 20, capMs: 200 };
 /** No test here may hang CI: each gets a generous bound. */
 const bounded = { timeout: 120_000 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'mdp-client-'));
+
+describe('MercaClient against a bare HTTP server', () => {
+  test('a 429 whose Retry-After is malformed is retried after the normal backoff', bounded, async () => {
+    const answers = ['120junk', '-5', ''];
+    const server = createServer((_req, res) => {
+      const retryAfter = answers.shift();
+      if (retryAfter === undefined) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"has_more":false}');
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter }).end('{"code":429,"type":"rate_limit_exceeded","message":"slow down"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const clock = new FakeClock();
+    const retries: RetryEvent[] = [];
+    const client = new MercaClient('mk_test_bare', {
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`,
+      clock,
+      retry: { retries: 5, baseMs: 400, capMs: 10_000, random: () => 0.5 },
+      onRetry: (event) => retries.push(event),
+    });
+    try {
+      let done = false;
+      const page = client.jobs.page().finally(() => (done = true));
+      while (!done) await clock.advance(50);
+      assert.deepEqual((await page).data, []);
+      assert.deepEqual(retries.map((r) => [(r.error as RateLimitError).retryAfter, r.delayMs]), [
+        [undefined, 200],
+        [undefined, 400],
+        [undefined, 800],
+      ]);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});
+
+describe('MercaClient downloads from a bare HTTP server', () => {
+  test('5xx and dropped connections are retried with backoff; a 404 is final', bounded, async () => {
+    const payload = Buffer.from('bytes of a clip, served after two failures');
+    const plan: Array<'503' | 'drop' | 'ok' | '404'> = ['503', 'drop', 'ok', '404'];
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const next = plan.shift() ?? '404';
+      seen.push(next);
+      if (next === '503') return void res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>Service Unavailable</h1>');
+      if (next === 'drop') return void req.socket.destroy();
+      if (next === '404') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":404,"type":"not_found","message":"No such file."}');
+      res.writeHead(200, { 'content-length': payload.length }).end(payload);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/files/ast_x?signature=s`;
+    const clock = new FakeClock();
+    const client = new MercaClient('mk_test_bare', { baseUrl: 'http://127.0.0.1:9/v2', clock, retry: { retries: 5, baseMs: 400, capMs: 400, random: () => 0.5 } });
+    try {
+      let done = false;
+      const download = client.download(url, join(tmp(), 'clip.mp4')).finally(() => (done = true));
+      while (!done) await clock.advance(50);
+      assert.equal((await download).bytes, payload.length);
+      assert.deepEqual(clock.sleeps, [200, 200], 'the backoff of the policy, twice');
+      assert.deepEqual(seen, ['503', 'drop', 'ok']);
+
+      const missing = await client.download(url, join(tmp(), 'missing.mp4')).catch((e: unknown) => e);
+      assert.ok(missing instanceof NotFoundError, String(missing));
+      assert.equal(missing.request, 'GET /v2/files/ast_x', 'the signed query stays out of messages');
+      assert.deepEqual(seen, ['503', 'drop', 'ok', '404']);
+
+      plan.push('503', '503');
+      const tired = new MercaClient('mk_test_bare', { baseUrl: 'http://127.0.0.1:9/v2', retry: { retries: 1, baseMs: 1, capMs: 1 } });
+      const unavailable = await tired.download(url, join(tmp(), 'unavailable.mp4')).catch((e: unknown) => e);
+      await tired.close();
+      assert.ok(unavailable instanceof ServerError, String(unavailable));
+      assert.match(unavailable.message, /503: Service Unavailable/);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});
 
 describe('MercaClient against MercaDream Local', () => {
   test('200 jobs under 10% 429s, 5% 500s and 5% dropped connections all complete, one job each, within the plan rate', bounded, async () => {
@@ -71,6 +148,103 @@ describe('MercaClient against MercaDream Local', () => {
       assert.equal(retries, 0, 'no 429 was ever needed');
     } finally {
       await client.close();
+      await rig.close();
+    }
+  });
+
+  test('clients of one key given the same LimitsRegistry share its bucket and job gate; a client given none shares with nobody', bounded, async () => {
+    const rig = await startRig();
+    const limits = new LimitsRegistry();
+    const options = { baseUrl: rig.server.url, plan: 'regular' as const, waitTiming: fast };
+    const a = new MercaClient(KEYS.regular, { ...options, limits });
+    const b = new MercaClient(KEYS.regular, { ...options, limits });
+    const alone = new MercaClient(KEYS.regular, options);
+    try {
+      const job = await a.speech({ text: 'Shared limits.', format: 'wav' });
+      assert.equal(b.stats().bucket.granted, 1, "a's request took a token from the bucket b uses too");
+      assert.equal(b.stats().gate.active, 1, "a's job holds a slot of b's gate");
+      assert.equal(alone.stats().bucket.granted, 0);
+      assert.equal(alone.stats().gate.active, 0);
+      await a.jobs.wait(job);
+      assert.equal(b.stats().gate.active, 0, 'the slot came back when the job ended');
+    } finally {
+      await Promise.all([a.close(), b.close(), alone.close()]);
+      await rig.close();
+    }
+  });
+
+  test('32 requests refused with the same Retry-After come back spread over more than a second, none before it', bounded, async () => {
+    // Client and server on one fake clock; a recording proxy in front of Local notes when each
+    // request arrives. Every request is refused (429, Retry-After: 1), so each call is tried twice.
+    const clock = new FakeClock(Date.now());
+    const rig = await startRig({ clock, faults: { rate429: 1 } });
+    const arrivals: number[] = [];
+    const proxy = createServer((req, res) => {
+      arrivals.push(clock.now());
+      const upstream = httpRequest({ host: '127.0.0.1', port: rig.server.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const retries: RetryEvent[] = [];
+    const client = new MercaClient(KEYS.professional, {
+      baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v2`,
+      plan: 'professional',
+      clock,
+      retry: { retries: 1 },
+      onRetry: (event) => retries.push(event),
+    });
+    try {
+      let settled = 0;
+      const calls = Array.from({ length: 32 }, () => client.jobs.page({ limit: 1 }).then((ok) => ok, (error: unknown) => error).finally(() => settled++));
+      while (arrivals.length < 32) await sleep(1);
+      const refusedAt = clock.now();
+      while (settled < calls.length) {
+        await clock.advance(10);
+        // Let every request already granted reach the server before fake time moves on.
+        while (arrivals.length < client.stats().bucket.granted) await sleep(1);
+      }
+      const results = await Promise.all(calls);
+      assert.ok(results.every((r) => r instanceof RateLimitError && r.retryAfter === 1), 'every call ends refused, as the fault says');
+      assert.equal(arrivals.length, 64);
+      assert.deepEqual(new Set(arrivals.slice(0, 32)), new Set([refusedAt]), 'the first tries arrive in one instant');
+      const retried = arrivals.slice(32);
+      const first = Math.min(...retried);
+      const last = Math.max(...retried);
+      assert.ok(first >= refusedAt + 1000, `a retry came ${first - refusedAt} ms after Retry-After: 1`);
+      assert.ok(last - first >= 1000, `the 32 retries arrived within ${last - first} ms`);
+      assert.equal(retries.length, 32);
+    } finally {
+      await client.close();
+      await rig.close();
+      proxy.close();
+    }
+  });
+
+  test('an API slower than the request timeout fails with a RequestTimeoutError that says how to raise it; a longer timeout waits it out', bounded, async () => {
+    const rig = await startRig({ faults: { latencyMs: 3000 } });
+    const options = { baseUrl: rig.server.url, plan: 'advanced' as const, retry: { retries: 1, baseMs: 10, capMs: 10 } };
+    const retried: RetryEvent[] = [];
+    const impatient = new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: 500, onRetry: (event) => retried.push(event) });
+    const patient = new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: 20_000 });
+    try {
+      const error = await impatient.jobs.page({ limit: 1 }).catch((e: unknown) => e);
+      assert.ok(error instanceof RequestTimeoutError, String(error));
+      assert.ok(error instanceof NetworkError, 'a timeout is a kind of network failure');
+      assert.equal(error.timeoutMs, 500);
+      assert.match(error.message, /^GET \/v2\/jobs: no response within 0\.5 s \(the request timeout\)/);
+      assert.match(error.message, /requestTimeoutMs/);
+      assert.match(error.message, /--request-timeout <seconds>/);
+      assert.equal(retried.length, 1, 'retried once, as the policy says, then given up');
+      const page = await patient.jobs.page({ limit: 1 });
+      assert.deepEqual(page.data, []);
+      assert.throws(() => new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: -1 }), RangeError);
+      assert.throws(() => new MercaClient(KEYS.advanced, { ...options, requestTimeoutMs: Number.NaN }), RangeError);
+    } finally {
+      await Promise.all([impatient.close(), patient.close()]);
       await rig.close();
     }
   });
@@ -168,6 +342,49 @@ describe('MercaClient against MercaDream Local', () => {
       assert.equal(first.bytes, job.file_size_bytes);
       assert.equal(first.sha256, second.sha256);
       assert.equal(first.sha256, createHash('sha256').update(await readFile(join(dir, 'a.wav'))).digest('hex'));
+    } finally {
+      await client.close();
+      await rig.close();
+    }
+  });
+
+  test('an expired download URL is renewed through GET /v2/jobs/{id}; a bare expired URL and a deleted asset are final', bounded, async () => {
+    // Local's clock moves only when told to, so its signed URLs expire on demand.
+    const clock = new ManualClock(Date.now());
+    const rig = await startRig({ clock, urlTtlSeconds: 60 });
+    const client = new MercaClient(KEYS.advanced, { baseUrl: rig.server.url, plan: 'advanced', waitTiming: fast, retry: quickRetry });
+    const label = keyLabel(KEYS.advanced);
+    const jobGets = () => rig.server.counters.count(label, 'GET /v2/jobs/{job_id}');
+    const fileGets = () => rig.server.counters.count('anonymous', 'GET /v2/files/{asset_id}');
+    try {
+      const job = await client.jobs.wait(await client.speech({ text: 'Expiring soon.', format: 'wav' }));
+      clock.advance(61_000);
+      const [gets, files] = [jobGets(), fileGets()];
+      const result = await client.download(job, join(tmp(), 'renewed.wav'));
+      assert.equal(result.bytes, job.file_size_bytes);
+      assert.equal(jobGets() - gets, 1, 'the job was fetched again, once');
+      assert.equal(fileGets() - files, 2, 'one refused download, one with the fresh URL');
+
+      const bare = await client.download(job.download_url!, join(tmp(), 'bare.wav')).catch((e: unknown) => e);
+      assert.ok(bare instanceof PlanError, String(bare));
+      assert.equal(bare.status, 403);
+      assert.equal(bare.type, 'url_expired');
+      assert.match(bare.message, /download the job/);
+      assert.equal(fileGets() - files, 3, 'a 403 is not retried blindly');
+
+      const fresh = await client.jobs.get(job.id);
+      await client.vault.delete(new URL(job.download_url!).pathname.split('/').pop()!); // the job view names its asset only in its URL
+      const gone = await client.download(fresh, join(tmp(), 'gone.wav')).catch((e: unknown) => e);
+      assert.ok(gone instanceof NotFoundError, String(gone));
+      assert.equal(gone.status, 404);
+      assert.equal(fileGets() - files, 4, 'a 404 is final');
+
+      clock.advance(61_000);
+      const [getsBefore] = [jobGets()];
+      const expiredAndGone = await client.download(fresh, join(tmp(), 'gone2.wav')).catch((e: unknown) => e);
+      assert.ok(expiredAndGone instanceof NotFoundError, String(expiredAndGone));
+      assert.match(expiredAndGone.message, /no download_url/);
+      assert.equal(jobGets() - getsBefore, 1);
     } finally {
       await client.close();
       await rig.close();

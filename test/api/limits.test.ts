@@ -1,10 +1,10 @@
 // The client's limiter, Retry-After parsing and backoff, on a fake clock (no sleeping).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRetryAfter } from '../../src/api/clock.js';
+import { parseRetryAfter } from '../../src/api/retry-after.js';
 import { AuthError, NotFoundError, PlanError, RateLimitError, ServerError, ValidationError, errorFromResponse } from '../../src/api/errors.js';
-import { JobGate, RequestBucket } from '../../src/api/limits.js';
-import { backoffDelay, withRetries } from '../../src/api/retry.js';
+import { JobGate, LimitsRegistry, RequestBucket } from '../../src/api/limits.js';
+import { backoffDelay, retryAfterDelay, withRetries } from '../../src/api/retry.js';
 import { FakeClock, flush } from '../helpers/fake-clock.js';
 
 describe('RequestBucket', () => {
@@ -92,6 +92,22 @@ describe('JobGate', () => {
   });
 });
 
+describe('LimitsRegistry', () => {
+  const plan = { requestsPerMinute: 60, concurrentJobs: 2 };
+  test('one bucket and gate per base URL and key, within one registry only', () => {
+    const clock = new FakeClock();
+    const registry = new LimitsRegistry();
+    const a = registry.for('https://api.example.com/v2', 'mk_test_a', plan, clock);
+    assert.equal(registry.for('https://api.example.com/v2', 'mk_test_a', { requestsPerMinute: 1000, concurrentJobs: 20 }, clock), a, 'the first plan named is kept');
+    assert.notEqual(registry.for('https://api.example.com/v2', 'mk_test_b', plan, clock), a);
+    assert.notEqual(registry.for('https://other.example.com/v2', 'mk_test_a', plan, clock), a);
+    assert.equal(registry.size, 3);
+    assert.notEqual(new LimitsRegistry().for('https://api.example.com/v2', 'mk_test_a', plan, clock), a, 'registries share nothing');
+    assert.equal(a.bucket.perMinute, 60);
+    assert.equal(a.gate.capacity, 2);
+  });
+});
+
 describe('Retry-After', () => {
   const now = Date.UTC(2026, 10, 30, 12, 0, 0);
   test('delta-seconds', () => {
@@ -102,11 +118,39 @@ describe('Retry-After', () => {
     assert.equal(parseRetryAfter('Mon, 30 Nov 2026 12:00:30 GMT', now), 30);
     assert.equal(parseRetryAfter('Mon, 30 Nov 2026 11:00:00 GMT', now), 0);
   });
-  test('anything else is ignored (not read as a year)', () => {
-    assert.equal(parseRetryAfter('-5', now), undefined);
-    assert.equal(parseRetryAfter('1.5', now), undefined);
-    assert.equal(parseRetryAfter('soon', now), undefined);
+  test('the two obsolete HTTP-date formats a recipient must also accept (RFC 9110 §5.6.7), both in GMT', () => {
+    assert.equal(parseRetryAfter('Monday, 30-Nov-26 12:00:30 GMT', now), 30);
+    assert.equal(parseRetryAfter('Mon Nov 30 12:00:45 2026', now), 45);
+    assert.equal(parseRetryAfter('Tue Dec  1 12:00:00 2026', now), 24 * 3600);
+  });
+  const malformed = ['120junk', 'junk120', '-5', '1.5', '', '   ', 'soon', '0x10', 'Mon, 30 Nov 2026 12:00:30 UTC', 'Mon, 31 Feb 2026 12:00:30 GMT', '30 Nov 2026 12:00:30'];
+  test('anything else is malformed: undefined, never read as a year or a date in the past', () => {
+    for (const value of malformed) assert.equal(parseRetryAfter(value, now), undefined, JSON.stringify(value));
     assert.equal(parseRetryAfter(undefined, now), undefined);
+    assert.equal(parseRetryAfter(null, now), undefined);
+  });
+  test('a 429 with a malformed Retry-After waits the normal jittered backoff, and pauses the bucket that long', async () => {
+    const policy = { retries: 1, baseMs: 400, capMs: 10_000, random: () => 0.5 };
+    for (const value of ['120junk', '-5', '']) {
+      const clock = new FakeClock();
+      const bucket = new RequestBucket(1000, clock);
+      let calls = 0;
+      const result = withRetries(
+        async () => {
+          if (calls++ === 0) {
+            const retryAfter = parseRetryAfter(value, clock.now());
+            throw new RateLimitError({ status: 429, type: 'rate_limited', message: 'slow down', ...(retryAfter !== undefined ? { retryAfter } : {}) });
+          }
+          return 'ok';
+        },
+        { policy, clock, bucket },
+      );
+      await clock.advance(10_000);
+      assert.equal(await result, 'ok');
+      assert.deepEqual(clock.sleeps, [backoffDelay(1, policy)], `Retry-After ${JSON.stringify(value)}`);
+      assert.equal(clock.sleeps[0], 200);
+      assert.equal(bucket.stats().pausedUntil, Date.UTC(2026, 0, 1) + 200);
+    }
   });
 });
 
@@ -137,7 +181,7 @@ describe('backoff and retries', () => {
     await clock.advance(60_000);
     assert.equal(await result, 'ok');
     assert.equal(calls, 4);
-    assert.equal(clock.sleeps[0], 7000 + 125, 'Retry-After plus a little jitter');
+    assert.equal(clock.sleeps[0], 7000 + 1000, 'Retry-After plus half of the 2 s spread (random 0.5)');
     assert.ok(bucket.stats().pausedUntil >= Date.UTC(2026, 0, 1) + 7000, 'the whole bucket was paused');
     assert.deepEqual(clock.sleeps.slice(1), [100, 200]);
 
@@ -153,6 +197,14 @@ describe('backoff and retries', () => {
     await clock.advance(10_000);
     await assert.rejects(failing, ServerError);
     assert.equal(tries, 4);
+  });
+
+  test('after Retry-After, retries spread over max(2 s, a quarter of the wait), never before it', () => {
+    assert.equal(retryAfterDelay(1, { random: () => 0 }), 1000);
+    assert.equal(retryAfterDelay(1, { random: () => 0.999999 }), 2999);
+    assert.equal(retryAfterDelay(60, { random: () => 0 }), 60_000);
+    assert.equal(retryAfterDelay(60, { random: () => 0.999999 }), 74_999);
+    assert.equal(retryAfterDelay(0, { random: () => 0.5 }), 1000);
   });
 
   for (const status of [400, 401, 403, 404]) {

@@ -1,5 +1,5 @@
 /** A Clock whose time only moves when a test says so (or when every sleeper is waiting). */
-import type { Clock } from '../../src/api/clock.js';
+import type { Clock } from '../../src/util/clock.js';
 
 interface Sleeper {
   at: number;

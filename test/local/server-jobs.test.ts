@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { ManualClock } from '../../src/local/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { call, errorOf, KEYS, startRig, waitForJob, type Rig } from '../helpers/api.js';
 
 const PRO = KEYS.professional;

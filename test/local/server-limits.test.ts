@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock } from '../../src/local/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { eventually, errorOf, KEYS, startRig, waitForJob, type Rig } from '../helpers/api.js';
 import { createTestEngines, RenderGate } from '../helpers/test-engines.js';

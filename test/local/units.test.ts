@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readJsonDir, writeJsonAtomic } from '../../src/util/atomic-file.js';
-import { ManualClock } from '../../src/local/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { computeUnits } from '../../src/local/compute-units.js';
 import { RequestCounters } from '../../src/local/counters.js';
 import { parseRange } from '../../src/local/downloads.js';
