@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BASE_URL, MercaClient, type MercaClientOptions } from '../api/client.js';
+import type { LimitsRegistry } from '../api/limits.js';
 import { ENGINES_VERSION } from '../local/engines/index.js';
 import { assertSafeUrl } from '../api/transport.js';
 import type { PaidPlan as PlanName } from '../vocabulary/catalog.js';
@@ -34,6 +35,10 @@ export interface ConnectOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly localQuality: EngineQuality;
   readonly onRetry?: MercaClientOptions['onRetry'];
+  /** The plan limits every client of a key shares; one per process, made by the composition root. */
+  readonly limits: LimitsRegistry;
+  /** How long a request may wait for the API's answer, ms (`--request-timeout`); the client's default when absent. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -64,7 +69,12 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     }
     if (!apiKey) throw new ApiKeyFileError(`--api-key-file ${options.apiKeyFile} is empty`);
   }
-  const common = { plan: options.plan, ...(options.onRetry ? { onRetry: options.onRetry } : {}) };
+  const common = {
+    plan: options.plan,
+    limits: options.limits,
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  };
   if (apiKey) {
     const client = new MercaClient(apiKey, { ...common, env: options.env });
     return { client, api: apiIdentity({ env: { ...options.env, MERCADREAM_API_KEY: apiKey, MERCADREAM_BASE_URL: client.baseUrl }, localQuality: options.localQuality }), description: `MercaDream API at ${client.baseUrl}`, close: () => client.close() };

@@ -3,6 +3,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { LimitsRegistry } from '../api/limits.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
 import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
 import { locateFfmpeg } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
@@ -38,6 +40,8 @@ export interface RunCommandOptions {
   failFast?: boolean;
   report?: string;
   junit?: string;
+  /** Seconds a request may wait for the API's answer (`--request-timeout`; 0 = no limit). */
+  requestTimeout?: number;
   /** Say more about internal errors and failed media tools (stacks, argv, stderr). */
   verbose?: boolean;
 }
@@ -125,6 +129,8 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
       env: deps.env,
       localQuality: options.localQuality,
       onRetry: (e) => reporter.event({ type: 'retry', message: e.error.message, delayMs: e.delayMs }),
+      limits: new LimitsRegistry(),
+      ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
     });
   } catch (error: unknown) {
     await reporter.close();
@@ -287,6 +293,7 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .option('--json', 'print NDJSON events on standard output')
     .option('--max-compute-units <n>', 'refuse to spend more than this many compute units in all (checked before anything is spent, and before every job)', nonNegativeNumber)
     .option('--fail-fast', 'stop every production when one fails (default: the others go on)')
+    .option('--request-timeout <seconds>', `seconds a request may wait for the API's answer before it is retried (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}; 0 = no limit)`, nonNegativeNumber)
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')

@@ -188,7 +188,8 @@ describe('run: a job that failed is submitted again by the next run', () => {
       assert.equal(failed.length, 1);
       assert.match(first.stderr, new RegExp(`error: clip:one: job ${failed[0]!.id} failed: .*a rerun submits it again`));
 
-      rig = await startRig({ dataDir });
+      // The same API (its host and port enter every fingerprint), now without the fault.
+      rig = await startRig({ dataDir, port: Number(new URL(rig.server.url).port) });
       try {
         const second = await execa(process.execPath, [BIN, 'run', 'film.yaml', '--json', ...FAST], { cwd: dir, reject: false, env: env(rig), extendEnv: false });
         assert.equal(second.exitCode, 0, second.stderr);
