@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
-import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
 import { locateFfmpeg } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
@@ -117,34 +117,14 @@ async function preflight(productions: readonly NamedProduction[], options: RunCo
 /** Connects, runs every production, writes the reports and prints the outcome. */
 async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
   const { terminal } = deps;
-  const { productions } = loaded;
-  const batch = productions.length + loaded.invalid.length > 1;
+  const batch = loaded.productions.length + loaded.invalid.length > 1;
   const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY && !batch ? listrReporter() : plainReporter(terminal);
-  let connection: Connection;
-  try {
-    connection = await connect({
-      plan: options.plan ?? productions[0]!.production.plan,
-      stateDir: stateDirOf(productions[0]!.production),
-      ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
-      env: deps.env,
-      localQuality: options.localQuality,
-      onRetry: (e) => reporter.event({ type: 'retry', message: e.error.message, delayMs: e.delayMs }),
-      limits: new LimitsRegistry(),
-      ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
-    });
-  } catch (error: unknown) {
+  const connection = await openConnection(loaded.productions[0]!.production, options, deps, reporter);
+  if (typeof connection === 'number') {
     await reporter.close();
-    // A bad key file, or a base URL that is not a URL or is plain http off loopback.
-    if (error instanceof ApiKeyFileError || error instanceof TypeError) {
-      terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
-      return EXIT.usage;
-    }
-    const failure = failureOf(error);
-    terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
-    return exitCodeOf(failure);
+    return connection;
   }
-  if (!options.json) terminal.error(`Using ${connection.description}`);
-  const dags = productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) }));
+  const dags = loaded.productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) }));
   const unknown = unknownForceTargets(dags.map((d) => d.plan), options.force ?? []);
   if (unknown) {
     await Promise.all([reporter.close(), connection.close()]);
@@ -175,12 +155,43 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
   }
   const requests = client.stats().requests;
   await connection.close();
-  const result: BatchResult = { ...made, summaries: inFileOrder(loaded, made.summaries) };
-  const context: ReportContext = { matrices: loaded.matrices, started, api: connection.api, requests };
-  const report = reportOf(result, options, context);
+  return finish({ ...made, summaries: inFileOrder(loaded, made.summaries) }, options, deps, { matrices: loaded.matrices, started, api: connection.api, requests });
+}
+
+/**
+ * The API connection (the real API with a key, else MercaDream Local), or the exit code of why
+ * there is none: a bad key file or base URL is a usage error (2), anything else a failure.
+ */
+async function openConnection(first: Production, options: RunCommandOptions, deps: RunDeps, reporter: Reporter): Promise<Connection | ExitCode> {
+  try {
+    const connection = await connect({
+      plan: options.plan ?? first.plan,
+      stateDir: stateDirOf(first),
+      ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
+      env: deps.env,
+      localQuality: options.localQuality,
+      onRetry: (e) => reporter.event({ type: 'retry', message: e.error.message, delayMs: e.delayMs }),
+      limits: new LimitsRegistry(),
+      ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
+    });
+    if (!options.json) deps.terminal.error(`Using ${connection.description}`);
+    return connection;
+  } catch (error: unknown) {
+    if (error instanceof ApiKeyFileError || error instanceof TypeError) {
+      deps.terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
+      return EXIT.usage;
+    }
+    const failure = failureOf(error);
+    deps.terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
+    return exitCodeOf(failure);
+  }
+}
+
+/** Reports, the closing words, and the exit code of a run whose productions have ended. */
+async function finish(result: BatchResult, options: RunCommandOptions, deps: RunDeps, context: ReportContext): Promise<ExitCode> {
   const unwritten = await writeReports(result, options, context);
-  printOutcome(result, report, options, deps);
-  if (unwritten) terminal.error(`error: ${describeFailure(unwritten)}`);
+  printOutcome(result, reportOf(result, options, context), options, deps);
+  if (unwritten) deps.terminal.error(`error: ${describeFailure(unwritten)}`);
   const code = batchExitCode(result.summaries.map((s) => s.failure));
   return unwritten && code === EXIT.ok ? EXIT.failed : code;
 }
