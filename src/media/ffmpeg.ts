@@ -5,9 +5,13 @@
  * - ffmpeg:  `FFMPEG_PATH` → `ffmpeg` on `PATH` → the optional package `ffmpeg-static`.
  * - ffprobe: `FFPROBE_PATH` → `ffprobe` on `PATH` → `ffprobe` in the folder of the found ffmpeg.
  *
+ * A variable that is set (non-empty) is the user's explicit choice: when it does not name an
+ * executable file, the lookup stops with FfmpegSettingError instead of quietly using another
+ * binary. An empty variable counts as unset.
+ *
  * Only `capabilities()` spawns a process; locating is file-system checks only.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -24,18 +28,49 @@ export interface FfmpegBinaries {
   readonly ffprobeSource: BinarySource;
 }
 
+/** The environment variable that names each binary. */
+const VARIABLE = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' } as const;
+
 /** Thrown when ffmpeg or ffprobe cannot be found; `binary` says which, `searched` where. */
 export class FfmpegNotFoundError extends Error {
-  override readonly name = 'FfmpegNotFoundError';
+  override readonly name: string = 'FfmpegNotFoundError';
   readonly reason = 'not-found' as const;
+  /**
+   * @param binary which binary is missing
+   * @param searched the places tried, in order (`FFMPEG_PATH=…`, `PATH`, `ffmpeg-static`, a folder)
+   * @param message overrides the default message (for subclasses)
+   */
   constructor(
     readonly binary: 'ffmpeg' | 'ffprobe',
     readonly searched: readonly string[],
+    message?: string,
   ) {
     super(
-      `${binary} was not found (looked in: ${searched.join(', ')}). ` +
-        `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${binary === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'}.`,
+      message ??
+        `${binary} was not found (looked in: ${searched.join(', ')}). ` +
+          `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${VARIABLE[binary]}.`,
     );
+  }
+}
+
+/**
+ * `FFMPEG_PATH` or `FFPROBE_PATH` is set but does not name an executable file (missing, a
+ * folder, or not executable). A FfmpegNotFoundError, so callers that report a missing ffmpeg
+ * report this too; its message names the variable and its value, e.g.
+ * `FFMPEG_PATH=/nope is not an executable file; unset it or point it at ffmpeg`.
+ */
+export class FfmpegSettingError extends FfmpegNotFoundError {
+  override readonly name: string = 'FfmpegSettingError';
+  /**
+   * @param variable the variable at fault
+   * @param value its value, as set
+   */
+  constructor(
+    readonly variable: 'FFMPEG_PATH' | 'FFPROBE_PATH',
+    readonly value: string,
+  ) {
+    const binary = variable === 'FFMPEG_PATH' ? 'ffmpeg' : 'ffprobe';
+    super(binary, [`${variable}=${value}`], `${variable}=${value} is not an executable file; unset it or point it at ${binary}`);
   }
 }
 
@@ -46,13 +81,25 @@ export interface LocateEnv {
   readonly PATH?: string | undefined;
 }
 
+/** True when `file` is a regular file (symlinks followed) that this process may execute. */
 async function isExecutable(file: string): Promise<boolean> {
   try {
+    if (!(await stat(file)).isFile()) return false;
     await access(file, constants.X_OK);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * The file a set variable names (the user's explicit choice), undefined when it is unset or empty.
+ * @throws FfmpegSettingError when it is set but not an executable file
+ */
+async function fromVariable(variable: 'FFMPEG_PATH' | 'FFPROBE_PATH', value: string | undefined): Promise<string | undefined> {
+  if (value === undefined || value === '') return undefined;
+  if (await isExecutable(value)) return value;
+  throw new FfmpegSettingError(variable, value);
 }
 
 /** First `name` (`name.exe` on Windows) on `pathVar` that is executable, or undefined. */
@@ -79,19 +126,21 @@ async function fromFfmpegStatic(): Promise<string | undefined> {
 }
 
 /**
- * Locates ffmpeg and ffprobe (see the module comment for the order).
+ * Locates ffmpeg and ffprobe (see the module comment for the order). File-system checks only.
  * @param env defaults to `process.env`; injectable for tests.
- * @throws FfmpegNotFoundError when either binary is missing.
+ * @returns the two paths and where each was found.
+ * @throws FfmpegSettingError when FFMPEG_PATH or FFPROBE_PATH is set but is not an executable
+ *   file; FfmpegNotFoundError when either binary is missing from every place.
  */
 export async function locateFfmpeg(env: LocateEnv = process.env): Promise<FfmpegBinaries> {
   const ffmpeg = await firstFound('ffmpeg', [
-    ['env', env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH}` : undefined, async () => (env.FFMPEG_PATH && (await isExecutable(env.FFMPEG_PATH)) ? env.FFMPEG_PATH : undefined)],
+    ['env', env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH}` : undefined, () => fromVariable('FFMPEG_PATH', env.FFMPEG_PATH)],
     ['path', 'PATH', () => onPath('ffmpeg', env.PATH)],
     ['ffmpeg-static', 'ffmpeg-static', fromFfmpegStatic],
   ]);
   const beside = path.join(path.dirname(ffmpeg.file), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
   const ffprobe = await firstFound('ffprobe', [
-    ['env', env.FFPROBE_PATH ? `FFPROBE_PATH=${env.FFPROBE_PATH}` : undefined, async () => (env.FFPROBE_PATH && (await isExecutable(env.FFPROBE_PATH)) ? env.FFPROBE_PATH : undefined)],
+    ['env', env.FFPROBE_PATH ? `FFPROBE_PATH=${env.FFPROBE_PATH}` : undefined, () => fromVariable('FFPROBE_PATH', env.FFPROBE_PATH)],
     ['path', 'PATH', () => onPath('ffprobe', env.PATH)],
     ['beside-ffmpeg', beside, async () => ((await isExecutable(beside)) ? beside : undefined)],
   ]);
