@@ -7,3 +7,6 @@ export { FfmpegError } from './process.js';
 /** For the runner: conform a clip as soon as its asset arrives, so stitch() later finds it in workDir. */
 export { conformClip, type ConformRequest, type ConformedClip } from './conform.js';
 export type { HouseFormat } from './house-format.js';
+/** For the runner, at the start of a run holding the run lock: remove what killed runs left in workDir. */
+export { sweepWorkDir, isWorkLitter } from './work-files.js';
+export type { SweepResult } from '../util/sweep.js';

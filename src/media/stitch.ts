@@ -9,7 +9,6 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { buildMixArgs, mixFilter, type ClipSound } from './audio-mix.js';
 import { conformClip, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
@@ -22,7 +21,7 @@ import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js'
 import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
-import { tempBeside } from './work-files.js';
+import { newRunId, runFileNames, tempBeside } from './work-files.js';
 
 /**
  * Share of the progress bar per stage (sums to 100). `picture` runs alongside `mix` and
@@ -112,12 +111,13 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
 
   // 3. Picture and 4. sound, side by side (the windows' x264 and the audio filters share the cores well).
   const pieces = planPieces(timeline, gopFrames(format));
-  const run = randomBytes(4).toString('hex');
-  const concatList = `cut-${run}.ffconcat`;
-  const mixWav = join(workDir, `mix-${run}.wav`);
-  const filterScript = join(workDir, `mix-${run}.filter`);
-  const audio = join(workDir, `audio-${run}.m4a`);
-  const srtName = `subs-${run}.srt`;
+  // Per-run files (work-files.ts names them; sweepWorkDir knows them as litter of killed runs).
+  const names = runFileNames(newRunId());
+  const concatList = names.concatList;
+  const mixWav = join(workDir, names.mixWav);
+  const filterScript = join(workDir, names.filterScript);
+  const audio = join(workDir, names.audio);
+  const srtName = names.srt;
   const finalTemp = tempBeside(outPath);
   const sidecars = { srt: outPath.replace(/\.[^./\\]*$/, '') + '.srt', vtt: outPath.replace(/\.[^./\\]*$/, '') + '.vtt' };
   let wroteSidecars = false;
