@@ -1,6 +1,10 @@
 /**
  * Finds the ffmpeg and ffprobe binaries and reports what the found build can do.
  *
+ * Nothing here is remembered between calls: the program's entry point (the CLI command) calls
+ * locateFfmpeg once and hands the FfmpegBinaries it returns to whatever runs ffmpeg or ffprobe
+ * (stitch, probe, runFfmpeg, the loudness passes, the Local engines).
+ *
  * Lookup order (first hit wins):
  * - ffmpeg:  `FFMPEG_PATH` → `ffmpeg` on `PATH` → the optional package `ffmpeg-static`.
  * - ffprobe: `FFPROBE_PATH` → `ffprobe` on `PATH` → `ffprobe` in the folder of the found ffmpeg.
@@ -18,13 +22,18 @@ import { execa } from 'execa';
 /** Where a binary was found. */
 export type BinarySource = 'env' | 'path' | 'ffmpeg-static' | 'beside-ffmpeg';
 
-/** The binaries the media modules spawn. */
+/**
+ * The binaries the media modules spawn, as locateFfmpeg found them: a plain value, passed
+ * down explicitly (StitchOptions.binaries, createEngines, capabilities…).
+ */
 export interface FfmpegBinaries {
-  /** Absolute (or as-given) path of ffmpeg. */
+  /** Path of ffmpeg: absolute when found on PATH, as given in FFMPEG_PATH otherwise. */
   readonly ffmpeg: string;
+  /** Where ffmpeg was found. */
   readonly ffmpegSource: BinarySource;
-  /** Path of ffprobe. */
+  /** Path of ffprobe (same rules). */
   readonly ffprobe: string;
+  /** Where ffprobe was found. */
   readonly ffprobeSource: BinarySource;
 }
 
@@ -165,22 +174,6 @@ async function firstFound(
   throw new FfmpegNotFoundError(binary, searched);
 }
 
-let cached: Promise<FfmpegBinaries> | undefined;
-
-/**
- * `locateFfmpeg(process.env)`, looked up once per process (a failed lookup is retried next call).
- * @throws FfmpegNotFoundError
- */
-export function ffmpegBinaries(): Promise<FfmpegBinaries> {
-  if (!cached) {
-    cached = locateFfmpeg();
-    cached.catch(() => {
-      cached = undefined;
-    });
-  }
-  return cached;
-}
-
 /** What the found ffmpeg build can do, for `doctor` and for engine fallbacks. */
 export interface FfmpegCapabilities {
   /** First line of `ffmpeg -version`, e.g. `ffmpeg version 5.1.6-0+deb12u1 ...`. */
@@ -223,30 +216,19 @@ export function parseCapabilities(versionText: string, filtersText: string, enco
   };
 }
 
-const capabilityCache = new Map<string, Promise<FfmpegCapabilities>>();
-
 /**
- * Probes the ffmpeg build (three short ffmpeg runs, cached per binary path).
- * @param ffmpegPath defaults to the located ffmpeg.
- * @throws FfmpegNotFoundError, or execa's error when the binary does not run.
+ * Probes what the ffmpeg build at `binaries.ffmpeg` can do: three short ffmpeg runs
+ * (`-version`, `-filters`, `-encoders`), every call. Callers that ask often keep the result
+ * themselves (the Local engines keep their speech backend per engines object).
+ * @param binaries what locateFfmpeg found (only `ffmpeg` is used)
+ * @throws execa's error when the binary does not run.
  */
-export function capabilities(ffmpegPath?: string): Promise<FfmpegCapabilities> {
-  const run = async (): Promise<FfmpegCapabilities> => {
-    const bin = ffmpegPath ?? (await ffmpegBinaries()).ffmpeg;
-    const opts = { stdin: 'ignore', reject: true } as const;
-    const [version, filters, encoders] = await Promise.all([
-      execa(bin, ['-hide_banner', '-version'], opts),
-      execa(bin, ['-hide_banner', '-filters'], opts),
-      execa(bin, ['-hide_banner', '-encoders'], opts),
-    ]);
-    return parseCapabilities(version.stdout, filters.stdout, encoders.stdout);
-  };
-  const key = ffmpegPath ?? '';
-  let entry = capabilityCache.get(key);
-  if (!entry) {
-    entry = run();
-    capabilityCache.set(key, entry);
-    entry.catch(() => capabilityCache.delete(key));
-  }
-  return entry;
+export async function capabilities(binaries: Pick<FfmpegBinaries, 'ffmpeg'>): Promise<FfmpegCapabilities> {
+  const opts = { stdin: 'ignore', reject: true } as const;
+  const [version, filters, encoders] = await Promise.all([
+    execa(binaries.ffmpeg, ['-hide_banner', '-version'], opts),
+    execa(binaries.ffmpeg, ['-hide_banner', '-filters'], opts),
+    execa(binaries.ffmpeg, ['-hide_banner', '-encoders'], opts),
+  ]);
+  return parseCapabilities(version.stdout, filters.stdout, encoders.stdout);
 }

@@ -110,7 +110,7 @@ test('parseCapabilities reads the filter and encoder listings', () => {
 });
 
 test('capabilities() of the installed ffmpeg', async () => {
-  const caps = await capabilities();
+  const caps = await capabilities(system);
   assert.match(caps.version, /^ffmpeg version /);
   assert.equal(caps.libx264, true, 'the engines need libx264');
   assert.equal(caps.xfade, true);

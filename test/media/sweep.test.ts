@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { stitch } from '../../src/media/stitch.js';
 import type { StitchPlan } from '../../src/media/stitch-types.js';
 import { isWorkLitter, runFileNames, sweepWorkDir } from '../../src/media/work-files.js';
 import { makeClip, makeTone } from './stitch-fixtures.js';
 
+const binaries = await locateFfmpeg();
 const KEY = '0123456789abcdef0123456789abcdef';
 const KEY2 = 'fedcba9876543210fedcba9876543210';
 
@@ -106,6 +108,7 @@ describe('sweepWorkDir', () => {
     const controller = new AbortController();
     await assert.rejects(
       stitch(plan, {
+        binaries,
         workDir: work,
         preset: 'ultrafast',
         signal: controller.signal,
@@ -132,7 +135,7 @@ describe('sweepWorkDir', () => {
     assert.deepEqual(kept(left).filter((n) => n.startsWith('conform-')), conformed);
     assert.deepEqual(await Promise.all(conformed.map(async (n) => (await stat(join(work, n))).size)), sizes);
 
-    const done = await stitch(plan, { workDir: work, preset: 'ultrafast' });
+    const done = await stitch(plan, { binaries, workDir: work, preset: 'ultrafast' });
     assert.deepEqual(done.stats, { conformed: 0, reused: 2, windows: 1 });
   });
 
@@ -145,9 +148,9 @@ describe('sweepWorkDir', () => {
     await mkdir(work, { recursive: true });
     const stitchModule = fileURLToPath(new URL('../../src/media/stitch.js', import.meta.url));
     const killedPlan: StitchPlan = { ...plan, output: { ...plan.output, path: join(dir, 'killed', 'film.mp4') } };
-    const script = `const { stitch } = await import(${JSON.stringify(stitchModule)}); await stitch(JSON.parse(process.argv[1]), { workDir: ${JSON.stringify(work)}, preset: 'medium' });`;
+    const script = `const { stitch } = await import(${JSON.stringify(stitchModule)}); await stitch(JSON.parse(process.argv[1]), { binaries: JSON.parse(process.argv[2]), workDir: ${JSON.stringify(work)}, preset: 'medium' });`;
     // Its own process group, so node and its ffmpeg die together, as with a kill of the terminal's job.
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(killedPlan)], { detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(killedPlan), JSON.stringify(binaries)], { detached: true, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let names: string[] = [];
     const deadline = Date.now() + 60_000;
@@ -172,7 +175,7 @@ describe('sweepWorkDir', () => {
     assert.deepEqual((await readdir(work)).sort(), conformed);
     assert.deepEqual(await readdir(join(dir, 'killed')).catch(() => []), [], 'the output folder holds no cut');
 
-    const done = await stitch(killedPlan, { workDir: work, preset: 'medium' });
+    const done = await stitch(killedPlan, { binaries, workDir: work, preset: 'medium' });
     assert.ok((done.stats?.reused ?? 0) >= 1, 'the conform finished before the kill is reused');
     assert.deepEqual((await readdir(work)).filter(isWorkLitter), [], 'a finished stitch leaves no litter of its own');
   });
