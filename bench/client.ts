@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MercaClient, type Job } from '../src/api/index.js';
 import { createEngines } from '../src/local/engines/index.js';
 import { keyLabel } from '../src/local/keys.js';
+import { locateFfmpeg } from '../src/media/ffmpeg.js';
 import { startLocalServer } from '../src/local/server.js';
 
 const JOBS = Number(process.env['JOBS'] ?? 100);
@@ -17,7 +18,7 @@ const keys = [
   { key: 'mk_test_benchwaiting000001', plan: 'professional' as const },
   { key: 'mk_test_benchnaive00000001', plan: 'professional' as const },
 ];
-const server = await startLocalServer({ dataDir, engines: createEngines(), keys, quality: 'fast', workers: 2 });
+const server = await startLocalServer({ dataDir, engines: createEngines(await locateFfmpeg()), keys, quality: 'fast', workers: 2 });
 // Mixed lengths: narrations of 1 to 60 words.
 const texts = (tag: string) => Array.from({ length: JOBS }, (_, i) => `${tag} ${i}: ${'the quiet city hums '.repeat(1 + (i * 7) % 15).trim()}.`);
 

@@ -11,9 +11,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EngineQuality } from '../src/local/engines/types.js';
 import { createEngines } from '../src/local/engines/index.js';
-import { capabilities } from '../src/media/ffmpeg.js';
+import { capabilities, locateFfmpeg } from '../src/media/ffmpeg.js';
 
-const engines = createEngines();
+const binaries = await locateFfmpeg();
+const engines = createEngines(binaries);
 const dir = await mkdtemp(path.join(tmpdir(), 'engines-bench-'));
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -24,7 +25,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 const rows: string[][] = [['job', 'quality', 'media s', 'wall s', 'speed', 'size MB']];
 try {
-  console.log((await capabilities()).version);
+  console.log((await capabilities(binaries)).version);
   await engines.renderSpeech({ text: 'warm up', voiceId: 'neural-narrator-m', format: 'wav', speed: 1 }, path.join(dir, 'warm.wav'), { quality: 'fast' });
 
   for (const resolution of ['720p', '1080p'] as const) {

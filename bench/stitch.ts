@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import { locateFfmpeg } from '../src/media/ffmpeg.js';
 import { stitch } from '../src/media/stitch.js';
 import type { StitchPlan } from '../src/media/stitch-types.js';
 
+const binaries = await locateFfmpeg();
 const SCENES = 12;
 const SECONDS = 15;
 const PRESET = process.env['PRESET'] ?? 'veryfast';
@@ -43,7 +45,7 @@ async function withPeakMemory<T>(run: () => Promise<T>): Promise<{ value: T; pea
 }
 
 async function ff(args: string[]): Promise<void> {
-  await execa('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args]);
+  await execa(binaries.ffmpeg, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args]);
 }
 
 async function clips(): Promise<string[]> {
@@ -100,12 +102,12 @@ const timed = async <T>(run: () => Promise<T>): Promise<{ seconds: number; peak:
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 const copy = await timed(() => ff(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', join(dir, 'copy.mp4')]));
-const cold = process.env['WARM_ONLY'] ? { seconds: 0, peak: 0, value: {} as Awaited<ReturnType<typeof stitch>> } : await timed(() => stitch(plan(files, 'dissolve', join(dir, 'cold.mp4')), { workDir: work, preset: PRESET }));
+const cold = process.env['WARM_ONLY'] ? { seconds: 0, peak: 0, value: {} as Awaited<ReturnType<typeof stitch>> } : await timed(() => stitch(plan(files, 'dissolve', join(dir, 'cold.mp4')), { binaries, workDir: work, preset: PRESET }));
 const stages: [string, number][] = [];
 const onProgress = (_p: number, stage: string): void => {
   if (stages.at(-1)?.[0] !== stage) stages.push([stage, performance.now()]);
 };
-const warm = await timed(() => stitch(plan(files, 'wipeleft', join(dir, 'warm.mp4')), { workDir: work, preset: PRESET, onProgress }));
+const warm = await timed(() => stitch(plan(files, 'wipeleft', join(dir, 'warm.mp4')), { binaries, workDir: work, preset: PRESET, onProgress }));
 const end = performance.now();
 
 console.log(`${SCENES} × ${SECONDS} s 720p24 scenes, ${cold.value.stats?.windows ?? 0} transitions, x264 preset ${PRESET}`);

@@ -3,23 +3,31 @@
  * pipeline needs it has (x264, flite speech, xfade, loudnorm, sidechaincompress, libass).
  */
 import type { Command } from 'commander';
-import { capabilities, ffmpegBinaries } from '../media/ffmpeg.js';
+import { capabilities, FfmpegSettingError, locateFfmpeg, type FfmpegBinaries, type LocateEnv } from '../media/ffmpeg.js';
 import { speechBackend } from '../local/engines/index.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './terminal.js';
 
-/** Prints the report; exit 0 when everything needed is there, 1 otherwise. */
-export async function doctorCommand(terminal: Terminal, json: boolean): Promise<ExitCode> {
-  let binaries;
+/**
+ * Prints the report; exit 0 when everything needed is there, 1 otherwise.
+ * @param env where ffmpeg is looked for (FFMPEG_PATH, FFPROBE_PATH, PATH): located once here
+ *   and the binaries passed to every check
+ */
+export async function doctorCommand(terminal: Terminal, json: boolean, env: LocateEnv): Promise<ExitCode> {
+  let binaries: FfmpegBinaries;
   try {
-    binaries = await ffmpegBinaries();
+    binaries = await locateFfmpeg(env);
   } catch (error: unknown) {
+    if (error instanceof FfmpegSettingError) {
+      terminal.error(`${error.binary}: ${error.message}`);
+      return EXIT.failed;
+    }
     terminal.error(`ffmpeg: not found (${error instanceof Error ? error.message : String(error)})`);
     terminal.error('install it (Debian/Ubuntu: apt-get install ffmpeg) or set FFMPEG_PATH');
     return EXIT.failed;
   }
-  const caps = await capabilities(binaries.ffmpeg);
-  const speech = await speechBackend().catch(() => 'none' as const);
+  const caps = await capabilities(binaries);
+  const speech = await speechBackend(binaries).catch(() => 'none' as const);
   const needed = { libx264: caps.libx264, xfade: caps.xfade, loudnorm: caps.loudnorm, sidechaincompress: caps.sidechaincompress, libass: caps.libass };
   const ok = Object.values(needed).every(Boolean) && speech !== 'none';
   if (json) {
@@ -35,11 +43,11 @@ export async function doctorCommand(terminal: Terminal, json: boolean): Promise<
   return ok ? EXIT.ok : EXIT.failed;
 }
 
-/** Registers `doctor`. */
-export function registerDoctor(program: Command, terminal: Terminal, setExit: (code: ExitCode) => void): void {
+/** Registers `doctor`; `env` is where it looks for ffmpeg (the CLI passes process.env). */
+export function registerDoctor(program: Command, terminal: Terminal, env: LocateEnv, setExit: (code: ExitCode) => void): void {
   program
     .command('doctor')
     .description('check the ffmpeg in use and the capabilities the pipeline needs')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { json?: boolean }) => setExit(await doctorCommand(terminal, options.json === true)));
+    .action(async (options: { json?: boolean }) => setExit(await doctorCommand(terminal, options.json === true, env)));
 }

@@ -29,7 +29,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
   registerRun(program, { terminal, env: process.env, isTTY: process.stderr.isTTY === true, interrupt: interruptSignal }, setExit);
   registerValidate(program, terminal, setExit);
   registerPlan(program, terminal, process.env, setExit);
-  registerDoctor(program, terminal, setExit);
+  registerDoctor(program, terminal, process.env, setExit);
   registerServe(program, { print: terminal.out, printError: terminal.error, setExit });
   return program;
 }

@@ -9,7 +9,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { loadDefaultEngines, EnginesUnavailableError } from '../local/default-engines.js';
+import { loadDefaultEngines, locateEnginesFfmpeg, EnginesUnavailableError } from '../local/default-engines.js';
+import type { LocateEnv } from '../media/ffmpeg.js';
 import type { EngineQuality, Engines } from '../local/engines/types.js';
 import { ensureKeysFile } from '../local/keys-file.js';
 import { KeysFileError, loadKeysFile, type KeySpec } from '../local/keys.js';
@@ -18,8 +19,13 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 
 /** Seams for tests; the defaults are the real thing. */
 export interface ServeDeps {
-  /** Loads the media engines; default the real engines (src/local/engines). */
+  /**
+   * Loads the media engines; default the real engines (src/local/engines), with ffmpeg located
+   * once from `env` and passed down.
+   */
   readonly loadEngines?: (quality: EngineQuality) => Promise<Engines>;
+  /** Where the default engines look for ffmpeg (FFMPEG_PATH, FFPROBE_PATH, PATH); default process.env. */
+  readonly env?: LocateEnv;
   /** Stops the server when aborted; default SIGINT or SIGTERM. */
   readonly stop?: AbortSignal;
   /** Writes a line for the user; default stdout. */
@@ -89,7 +95,9 @@ async function serve(options: ServeOptions, deps: ServeDeps): Promise<ExitCode> 
   try {
     await mkdir(options.data, { recursive: true });
     // Engines first: if they cannot load, nothing is written (no keys file made for nothing).
-    const engines = await (deps.loadEngines ?? loadDefaultEngines)(options.quality);
+    const loadEngines =
+      deps.loadEngines ?? (async (quality: EngineQuality) => loadDefaultEngines(quality, await locateEnginesFfmpeg(deps.env ?? process.env)));
+    const engines = await loadEngines(options.quality);
     const keys = await resolveKeys(options);
     const server = await startLocalServer({
       dataDir: options.data,

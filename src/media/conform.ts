@@ -113,15 +113,20 @@ export function buildConformArgs(request: ConformRequest, videoOut: string, audi
   ];
 }
 
+/** Options of conformClip. */
+export interface ConformOptions {
+  /** The ffmpeg to run: `FfmpegBinaries.ffmpeg` from locateFfmpeg. */
+  readonly ffmpegPath: string;
+  readonly signal?: AbortSignal | undefined;
+  /** 0–100 over this clip's conform. */
+  readonly onProgress?: ((percent: number) => void) | undefined;
+}
+
 /**
  * Conforms one clip into `workDir` unless a conform with the same key is there.
  * @throws FfmpegError (aborted or failed; no temp file is left), ProbeError-free: the probe is given.
  */
-export async function conformClip(
-  request: ConformRequest,
-  workDir: string,
-  options: { signal?: AbortSignal | undefined; onProgress?: ((percent: number) => void) | undefined } = {},
-): Promise<ConformedClip> {
+export async function conformClip(request: ConformRequest, workDir: string, options: ConformOptions): Promise<ConformedClip> {
   const path = resolve(request.file);
   const info = await stat(path);
   const key = conformKey({ path, size: info.size, mtimeMs: info.mtimeMs }, request);
@@ -133,6 +138,7 @@ export async function conformClip(
   const audioTmp = join(workDir, `conform-${key}.${tag}.tmp.wav`);
   try {
     await runFfmpeg(buildConformArgs({ ...request, file: path }, videoTmp, audioTmp), {
+      ffmpegPath: options.ffmpegPath,
       signal: options.signal,
       onProgress: options.onProgress,
       expectedDuration: request.frames / request.format.fps,

@@ -1,41 +1,85 @@
 /**
  * Finds the ffmpeg and ffprobe binaries and reports what the found build can do.
  *
+ * Nothing here is remembered between calls: the program's entry point (the CLI command) calls
+ * locateFfmpeg once and hands the FfmpegBinaries it returns to whatever runs ffmpeg or ffprobe
+ * (stitch, probe, runFfmpeg, the loudness passes, the Local engines).
+ *
  * Lookup order (first hit wins):
  * - ffmpeg:  `FFMPEG_PATH` → `ffmpeg` on `PATH` → the optional package `ffmpeg-static`.
  * - ffprobe: `FFPROBE_PATH` → `ffprobe` on `PATH` → `ffprobe` in the folder of the found ffmpeg.
  *
+ * A variable that is set (non-empty) is the user's explicit choice: when it does not name an
+ * executable file, the lookup stops with FfmpegSettingError instead of quietly using another
+ * binary. An empty variable counts as unset.
+ *
  * Only `capabilities()` spawns a process; locating is file-system checks only.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
 /** Where a binary was found. */
 export type BinarySource = 'env' | 'path' | 'ffmpeg-static' | 'beside-ffmpeg';
 
-/** The binaries the media modules spawn. */
+/**
+ * The binaries the media modules spawn, as locateFfmpeg found them: a plain value, passed
+ * down explicitly (StitchOptions.binaries, createEngines, capabilities…).
+ */
 export interface FfmpegBinaries {
-  /** Absolute (or as-given) path of ffmpeg. */
+  /** Path of ffmpeg: absolute when found on PATH, as given in FFMPEG_PATH otherwise. */
   readonly ffmpeg: string;
+  /** Where ffmpeg was found. */
   readonly ffmpegSource: BinarySource;
-  /** Path of ffprobe. */
+  /** Path of ffprobe (same rules). */
   readonly ffprobe: string;
+  /** Where ffprobe was found. */
   readonly ffprobeSource: BinarySource;
 }
 
+/** The environment variable that names each binary. */
+const VARIABLE = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' } as const;
+
 /** Thrown when ffmpeg or ffprobe cannot be found; `binary` says which, `searched` where. */
 export class FfmpegNotFoundError extends Error {
-  override readonly name = 'FfmpegNotFoundError';
+  override readonly name: string = 'FfmpegNotFoundError';
   readonly reason = 'not-found' as const;
+  /**
+   * @param binary which binary is missing
+   * @param searched the places tried, in order (`FFMPEG_PATH=…`, `PATH`, `ffmpeg-static`, a folder)
+   * @param message overrides the default message (for subclasses)
+   */
   constructor(
     readonly binary: 'ffmpeg' | 'ffprobe',
     readonly searched: readonly string[],
+    message?: string,
   ) {
     super(
-      `${binary} was not found (looked in: ${searched.join(', ')}). ` +
-        `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${binary === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'}.`,
+      message ??
+        `${binary} was not found (looked in: ${searched.join(', ')}). ` +
+          `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${VARIABLE[binary]}.`,
     );
+  }
+}
+
+/**
+ * `FFMPEG_PATH` or `FFPROBE_PATH` is set but does not name an executable file (missing, a
+ * folder, or not executable). A FfmpegNotFoundError, so callers that report a missing ffmpeg
+ * report this too; its message names the variable and its value, e.g.
+ * `FFMPEG_PATH=/nope is not an executable file; unset it or point it at ffmpeg`.
+ */
+export class FfmpegSettingError extends FfmpegNotFoundError {
+  override readonly name: string = 'FfmpegSettingError';
+  /**
+   * @param variable the variable at fault
+   * @param value its value, as set
+   */
+  constructor(
+    readonly variable: 'FFMPEG_PATH' | 'FFPROBE_PATH',
+    readonly value: string,
+  ) {
+    const binary = variable === 'FFMPEG_PATH' ? 'ffmpeg' : 'ffprobe';
+    super(binary, [`${variable}=${value}`], `${variable}=${value} is not an executable file; unset it or point it at ${binary}`);
   }
 }
 
@@ -46,13 +90,25 @@ export interface LocateEnv {
   readonly PATH?: string | undefined;
 }
 
+/** True when `file` is a regular file (symlinks followed) that this process may execute. */
 async function isExecutable(file: string): Promise<boolean> {
   try {
+    if (!(await stat(file)).isFile()) return false;
     await access(file, constants.X_OK);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * The file a set variable names (the user's explicit choice), undefined when it is unset or empty.
+ * @throws FfmpegSettingError when it is set but not an executable file
+ */
+async function fromVariable(variable: 'FFMPEG_PATH' | 'FFPROBE_PATH', value: string | undefined): Promise<string | undefined> {
+  if (value === undefined || value === '') return undefined;
+  if (await isExecutable(value)) return value;
+  throw new FfmpegSettingError(variable, value);
 }
 
 /** First `name` (`name.exe` on Windows) on `pathVar` that is executable, or undefined. */
@@ -79,19 +135,21 @@ async function fromFfmpegStatic(): Promise<string | undefined> {
 }
 
 /**
- * Locates ffmpeg and ffprobe (see the module comment for the order).
+ * Locates ffmpeg and ffprobe (see the module comment for the order). File-system checks only.
  * @param env defaults to `process.env`; injectable for tests.
- * @throws FfmpegNotFoundError when either binary is missing.
+ * @returns the two paths and where each was found.
+ * @throws FfmpegSettingError when FFMPEG_PATH or FFPROBE_PATH is set but is not an executable
+ *   file; FfmpegNotFoundError when either binary is missing from every place.
  */
 export async function locateFfmpeg(env: LocateEnv = process.env): Promise<FfmpegBinaries> {
   const ffmpeg = await firstFound('ffmpeg', [
-    ['env', env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH}` : undefined, async () => (env.FFMPEG_PATH && (await isExecutable(env.FFMPEG_PATH)) ? env.FFMPEG_PATH : undefined)],
+    ['env', env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH}` : undefined, () => fromVariable('FFMPEG_PATH', env.FFMPEG_PATH)],
     ['path', 'PATH', () => onPath('ffmpeg', env.PATH)],
     ['ffmpeg-static', 'ffmpeg-static', fromFfmpegStatic],
   ]);
   const beside = path.join(path.dirname(ffmpeg.file), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
   const ffprobe = await firstFound('ffprobe', [
-    ['env', env.FFPROBE_PATH ? `FFPROBE_PATH=${env.FFPROBE_PATH}` : undefined, async () => (env.FFPROBE_PATH && (await isExecutable(env.FFPROBE_PATH)) ? env.FFPROBE_PATH : undefined)],
+    ['env', env.FFPROBE_PATH ? `FFPROBE_PATH=${env.FFPROBE_PATH}` : undefined, () => fromVariable('FFPROBE_PATH', env.FFPROBE_PATH)],
     ['path', 'PATH', () => onPath('ffprobe', env.PATH)],
     ['beside-ffmpeg', beside, async () => ((await isExecutable(beside)) ? beside : undefined)],
   ]);
@@ -114,22 +172,6 @@ async function firstFound(
     if (file) return { file, source };
   }
   throw new FfmpegNotFoundError(binary, searched);
-}
-
-let cached: Promise<FfmpegBinaries> | undefined;
-
-/**
- * `locateFfmpeg(process.env)`, looked up once per process (a failed lookup is retried next call).
- * @throws FfmpegNotFoundError
- */
-export function ffmpegBinaries(): Promise<FfmpegBinaries> {
-  if (!cached) {
-    cached = locateFfmpeg();
-    cached.catch(() => {
-      cached = undefined;
-    });
-  }
-  return cached;
 }
 
 /** What the found ffmpeg build can do, for `doctor` and for engine fallbacks. */
@@ -174,30 +216,19 @@ export function parseCapabilities(versionText: string, filtersText: string, enco
   };
 }
 
-const capabilityCache = new Map<string, Promise<FfmpegCapabilities>>();
-
 /**
- * Probes the ffmpeg build (three short ffmpeg runs, cached per binary path).
- * @param ffmpegPath defaults to the located ffmpeg.
- * @throws FfmpegNotFoundError, or execa's error when the binary does not run.
+ * Probes what the ffmpeg build at `binaries.ffmpeg` can do: three short ffmpeg runs
+ * (`-version`, `-filters`, `-encoders`), every call. Callers that ask often keep the result
+ * themselves (the Local engines keep their speech backend per engines object).
+ * @param binaries what locateFfmpeg found (only `ffmpeg` is used)
+ * @throws execa's error when the binary does not run.
  */
-export function capabilities(ffmpegPath?: string): Promise<FfmpegCapabilities> {
-  const run = async (): Promise<FfmpegCapabilities> => {
-    const bin = ffmpegPath ?? (await ffmpegBinaries()).ffmpeg;
-    const opts = { stdin: 'ignore', reject: true } as const;
-    const [version, filters, encoders] = await Promise.all([
-      execa(bin, ['-hide_banner', '-version'], opts),
-      execa(bin, ['-hide_banner', '-filters'], opts),
-      execa(bin, ['-hide_banner', '-encoders'], opts),
-    ]);
-    return parseCapabilities(version.stdout, filters.stdout, encoders.stdout);
-  };
-  const key = ffmpegPath ?? '';
-  let entry = capabilityCache.get(key);
-  if (!entry) {
-    entry = run();
-    capabilityCache.set(key, entry);
-    entry.catch(() => capabilityCache.delete(key));
-  }
-  return entry;
+export async function capabilities(binaries: Pick<FfmpegBinaries, 'ffmpeg'>): Promise<FfmpegCapabilities> {
+  const opts = { stdin: 'ignore', reject: true } as const;
+  const [version, filters, encoders] = await Promise.all([
+    execa(binaries.ffmpeg, ['-hide_banner', '-version'], opts),
+    execa(binaries.ffmpeg, ['-hide_banner', '-filters'], opts),
+    execa(binaries.ffmpeg, ['-hide_banner', '-encoders'], opts),
+  ]);
+  return parseCapabilities(version.stdout, filters.stdout, encoders.stdout);
 }

@@ -5,5 +5,10 @@ export { StitchPlanError } from './stitch-timeline.js';
 export { LoudnessError } from './loudness.js';
 export { FfmpegError } from './process.js';
 /** For the runner: conform a clip as soon as its asset arrives, so stitch() later finds it in workDir. */
-export { conformClip, type ConformRequest, type ConformedClip } from './conform.js';
+export { conformClip, type ConformOptions, type ConformRequest, type ConformedClip } from './conform.js';
 export type { HouseFormat } from './house-format.js';
+/** For the composition root (the CLI command): locate ffmpeg once, pass the binaries down (StitchOptions.binaries). */
+export { locateFfmpeg, FfmpegNotFoundError, FfmpegSettingError, type FfmpegBinaries, type LocateEnv } from './ffmpeg.js';
+/** For the runner, at the start of a run holding the run lock: remove what killed runs left in workDir. */
+export { sweepWorkDir, isWorkLitter } from './work-files.js';
+export type { SweepResult } from '../util/sweep.js';

@@ -5,7 +5,6 @@
  * kept) whenever the true-peak ceiling allows it. The AAC is encoded here, once.
  */
 import { execa } from 'execa';
-import { ffmpegBinaries } from './ffmpeg.js';
 import { FfmpegError } from './process.js';
 import { SAMPLE_RATE } from './house-format.js';
 
@@ -102,13 +101,21 @@ export function buildNormalizeArgs(input: string, target: number, measured: Loud
   ];
 }
 
+/** Which ffmpeg the loudness passes run, and their cancellation. */
+export interface LoudnessRunOptions {
+  /** The ffmpeg to run: `FfmpegBinaries.ffmpeg` from locateFfmpeg. */
+  readonly ffmpegPath: string;
+  /** Kills ffmpeg and rejects with FfmpegError `aborted` when it fires. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * Runs ffmpeg at info log level and returns its stderr, where loudnorm and ebur128 print their
  * reports (runFfmpeg keeps only a tail of it).
  * @throws FfmpegError (failed or aborted)
  */
-async function ffmpegReport(args: readonly string[], signal?: AbortSignal): Promise<string> {
-  const binary = (await ffmpegBinaries()).ffmpeg;
+async function ffmpegReport(args: readonly string[], options: LoudnessRunOptions): Promise<string> {
+  const { ffmpegPath: binary, signal } = options;
   const argv = ['-nostdin', '-hide_banner', '-nostats', ...args];
   if (signal?.aborted) throw new FfmpegError('aborted', binary, argv, [], undefined, { cause: signal.reason });
   const result = await execa(binary, argv, {
@@ -142,10 +149,11 @@ export function parseMeasurement(stderr: string): LoudnessMeasure {
 
 /**
  * First pass: measures `input`'s first audio stream (the values loudnorm's second pass takes).
+ * @param target integrated loudness target, LUFS
  * @throws FfmpegError (failed or aborted), LoudnessError
  */
-export async function measureLoudness(input: string, target: number, signal?: AbortSignal): Promise<LoudnessMeasure> {
-  return parseMeasurement(await ffmpegReport(buildMeasureArgs(input, target), signal));
+export async function measureLoudness(input: string, target: number, options: LoudnessRunOptions): Promise<LoudnessMeasure> {
+  return parseMeasurement(await ffmpegReport(buildMeasureArgs(input, target), options));
 }
 
 /** Integrated loudness (LUFS) and true peak (dBTP) of a finished file. */
@@ -175,6 +183,6 @@ export function parseEbur128(stderr: string): LoudnessResult {
  * BS.1770 measurement, true peak by 4× oversampling).
  * @throws FfmpegError (failed or aborted), LoudnessError
  */
-export async function measureResult(file: string, signal?: AbortSignal): Promise<LoudnessResult> {
-  return parseEbur128(await ffmpegReport(['-i', file, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'], signal));
+export async function measureResult(file: string, options: LoudnessRunOptions): Promise<LoudnessResult> {
+  return parseEbur128(await ffmpegReport(['-i', file, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'], options));
 }

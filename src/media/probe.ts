@@ -3,7 +3,6 @@
  * (`-v error -print_format json -show_format -show_streams`).
  */
 import { execa } from 'execa';
-import { ffmpegBinaries } from './ffmpeg.js';
 
 /** The first video stream of a file. */
 export interface VideoStreamInfo {
@@ -116,12 +115,21 @@ export function parseProbe(output: unknown): MediaProbe {
   return { duration, size: num(format['size']), formatName: str(format['format_name']), video, audio };
 }
 
+/** Options of probe(). */
+export interface ProbeOptions {
+  /** The ffprobe to run: `FfmpegBinaries.ffprobe` from locateFfmpeg (required: nothing is looked up here). */
+  readonly ffprobePath: string;
+  /** Kills ffprobe and rejects when aborted. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
- * Probes `file` with ffprobe.
- * @throws ProbeError when ffprobe fails or prints no JSON; FfmpegNotFoundError when there is no ffprobe.
+ * Probes `file` with `options.ffprobePath`.
+ * @returns duration (seconds), size (bytes), container and first video/audio stream facts.
+ * @throws ProbeError when ffprobe fails (also when it cannot be started or is aborted) or prints no JSON.
  */
-export async function probe(file: string, options: { signal?: AbortSignal; ffprobePath?: string } = {}): Promise<MediaProbe> {
-  const bin = options.ffprobePath ?? (await ffmpegBinaries()).ffprobe;
+export async function probe(file: string, options: ProbeOptions): Promise<MediaProbe> {
+  const bin = options.ffprobePath;
   const result = await execa(bin, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], {
     reject: false,
     stdin: 'ignore',

@@ -4,7 +4,6 @@
  * `FfmpegError`s that carry the argv and the tail of stderr.
  */
 import { execa } from 'execa';
-import { ffmpegBinaries } from './ffmpeg.js';
 
 /** Why a run failed: a non-zero exit, killed by a signal, cancelled by the caller, or could not start. */
 export type FfmpegFailure = 'exit' | 'signal' | 'aborted' | 'spawn';
@@ -44,8 +43,8 @@ export interface RunFfmpegOptions {
   readonly expectedDuration?: number | undefined;
   /** Milliseconds between SIGTERM and SIGKILL on abort (default 2000). */
   readonly killGraceMs?: number | undefined;
-  /** Binary to run instead of the located ffmpeg. */
-  readonly ffmpegPath?: string | undefined;
+  /** The ffmpeg to run: `FfmpegBinaries.ffmpeg` from locateFfmpeg (required: nothing is looked up here). */
+  readonly ffmpegPath: string;
   /** Working folder of the process (relative paths in `args` resolve against it). */
   readonly cwd?: string | undefined;
 }
@@ -91,13 +90,14 @@ class LineTail {
 }
 
 /**
- * Runs ffmpeg with `RUN_PREFIX` + `args` and resolves when it exits with 0.
+ * Runs `options.ffmpegPath` with `RUN_PREFIX` + `args` and resolves when it exits with 0.
  * Reports progress with `onProgress` and resolves only after a final 100.
- * @throws FfmpegError with reason `exit`/`signal`/`spawn` on failure, `aborted` when
- *   `signal` fired (the process is terminated first), FfmpegNotFoundError when no ffmpeg exists.
+ * @param args ffmpeg arguments after RUN_PREFIX (an argument array: no shell)
+ * @throws FfmpegError with reason `exit`/`signal` on failure, `spawn` when the binary cannot
+ *   be started, `aborted` when `signal` fired (the process is terminated first).
  */
-export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {}): Promise<void> {
-  const binary = options.ffmpegPath ?? (await ffmpegBinaries()).ffmpeg;
+export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptions): Promise<void> {
+  const binary = options.ffmpegPath;
   const argv = [...RUN_PREFIX, ...args];
   if (options.signal?.aborted) throw new FfmpegError('aborted', binary, argv, [], undefined, { cause: options.signal.reason });
 

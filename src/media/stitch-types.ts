@@ -9,6 +9,8 @@
  *   film    0 ────────────────────────────────────────────────────▶ length = Σd − Σt
  */
 
+import type { FfmpegBinaries } from './ffmpeg.js';
+
 /** One scene's picture (and its own sound, if any) in the cut. */
 export interface StitchClip {
   /** Scene id (for messages and progress). */
@@ -104,7 +106,12 @@ export interface StitchResult {
 
 /** Options of stitch(). */
 export interface StitchOptions {
-  /** Folder for intermediate files (conformed clips are kept there and reused by content). */
+  /**
+   * The ffmpeg and ffprobe every stage runs, as the caller's one locateFfmpeg() found them
+   * (`{ ffmpeg, ffprobe, … }` paths). Required: the stitcher looks nothing up itself.
+   */
+  readonly binaries: FfmpegBinaries;
+  /** Folder for intermediate files (conformed clips are kept there and reused by content; see sweepWorkDir). */
   readonly workDir: string;
   readonly signal?: AbortSignal;
   /** 0–100 over the whole render. */

@@ -9,7 +9,6 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { buildMixArgs, mixFilter, type ClipSound } from './audio-mix.js';
 import { conformClip, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
@@ -22,7 +21,7 @@ import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js'
 import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
-import { tempBeside } from './work-files.js';
+import { newRunId, runFileNames, tempBeside } from './work-files.js';
 
 /**
  * Share of the progress bar per stage (sums to 100). `picture` runs alongside `mix` and
@@ -57,8 +56,8 @@ async function all<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promis
 }
 
 /**
- * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt beside it for `sidecar`).
- * Intermediate files live in `options.workDir`; conformed clips and transition windows stay
+ * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt beside it for `sidecar`),
+ * running the ffmpeg and ffprobe of `options.binaries`. Intermediate files live in `options.workDir`; conformed clips and transition windows stay
  * there and are reused by content. Nothing is ever left at or beside the output path on failure.
  * @throws StitchPlanError (plan unusable: no clips, unknown transition, transitions longer than
  *   clips), ProbeError (an input unreadable), FfmpegError (a run failed, or `reason: 'aborted'`
@@ -66,6 +65,7 @@ async function all<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promis
  */
 export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<StitchResult> {
   const { signal } = options;
+  const ffmpegPath = options.binaries.ffmpeg;
   const report = progressReporter(options.onProgress);
   const out = plan.output;
   const format: HouseFormat = { width: out.width, height: out.height, fps: out.fps, preset: options.preset ?? 'medium' };
@@ -79,7 +79,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   let probed = 0;
   const total = plan.clips.length + plan.narration.length + plan.cues.length;
   const probeOne = async (file: string): Promise<MediaProbe> => {
-    const p = await probe(file, signal ? { signal } : {});
+    const p = await probe(file, { ffprobePath: options.binaries.ffprobe, signal });
     report('probe', (++probed / total) * 100);
     return p;
   };
@@ -103,6 +103,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
     const p = probes[clip.index];
     if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
     const c = await conformClip({ file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format }, workDir, {
+      ffmpegPath,
       signal,
       onProgress: (pc) => report('conform', ((i + pc / 100) / timeline.clips.length) * 100),
     });
@@ -112,18 +113,19 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
 
   // 3. Picture and 4. sound, side by side (the windows' x264 and the audio filters share the cores well).
   const pieces = planPieces(timeline, gopFrames(format));
-  const run = randomBytes(4).toString('hex');
-  const concatList = `cut-${run}.ffconcat`;
-  const mixWav = join(workDir, `mix-${run}.wav`);
-  const filterScript = join(workDir, `mix-${run}.filter`);
-  const audio = join(workDir, `audio-${run}.m4a`);
-  const srtName = `subs-${run}.srt`;
+  // Per-run files (work-files.ts names them; sweepWorkDir knows them as litter of killed runs).
+  const names = runFileNames(newRunId());
+  const concatList = names.concatList;
+  const mixWav = join(workDir, names.mixWav);
+  const filterScript = join(workDir, names.filterScript);
+  const audio = join(workDir, names.audio);
+  const srtName = names.srt;
   const finalTemp = tempBeside(outPath);
   const sidecars = { srt: outPath.replace(/\.[^./\\]*$/, '') + '.srt', vtt: outPath.replace(/\.[^./\\]*$/, '') + '.vtt' };
   let wroteSidecars = false;
   try {
     const picture = (async (): Promise<number> => {
-      const { files, rendered } = await renderPieces(pieces, conformed, format, workDir, { signal, onProgress: (pc) => report('picture', pc) });
+      const { files, rendered } = await renderPieces(pieces, conformed, format, workDir, { ffmpegPath, signal, onProgress: (pc) => report('picture', pc) });
       await writeTextAtomic(join(workDir, concatList), buildConcatList(pieces, files, format.fps));
       report('picture', 100);
       return rendered;
@@ -140,10 +142,11 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
       }));
       const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
       await writeTextAtomic(filterScript, mixFilter(mixInput));
-      await runFfmpeg(buildMixArgs(mixInput, filterScript, mixWav), { signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
-      const measured = await measureLoudness(mixWav, out.loudness, signal);
+      await runFfmpeg(buildMixArgs(mixInput, filterScript, mixWav), { ffmpegPath, signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
+      const measured = await measureLoudness(mixWav, out.loudness, { ffmpegPath, signal });
       report('loudness', 40);
       await runFfmpeg(buildNormalizeArgs(mixWav, out.loudness, measured, audio), {
+        ffmpegPath,
         signal,
         expectedDuration: length,
         onProgress: (pc) => report('loudness', 40 + pc * 0.6),
@@ -170,9 +173,9 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
           frames: timeline.frames,
           format,
         }),
-        { signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc * 0.9) },
+        { ffmpegPath, signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc * 0.9) },
       ),
-      measureResult(audio, signal).then((m) => {
+      measureResult(audio, { ffmpegPath, signal }).then((m) => {
         report('measure', 100);
         return m;
       }),

@@ -114,7 +114,8 @@ export function windowKey(window: WindowPiece, conformed: readonly ConformedClip
 
 /**
  * Renders the windows (reusing those already in `workDir`) and returns, per piece, the file name
- * relative to workDir to list for concat.
+ * relative to workDir to list for concat, and how many windows were rendered now.
+ * @param options.ffmpegPath the ffmpeg to run (`FfmpegBinaries.ffmpeg`); onProgress gets 0–100 over all windows
  * @throws FfmpegError
  */
 export async function renderPieces(
@@ -122,7 +123,7 @@ export async function renderPieces(
   conformed: readonly ConformedClip[],
   format: HouseFormat,
   workDir: string,
-  options: { signal?: AbortSignal | undefined; onProgress?: ((percent: number) => void) | undefined } = {},
+  options: { ffmpegPath: string; signal?: AbortSignal | undefined; onProgress?: ((percent: number) => void) | undefined },
 ): Promise<{ files: string[]; rendered: number }> {
   const files: string[] = [];
   const windows = pieces.filter((p): p is WindowPiece => p.kind === 'window');
@@ -141,6 +142,7 @@ export async function renderPieces(
       const temp = join(workDir, `${name}.${randomBytes(4).toString('hex')}.tmp.mp4`);
       try {
         await runFfmpeg(buildWindowArgs(piece, conformed.map((c) => c.video), format, temp), {
+          ffmpegPath: options.ffmpegPath,
           signal: options.signal,
           expectedDuration: pieceFrames(piece) / format.fps,
           onProgress: (p) => options.onProgress?.(((done + p / 100) / windows.length) * 100),

@@ -1,6 +1,27 @@
-/** Small file helpers of the stitcher: existence checks and temp names beside a file. */
+/**
+ * The stitcher's files: existence checks, temp names beside a file, and the names it gives its
+ * work folder's files, which tell what a later run may reuse from what an interrupted run left.
+ *
+ * In the work folder (`StitchOptions.workDir`, the project's `.mercadream/work`):
+ *
+ * | name                                   | what                                  | kept?                  |
+ * |----------------------------------------|---------------------------------------|------------------------|
+ * | `conform-<key>.mp4`, `conform-<key>.wav` | a conformed clip (conform.ts)         | kept, reused by key    |
+ * | `window-<key>.mp4`                     | a rendered transition window           | kept, reused by key    |
+ * | `conform-<key>.<tag>.tmp.mp4/.wav`     | a conform being written               | litter once its run ended |
+ * | `window-<key>.mp4.<tag>.tmp.mp4`       | a window being written                | litter                 |
+ * | `<name>.<hex>.tmp`                     | a text file being written atomically  | litter                 |
+ * | `cut-<run>.ffconcat`                   | the concat list of one stitch         | litter                 |
+ * | `mix-<run>.wav`, `mix-<run>.filter`    | the PCM mix and its filter script     | litter                 |
+ * | `audio-<run>.m4a`                      | the normalized AAC of one stitch      | litter                 |
+ * | `subs-<run>.srt`                       | subtitles to burn, of one stitch      | litter                 |
+ *
+ * `<key>` is 32 hex chars, `<run>` and `<tag>` 8. A finished stitch removes its own per-run
+ * files; one that was killed (SIGKILL, power loss, a crash of node) cannot, hence sweepWorkDir.
+ */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { sweepFiles, type SweepResult } from '../util/sweep.js';
 
 /** True when `file` exists (any type). */
 export async function exists(file: string): Promise<boolean> {
@@ -23,4 +44,65 @@ export function tempBeside(file: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot) : '';
   return `${dir}.${name}.${randomBytes(4).toString('hex')}.partial${ext}`;
+}
+
+/** The base names of one stitch's per-run files in the work folder (see the table above). */
+export interface RunFileNames {
+  /** ffconcat list of the picture's pieces. */
+  readonly concatList: string;
+  /** The PCM mix (48 kHz stereo WAV). */
+  readonly mixWav: string;
+  /** The mix's filtergraph script. */
+  readonly filterScript: string;
+  /** The loudness-normalized AAC (.m4a). */
+  readonly audio: string;
+  /** Subtitles to burn into the picture (SRT). */
+  readonly srt: string;
+}
+
+/** A fresh run id: 8 hex chars. */
+export function newRunId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Pure: the per-run file names of run `run` (8 hex chars, see newRunId). */
+export function runFileNames(run: string): RunFileNames {
+  return {
+    concatList: `cut-${run}.ffconcat`,
+    mixWav: `mix-${run}.wav`,
+    filterScript: `mix-${run}.filter`,
+    audio: `audio-${run}.m4a`,
+    srt: `subs-${run}.srt`,
+  };
+}
+
+/** Names a stitch keeps on purpose: conformed clips and transition windows, by content key. */
+const KEPT = /^(?:conform-[0-9a-f]{32}\.(?:mp4|wav)|window-[0-9a-f]{32}\.mp4)$/;
+/** Temp files: `….tmp` (atomic text writes) and `….tmp.<ext>` (conforms, windows). */
+const TEMP = /\.tmp(?:\.[A-Za-z0-9]+)?$/;
+/** Per-run files (runFileNames). */
+const PER_RUN = /^(?:cut-[0-9a-f]{8}\.ffconcat|mix-[0-9a-f]{8}\.(?:wav|filter)|audio-[0-9a-f]{8}\.m4a|subs-[0-9a-f]{8}\.srt)$/;
+
+/**
+ * Pure: true when a work-folder file named `name` is litter of a run that is no longer running
+ * (see the table in the module comment). Never true for a kept conformed clip or window; false
+ * for any name the stitcher does not write.
+ */
+export function isWorkLitter(name: string): boolean {
+  if (KEPT.test(name)) return false;
+  return TEMP.test(name) || PER_RUN.test(name);
+}
+
+/**
+ * Removes what interrupted stitches left in `workDir`: temp files and per-run files (see the
+ * table in the module comment). Conformed clips (`conform-<key>.mp4/.wav`), transition windows
+ * and any file the stitcher does not name are left in place; subfolders are not entered.
+ * Call it only while no stitch uses `workDir` (with the project's run lock held): it would take
+ * a running stitch's files too.
+ * @param workDir the folder given to stitch() as `StitchOptions.workDir`; absent = nothing to do
+ * @returns count, bytes and paths of the files removed
+ * @throws the file system's error other than a missing folder (e.g. EACCES)
+ */
+export function sweepWorkDir(workDir: string): Promise<SweepResult> {
+  return sweepFiles(workDir, isWorkLitter);
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { readJsonDir, writeJsonAtomic } from '../util/atomic-file.js';
 import { readFile } from 'node:fs/promises';
 import type { Endpoint, Fingerprint, Sha256Hex } from '../plan/fingerprint.js';
+import { sweepFiles, type SweepResult } from '../util/sweep.js';
 
 /** What the cache and the lock file know of one generated asset. */
 export interface AssetRecord {
@@ -111,5 +112,18 @@ export class AssetCache {
   /** Removes a stray incoming file. */
   async discard(path: string): Promise<void> {
     await rm(path, { force: true });
+  }
+
+  /**
+   * Removes the partial downloads interrupted runs left in `incoming/` (named
+   * `<fingerprint>.<8 hex>.<ext>` by the downloader). A finished download is renamed into
+   * `assets/` and a failed one discarded, so every regular file there belongs to a run that
+   * was killed. Subfolders are not entered; assets and records are never touched.
+   * Call it only while no run can be downloading into this cache (the project's run lock held).
+   * @returns count, bytes and paths of the files removed (nothing when `incoming/` is absent)
+   * @throws the file system's error other than a missing folder (e.g. EACCES)
+   */
+  sweepIncoming(): Promise<SweepResult> {
+    return sweepFiles(this.incomingDir, () => true);
   }
 }

@@ -8,12 +8,14 @@ import { access, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEngines, speechBackend } from '../../src/local/engines/index.js';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import type { VideoRequest } from '../../src/local/engines/types.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { probe } from '../../src/media/probe.js';
 import { colourStats, decodeMono, meanHue, medianInterval, onsets, sha256, windowDb } from './engines-measure.js';
 
-const engines = createEngines();
+const binaries = await locateFfmpeg();
+const engines = createEngines(binaries);
 let dir = '';
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'engines-test-'));
@@ -25,7 +27,7 @@ const out = (name: string): string => path.join(dir, name);
 
 /** ffprobe agrees with the request: size, rate, duration ±1 frame, H.264 yuv420p + AAC 48 kHz stereo. */
 async function assertVideoContract(file: string, request: VideoRequest): Promise<void> {
-  const info = await probe(file);
+  const info = await probe(file, { ffprobePath: binaries.ffprobe });
   assert.equal(info.video?.codec, 'h264');
   assert.equal(info.video?.pixFmt, 'yuv420p');
   assert.equal(info.video?.width, 1280);
@@ -55,7 +57,7 @@ describe('video engine', () => {
     assert.equal(await sha256(out('neon-again.mp4')), await sha256(out('neon.mp4')));
 
     await engines.renderThumbnail(out('neon.mp4'), out('neon.jpg'), { quality: 'fast' });
-    const thumb = await probe(out('neon.jpg'));
+    const thumb = await probe(out('neon.jpg'), { ffprobePath: binaries.ffprobe });
     assert.equal(thumb.video?.codec, 'mjpeg');
     assert.equal(thumb.video?.width, 1280);
     assert.equal(thumb.video?.height, 720);
@@ -67,7 +69,7 @@ describe('video engine', () => {
     await engines.renderVideo(request, out('full-a.mp4'), { quality: 'full' });
     await engines.renderVideo(request, out('full-b.mp4'), { quality: 'full' });
     assert.equal(await sha256(out('full-a.mp4')), await sha256(out('full-b.mp4')));
-    assert.equal((await probe(out('full-a.mp4'))).video?.frames, 48);
+    assert.equal((await probe(out('full-a.mp4'), { ffprobePath: binaries.ffprobe })).video?.frames, 48);
   });
 
   test('a sunset prompt is warm: its hue is outside the magenta–cyan range', async () => {
@@ -125,19 +127,19 @@ describe('speech engine', () => {
     const ratio = fast.duration / normal.duration;
     assert.ok(normal.duration > 2, `spoken (${normal.duration} s)`);
     assert.ok(ratio > 0.4 && ratio < 0.6, `ratio ${ratio}`);
-    const info = await probe(out('s1.wav'));
+    const info = await probe(out('s1.wav'), { ffprobePath: binaries.ffprobe });
     assert.deepEqual(info.audio, { codec: 'pcm_s16le', sampleRate: 48000, channels: 1 });
 
     await engines.renderSpeech({ text, voiceId: 'neural-narrator-f2', format: 'mp3', speed: 1 }, out('a.mp3'), { quality: 'fast' });
     await engines.renderSpeech({ text, voiceId: 'neural-narrator-f2', format: 'mp3', speed: 1 }, out('b.mp3'), { quality: 'fast' });
     assert.equal(await sha256(out('a.mp3')), await sha256(out('b.mp3')));
-    assert.equal((await probe(out('a.mp3'))).audio?.codec, 'mp3');
+    assert.equal((await probe(out('a.mp3'), { ffprobePath: binaries.ffprobe })).audio?.codec, 'mp3');
     await engines.renderSpeech({ text, voiceId: 'neural-narrator-f', format: 'mp3', speed: 1 }, out('c.mp3'), { quality: 'fast' });
     assert.notEqual(await sha256(out('c.mp3')), await sha256(out('a.mp3')), 'f2 is not f');
   });
 
   test('this ffmpeg speaks with flite', async () => {
-    assert.equal(await speechBackend(), 'flite');
+    assert.equal(await speechBackend(binaries), 'flite');
   });
 
   test('quotes, colons, percent signs, backslashes, newlines and other scripts do not break it', async () => {
@@ -206,7 +208,7 @@ describe('music engine', () => {
     await engines.renderMusic(request, out('y.mp3'), { quality: 'fast' });
     assert.equal(await sha256(out('x.mp3')), await sha256(out('y.mp3')));
     assert.equal((await decodeMono(out('x.mp3'))).length, 20 * 48000);
-    const info = await probe(out('x.mp3'));
+    const info = await probe(out('x.mp3'), { ffprobePath: binaries.ffprobe });
     assert.deepEqual(info.audio, { codec: 'mp3', sampleRate: 48000, channels: 2 });
   });
 });

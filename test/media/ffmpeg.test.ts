@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { capabilities, FfmpegNotFoundError, locateFfmpeg, parseCapabilities } from '../../src/media/ffmpeg.js';
+import { capabilities, FfmpegNotFoundError, FfmpegSettingError, locateFfmpeg, parseCapabilities } from '../../src/media/ffmpeg.js';
 
-const systemFfmpeg = (await locateFfmpeg()).ffmpeg;
-const systemFfprobe = (await locateFfmpeg()).ffprobe;
+const system = await locateFfmpeg();
+const systemFfmpeg = system.ffmpeg;
+const systemFfprobe = system.ffprobe;
 
 test('FFMPEG_PATH and FFPROBE_PATH win over PATH', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'locate-'));
@@ -42,11 +43,49 @@ test('a missing ffmpeg is a typed error naming where it looked', async (t) => {
     t.skip('ffmpeg-static is installed, so ffmpeg is always found');
     return;
   }
-  const error = await locateFfmpeg({ FFMPEG_PATH: '/nonexistent/ffmpeg', PATH: '' }).catch((e: unknown) => e);
+  const error = await locateFfmpeg({ PATH: '' }).catch((e: unknown) => e);
   assert.ok(error instanceof FfmpegNotFoundError);
+  assert.ok(!(error instanceof FfmpegSettingError));
   assert.equal(error.binary, 'ffmpeg');
-  assert.ok(error.searched.includes('FFMPEG_PATH=/nonexistent/ffmpeg'));
+  assert.deepEqual(error.searched, ['PATH', 'ffmpeg-static']);
   assert.match(error.message, /FFMPEG_PATH/);
+});
+
+test('FFMPEG_PATH naming nothing is an error, even when PATH has an ffmpeg', async () => {
+  const error = await locateFfmpeg({ FFMPEG_PATH: '/nope', PATH: path.dirname(systemFfmpeg) }).catch((e: unknown) => e);
+  assert.ok(error instanceof FfmpegSettingError);
+  assert.ok(error instanceof FfmpegNotFoundError, 'reported wherever a missing ffmpeg is');
+  assert.equal(error.variable, 'FFMPEG_PATH');
+  assert.equal(error.value, '/nope');
+  assert.equal(error.binary, 'ffmpeg');
+  assert.equal(error.message, 'FFMPEG_PATH=/nope is not an executable file; unset it or point it at ffmpeg');
+});
+
+test('FFPROBE_PATH naming a folder or a file that cannot run is an error', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'locate-'));
+  try {
+    const env = { FFMPEG_PATH: systemFfmpeg, PATH: path.dirname(systemFfprobe) };
+    const folder = await locateFfmpeg({ ...env, FFPROBE_PATH: dir }).catch((e: unknown) => e);
+    assert.ok(folder instanceof FfmpegSettingError);
+    assert.equal(folder.message, `FFPROBE_PATH=${dir} is not an executable file; unset it or point it at ffprobe`);
+    const text = path.join(dir, 'ffprobe');
+    await writeFile(text, 'not a program');
+    await chmod(text, 0o644);
+    const plain = await locateFfmpeg({ ...env, FFPROBE_PATH: text }).catch((e: unknown) => e);
+    assert.ok(plain instanceof FfmpegSettingError);
+    assert.equal(plain.variable, 'FFPROBE_PATH');
+    const ffmpegAsFolder = await locateFfmpeg({ FFMPEG_PATH: dir, PATH: path.dirname(systemFfmpeg) }).catch((e: unknown) => e);
+    assert.ok(ffmpegAsFolder instanceof FfmpegSettingError);
+    assert.equal(ffmpegAsFolder.variable, 'FFMPEG_PATH');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an empty FFMPEG_PATH counts as unset: PATH is searched', async () => {
+  const found = await locateFfmpeg({ FFMPEG_PATH: '', FFPROBE_PATH: '', PATH: path.dirname(systemFfmpeg) });
+  assert.equal(found.ffmpegSource, 'path');
+  assert.equal(found.ffmpeg, path.join(path.dirname(systemFfmpeg), 'ffmpeg'));
 });
 
 test('parseCapabilities reads the filter and encoder listings', () => {
@@ -72,7 +111,7 @@ test('parseCapabilities reads the filter and encoder listings', () => {
 });
 
 test('capabilities() of the installed ffmpeg', async () => {
-  const caps = await capabilities();
+  const caps = await capabilities(system);
   assert.match(caps.version, /^ffmpeg version /);
   assert.equal(caps.libx264, true, 'the engines need libx264');
   assert.equal(caps.xfade, true);

@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { runFfmpeg } from '../../src/media/process.js';
 import { parseProbe, parseRate, probe, ProbeError } from '../../src/media/probe.js';
+
+const binaries = await locateFfmpeg();
 
 test('parseRate handles fractions, integers and 0/0', () => {
   assert.ok(Math.abs(parseRate('30000/1001') - 29.97) < 0.01);
@@ -46,8 +49,8 @@ test('probe reads a real file', async () => {
       '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=2',
       '-f', 'lavfi', '-i', 'sine=f=440:r=44100:d=2',
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '1', '-shortest', '-y', file,
-    ]);
-    const info = await probe(file);
+    ], { ffmpegPath: binaries.ffmpeg });
+    const info = await probe(file, { ffprobePath: binaries.ffprobe });
     assert.ok(Math.abs(info.duration - 2) < 0.1, `duration ${info.duration}`);
     assert.ok(info.size > 0);
     assert.match(info.formatName, /mp4/);
@@ -68,7 +71,7 @@ test('probe of a file that is not media throws ProbeError', async () => {
   try {
     const file = path.join(dir, 'notes.mp4');
     await writeFile(file, 'this is not a video');
-    await assert.rejects(probe(file), ProbeError);
+    await assert.rejects(probe(file, { ffprobePath: binaries.ffprobe }), ProbeError);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

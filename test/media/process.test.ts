@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { FfmpegError, progressPercent, progressSeconds, RUN_PREFIX, runFfmpeg } from '../../src/media/process.js';
+
+const { ffmpeg: ffmpegPath } = await locateFfmpeg();
 
 test('progressSeconds reads out_time_us and the microsecond out_time_ms', () => {
   assert.equal(progressSeconds('out_time_us=1500000'), 1.5);
@@ -24,7 +27,7 @@ test('runFfmpeg writes a file and reports progress up to 100', async () => {
   try {
     const out = path.join(dir, 'tone.wav');
     const seen: number[] = [];
-    await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=2', '-y', out], { expectedDuration: 2, onProgress: (p) => seen.push(p) });
+    await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=2', '-y', out], { ffmpegPath, expectedDuration: 2, onProgress: (p) => seen.push(p) });
     assert.ok((await stat(out)).size > 1000);
     assert.equal(seen.at(-1), 100);
     assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'progress never goes backwards');
@@ -35,7 +38,7 @@ test('runFfmpeg writes a file and reports progress up to 100', async () => {
 
 test('a failing run throws FfmpegError with the argv and the stderr tail', async () => {
   const missing = path.join(tmpdir(), 'definitely-not-here-4711.mp4');
-  const error = await runFfmpeg(['-i', missing, '-f', 'null', '-']).then(
+  const error = await runFfmpeg(['-i', missing, '-f', 'null', '-'], { ffmpegPath }).then(
     () => assert.fail('expected a failure'),
     (e: unknown) => e,
   );
@@ -49,7 +52,7 @@ test('a failing run throws FfmpegError with the argv and the stderr tail', async
 });
 
 test('an invalid filter fails with ffmpeg\'s own message in the tail', async () => {
-  const error = await runFfmpeg(['-f', 'lavfi', '-i', 'nosuchfilter=1', '-f', 'null', '-']).catch((e: unknown) => e);
+  const error = await runFfmpeg(['-f', 'lavfi', '-i', 'nosuchfilter=1', '-f', 'null', '-'], { ffmpegPath }).catch((e: unknown) => e);
   assert.ok(error instanceof FfmpegError);
   assert.match(error.stderrTail.join('\n'), /nosuchfilter/);
 });
@@ -58,6 +61,7 @@ test('aborting kills ffmpeg and rejects with reason aborted', async () => {
   const controller = new AbortController();
   let started = false;
   const run = runFfmpeg(['-re', '-f', 'lavfi', '-i', 'sine=f=440:d=60', '-f', 'null', '-'], {
+    ffmpegPath,
     signal: controller.signal,
     expectedDuration: 60,
     killGraceMs: 500,
@@ -78,7 +82,7 @@ test('aborting kills ffmpeg and rejects with reason aborted', async () => {
 test('an already aborted signal rejects without spawning', async () => {
   const controller = new AbortController();
   controller.abort();
-  const error = await runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-f', 'null', '-'], { signal: controller.signal }).catch((e: unknown) => e);
+  const error = await runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-f', 'null', '-'], { ffmpegPath, signal: controller.signal }).catch((e: unknown) => e);
   assert.ok(error instanceof FfmpegError);
   assert.equal(error.reason, 'aborted');
   assert.deepEqual(error.stderrTail, []);

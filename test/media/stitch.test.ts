@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { conformVideoFilter } from '../../src/media/conform.js';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { stitch } from '../../src/media/stitch.js';
@@ -17,6 +18,7 @@ import type { StitchPlan, StitchResult } from '../../src/media/stitch-types.js';
 import { makeClip, makeMusic, makeRotatedClip, makeTone } from './stitch-fixtures.js';
 import { ebur128, ffprobeJson, frameAt, meanVolume, parseCues, videoPacketTimes } from './stitch-measure.js';
 
+const binaries = await locateFfmpeg();
 const TEXT = 'She said "wait", colons: 50% \\ backslash and 東京';
 const FPS = 24;
 
@@ -49,7 +51,7 @@ describe('stitch', () => {
       cues: [{ id: 'm1', file: music, start: 0, duration: 7.5, inPoint: 0.5, gain: 0, duck: 12, fadeIn: 0.5, fadeOut: 0.5 }],
       length: 7.5,
     };
-    first = await stitch(plan, { workDir: join(dir, 'work'), preset: 'ultrafast', onProgress: (percent, stage) => progress.push({ percent, stage }) });
+    first = await stitch(plan, { binaries, workDir: join(dir, 'work'), preset: 'ultrafast', onProgress: (percent, stage) => progress.push({ percent, stage }) });
   });
   after(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -91,7 +93,7 @@ describe('stitch', () => {
     // plan's own start times; compared with the cut frame by frame. A join off by one frame
     // shows as a PSNR drop on the moving test pattern.
     const inputs = plan.clips.flatMap((c) => ['-ss', String(c.inPoint), '-i', c.file]);
-    const probes = await Promise.all(plan.clips.map((c) => probe(c.file)));
+    const probes = await Promise.all(plan.clips.map((c) => probe(c.file, { ffprobePath: binaries.ffprobe })));
     const format = { width: 1280, height: 720, fps: FPS, preset: 'ultrafast' };
     const graph = plan.clips.map((c, i) => {
       const frames = Math.round(c.duration * FPS);
@@ -101,7 +103,7 @@ describe('stitch', () => {
     });
     graph.push(`[c0][c1]xfade=transition=fade:duration=1:offset=2[x1]`, `[x1][c2]xfade=transition=wipeleft:duration=0.5:offset=4.5[ref]`);
     graph.push(`[ref][${plan.clips.length}:v]psnr=stats_file=psnr.log`);
-    await execa('ffmpeg', ['-nostdin', '-v', 'error', ...inputs, '-i', first.path, '-filter_complex', graph.join(';'), '-f', 'null', '-'], { cwd: dir });
+    await execa(binaries.ffmpeg, ['-nostdin', '-v', 'error', ...inputs, '-i', first.path, '-filter_complex', graph.join(';'), '-f', 'null', '-'], { cwd: dir });
     const values = (await readFile(join(dir, 'psnr.log'), 'utf8'))
       .split('\n')
       .filter((l) => l.trim() !== '')
@@ -145,7 +147,7 @@ describe('stitch', () => {
     // ffmpeg 5.1 stores `rotate=90` as a display matrix that ffprobe reports as rotation 90:
     // turn the stored picture 90° counterclockwise to show it. Its left edge (red) then lies at
     // the bottom and its right edge (blue) at the top, in a portrait picture.
-    const source = await probe(rotated);
+    const source = await probe(rotated, { ffprobePath: binaries.ffprobe });
     assert.equal(source.video?.rotation, 90);
     const frame = await frameAt(first.path, 6.5); // c alone on screen
     const [tr, tg, tb] = frame.rgb(640, 150);
@@ -158,7 +160,7 @@ describe('stitch', () => {
       assert.ok(sr < 24 && sg < 24 && sb < 24, `pillar at ${x} is black`);
     }
     const conformed = (await readdir(join(dir, 'work'))).filter((n) => n.startsWith('conform-') && n.endsWith('.mp4'));
-    for (const name of conformed) assert.equal((await probe(join(dir, 'work', name))).video?.rotation, 0, `${name} carries no rotation`);
+    for (const name of conformed) assert.equal((await probe(join(dir, 'work', name), { ffprobePath: binaries.ffprobe })).video?.rotation, 0, `${name} carries no rotation`);
   });
 
   it('ducks the music by about the cue’s duck while narration plays', async () => {
@@ -178,7 +180,7 @@ describe('stitch', () => {
       output: { ...plan.output, path: join(dir, 'out', 'film-2.mp4') },
       clips: plan.clips.map((c, i) => (i === 0 ? { ...c, transition: { type: 'fadeblack', duration: 1 } } : c)),
     };
-    const second = await stitch(changed, { workDir: work, preset: 'ultrafast' });
+    const second = await stitch(changed, { binaries, workDir: work, preset: 'ultrafast' });
     assert.deepEqual(second.stats, { conformed: 0, reused: 3, windows: 1 });
     assert.equal(first.stats?.conformed, 3);
     const after = (await readdir(work)).filter((n) => n.startsWith('conform-')).sort();
@@ -196,6 +198,7 @@ describe('stitch', () => {
       const aborted: StitchPlan = { ...plan, output: { ...plan.output, path: join(outDir, 'film.mp4') } };
       await assert.rejects(
         stitch(aborted, {
+          binaries,
           workDir: work,
           preset: 'ultrafast',
           signal: controller.signal,
@@ -220,7 +223,7 @@ describe('stitch', () => {
       output: { ...plan.output, path: join(dir, 'refused', 'film.mp4') },
       clips: plan.clips.map((c, i) => (i === 0 ? { ...c, transition: { type: 'spin', duration: 1 } } : c)),
     };
-    await assert.rejects(stitch(refused, { workDir: work, preset: 'ultrafast' }), StitchPlanError);
+    await assert.rejects(stitch(refused, { binaries, workDir: work, preset: 'ultrafast' }), StitchPlanError);
     assert.deepEqual(await readdir(work).catch(() => []), []);
   });
 
@@ -233,7 +236,7 @@ describe('stitch', () => {
       cues: [],
       length: 3,
     };
-    const result = await stitch(burned, { workDir: join(dir, 'work'), preset: 'ultrafast' });
+    const result = await stitch(burned, { binaries, workDir: join(dir, 'work'), preset: 'ultrafast' });
     assert.equal(result.srt, undefined);
     const brightRows = async (time: number): Promise<number> => {
       const frame = await frameAt(result.path, time);

@@ -13,12 +13,14 @@ import { keyLabel } from '../../src/local/keys.js';
 import { startLocalServer, type LocalServerOptions } from '../../src/local/server.js';
 import { loadManifest } from '../../src/manifest/index.js';
 import { stitch } from '../../src/media/stitch.js';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
 import { planProduction } from '../../src/plan/index.js';
 import { runBatch, type BatchOptions } from '../../src/runner/batch.js';
 import { ROOT } from '../helpers/project.js';
 import { createTestEngines } from '../helpers/test-engines.js';
 
+const binaries = await locateFfmpeg();
 const bounded = { timeout: 300_000 };
 const KEY = 'mk_test_batchregular0000001';
 
@@ -39,9 +41,9 @@ function options(client: MercaClient, extra: Partial<BatchOptions> = {}): BatchO
   return {
     client,
     requestCount: () => client.stats().requests,
-    stitch,
+    stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
     stitchVersion: 'test',
-    probeDuration: async (file) => (await probe(file)).duration,
+    probeDuration: async (file) => (await probe(file, { ffprobePath: binaries.ffprobe })).duration,
     preset: 'ultrafast',
     ...extra,
   };
@@ -87,7 +89,7 @@ describe('batches', () => {
       assert.equal(failure?.reason === 'request-rejected' && failure.param, 'style');
       assert.equal(failure?.reason === 'request-rejected' && failure.diagnostic?.pointer, '/scenes/0/style', 'the rejection points at the scene\'s style');
       for (const s of result.summaries.filter((x) => x.ok)) {
-        const p = await probe(s.output!);
+        const p = await probe(s.output!, { ffprobePath: binaries.ffprobe });
         assert.equal(p.video?.width, 1280);
         assert.ok(Math.abs(p.duration - 2) <= 1 / 24 + 1e-3);
       }

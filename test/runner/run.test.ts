@@ -10,10 +10,12 @@ import { execa } from 'execa';
 import { MercaClient, type Job } from '../../src/api/index.js';
 import { ensureKeysFile } from '../../src/local/keys-file.js';
 import { startLocalServer } from '../../src/local/server.js';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
 import { BIN, ROOT } from '../helpers/project.js';
 import { createTestEngines } from '../helpers/test-engines.js';
 
+const binaries = await locateFfmpeg();
 const bounded = { timeout: 300_000 };
 const FAST = ['--json', '--local-quality', 'fast', '--preset', 'ultrafast'];
 
@@ -95,7 +97,7 @@ describe('mercadream-pipeline run', () => {
     const r = await run(dir, ['film.yaml']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.summary['generated'], 6);
-    const p = await probe(out);
+    const p = await probe(out, { ffprobePath: binaries.ffprobe });
     assert.equal(p.video?.width, 1280);
     assert.equal(p.video?.height, 720);
     assert.equal(p.video?.fps, 24);
@@ -235,7 +237,7 @@ scenes:
     );
     const r = await run(mixDir, ['mixed.yaml']);
     assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.summary)}`);
-    const p = await probe(join(mixDir, 'out', 'mixed.mp4'));
+    const p = await probe(join(mixDir, 'out', 'mixed.mp4'), { ffprobePath: binaries.ffprobe });
     assert.equal(p.video?.width, 1280);
     assert.equal(p.video?.height, 720);
     assert.equal(p.video?.fps, 24);

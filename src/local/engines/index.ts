@@ -2,8 +2,9 @@
  * MercaDream Local's media engines: procedural, deterministic renders built on ffmpeg.
  * The server calls them through the `Engines` contract in types.ts.
  */
+import type { FfmpegBinaries } from '../../media/ffmpeg.js';
 import { renderMusic } from './music.js';
-import { renderSpeech } from './speech.js';
+import { renderSpeech, speechBackend, type SpeechBackend } from './speech.js';
 import type { Engines } from './types.js';
 import { renderThumbnail, renderVideo } from './video.js';
 
@@ -14,14 +15,29 @@ import { renderThumbnail, renderVideo } from './video.js';
  */
 export const ENGINES_VERSION = 'local-engines/1';
 
-/** The engines, ready to use (ffmpeg is located on first use). */
-export function createEngines(): Engines {
+/**
+ * The engines, running the ffmpeg and ffprobe of `binaries` (what the caller's locateFfmpeg
+ * found; nothing is looked up here). The speech backend is checked on the first speech render
+ * and kept by this engines object (a failed check is retried on the next render).
+ */
+export function createEngines(binaries: FfmpegBinaries): Engines {
+  let backend: Promise<SpeechBackend> | undefined;
+  const speech = (): Promise<SpeechBackend> => {
+    if (!backend) {
+      const checking = speechBackend(binaries);
+      backend = checking;
+      checking.catch(() => {
+        if (backend === checking) backend = undefined;
+      });
+    }
+    return backend;
+  };
   return {
     version: ENGINES_VERSION,
-    renderVideo,
-    renderThumbnail,
-    renderSpeech,
-    renderMusic,
+    renderVideo: (request, outFile, options) => renderVideo(binaries, request, outFile, options),
+    renderThumbnail: (videoFile, outFile, options) => renderThumbnail(binaries, videoFile, outFile, options),
+    renderSpeech: async (request, outFile, options) => renderSpeech(binaries, await speech(), request, outFile, options),
+    renderMusic: (request, outFile, options) => renderMusic(binaries, request, outFile, options),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import type { FfmpegBinaries } from '../../media/ffmpeg.js';
 import { FfmpegError, runFfmpeg } from '../../media/process.js';
 import { probe } from '../../media/probe.js';
 import { audioFormatArgs, BITEXACT_ARGS } from './encode-args.js';
@@ -49,11 +50,12 @@ export function buildMusicEncodeArgs(rawFile: string, plan: MusicPlan, duration:
 }
 
 /**
- * Renders `request` to `outFile`, atomically.
+ * Renders `request` to `outFile`, atomically, encoding with the ffmpeg of `binaries` (and
+ * checking the result with its ffprobe).
  * @returns the duration (seconds, exactly request.duration) and the bpm used.
- * @throws FfmpegError (reason `aborted` when options.signal fired, also between synthesis chunks).
+ * @throws FfmpegError (reason `aborted` when options.signal fired, also between synthesis chunks), ProbeError.
  */
-export async function renderMusic(request: MusicRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
+export async function renderMusic(binaries: FfmpegBinaries, request: MusicRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
   const plan = analyzeMusic(request.prompt, request.bpm);
   const notes = composeScore(plan, request.duration);
   const synth = new Synth(notes, plan.seed);
@@ -76,6 +78,7 @@ export async function renderMusic(request: MusicRequest, outFile: string, option
     }
     await writeAtomically(outFile, (tmp) =>
       runFfmpeg(buildMusicEncodeArgs(rawFile, plan, request.duration, request.format, tmp), {
+        ffmpegPath: binaries.ffmpeg,
         signal: options.signal,
         expectedDuration: request.duration,
         onProgress: options.onProgress ? (p: number): void => options.onProgress?.(50 + p / 2) : undefined,
@@ -85,6 +88,6 @@ export async function renderMusic(request: MusicRequest, outFile: string, option
   // Decoded length is exactly request.duration (trimmed in samples; mp3 carries its gapless
   // delay and padding in the LAME header). The probe only checks that the file is readable:
   // for mp3 ffprobe reports whole 1152-sample frames, up to 24 ms more.
-  await probe(outFile);
+  await probe(outFile, { ffprobePath: binaries.ffprobe });
   return { duration: request.duration, bpm: plan.bpm };
 }

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { capabilities } from '../../media/ffmpeg.js';
+import { capabilities, type FfmpegBinaries } from '../../media/ffmpeg.js';
 import { FfmpegError, runFfmpeg } from '../../media/process.js';
 import { probe } from '../../media/probe.js';
 import { withTempDir, writeAtomically } from './files.js';
@@ -29,18 +29,15 @@ async function espeakAvailable(): Promise<boolean> {
   return !result.failed;
 }
 
-let backendCache: Promise<SpeechBackend> | undefined;
-
 /**
- * The backend speech renders use (checked once per process): flite inside ffmpeg when the
- * build has libflite, else espeak-ng, else `none`. For `doctor`.
+ * The backend speech renders with the ffmpeg of `binaries`: flite inside ffmpeg when the build
+ * has libflite, else the espeak-ng program, else `none`. Checks afresh on every call (up to
+ * four short process runs): createEngines keeps the answer per engines object; `doctor` asks once.
+ * @throws execa's error when ffmpeg does not run.
  */
-export function speechBackend(): Promise<SpeechBackend> {
-  backendCache ??= (async (): Promise<SpeechBackend> => {
-    if ((await capabilities()).libflite) return 'flite';
-    return (await espeakAvailable()) ? 'espeak-ng' : 'none';
-  })();
-  return backendCache;
+export async function speechBackend(binaries: Pick<FfmpegBinaries, 'ffmpeg'>): Promise<SpeechBackend> {
+  if ((await capabilities(binaries)).libflite) return 'flite';
+  return (await espeakAvailable()) ? 'espeak-ng' : 'none';
 }
 
 /** Rough seconds of speech for progress reporting (about 15 characters a second at speed 1). */
@@ -49,19 +46,26 @@ export function estimateSpeechSeconds(text: string, speed: number): number {
 }
 
 /**
- * Renders `request` to `outFile` (mono, 48 kHz, in request.format), atomically.
+ * Renders `request` to `outFile` (mono, 48 kHz, in request.format), atomically, with the ffmpeg
+ * and ffprobe of `binaries`.
+ * @param backend what speechBackend(binaries) said (the caller keeps it between renders)
  * @returns the duration in seconds, as probed from the written file.
- * @throws SpeechUnavailableError, FfmpegError (reason `aborted` when options.signal fired).
+ * @throws SpeechUnavailableError (backend `none`), FfmpegError (reason `aborted` when options.signal fired), ProbeError.
  */
-export async function renderSpeech(request: SpeechRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
-  const backend = await speechBackend();
+export async function renderSpeech(
+  binaries: FfmpegBinaries,
+  backend: SpeechBackend,
+  request: SpeechRequest,
+  outFile: string,
+  options: RenderOptions,
+): Promise<RenderResult> {
   if (backend === 'none') throw new SpeechUnavailableError();
   const target = path.resolve(outFile); // ffmpeg runs in a temp folder: relative paths would land there
   await withTempDir(async (dir) => {
     // ffmpeg runs inside the temp folder and reads the text by a plain relative name, so no
     // path (whatever TMPDIR is) ever needs filtergraph escaping.
     const textFile = 'text.txt';
-    const run = { signal: options.signal, onProgress: options.onProgress, expectedDuration: estimateSpeechSeconds(request.text, request.speed), cwd: dir };
+    const run = { ffmpegPath: binaries.ffmpeg, signal: options.signal, onProgress: options.onProgress, expectedDuration: estimateSpeechSeconds(request.text, request.speed), cwd: dir };
     await writeFile(path.join(dir, textFile), speakableText(request.text), 'utf8');
     await writeAtomically(target, async (tmp) => {
       const common = { voiceId: request.voiceId, speed: request.speed, format: request.format, outFile: tmp };
@@ -83,6 +87,6 @@ export async function renderSpeech(request: SpeechRequest, outFile: string, opti
       await runFfmpeg(buildEspeakEncodeArgs(wav, common), run);
     });
   });
-  const probed = await probe(target);
+  const probed = await probe(target, { ffprobePath: binaries.ffprobe });
   return { duration: probed.duration };
 }

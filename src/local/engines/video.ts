@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { FfmpegBinaries } from '../../media/ffmpeg.js';
 import { runFfmpeg } from '../../media/process.js';
 import { probe } from '../../media/probe.js';
 import { BITEXACT_ARGS } from './encode-args.js';
@@ -13,11 +14,11 @@ import { buildVideoArgs } from './video-args.js';
 import type { RenderOptions, RenderResult, VideoRequest } from './types.js';
 
 /**
- * Renders `request` to `outFile` (MP4), atomically.
+ * Renders `request` to `outFile` (MP4), atomically, with the ffmpeg and ffprobe of `binaries`.
  * @returns the duration in seconds, probed from the written file.
  * @throws FfmpegError (reason `aborted` when options.signal fired), ProbeError.
  */
-export async function renderVideo(request: VideoRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
+export async function renderVideo(binaries: FfmpegBinaries, request: VideoRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
   const target = path.resolve(outFile); // ffmpeg runs in a temp folder: relative paths would land there
   await withTempDir(async (dir) => {
     // ffmpeg runs inside the temp folder: the narration text is read by a plain relative name.
@@ -25,6 +26,7 @@ export async function renderVideo(request: VideoRequest, outFile: string, option
     if (request.voiceId !== undefined) await writeFile(path.join(dir, narrationFile), speakableText(request.prompt), 'utf8');
     await writeAtomically(target, (tmp) =>
       runFfmpeg(buildVideoArgs(request, { quality: options.quality, narrationFile, outFile: tmp }), {
+        ffmpegPath: binaries.ffmpeg,
         cwd: dir,
         signal: options.signal,
         onProgress: options.onProgress,
@@ -32,7 +34,7 @@ export async function renderVideo(request: VideoRequest, outFile: string, option
       }),
     );
   });
-  const probed = await probe(target);
+  const probed = await probe(target, { ffprobePath: binaries.ffprobe });
   return { duration: probed.duration };
 }
 
@@ -53,12 +55,13 @@ export function buildThumbnailArgs(videoFile: string, atSeconds: number, outFile
 }
 
 /**
- * Writes one JPEG frame from the middle of `videoFile` to `outFile`, atomically.
+ * Writes one JPEG frame from the middle of `videoFile` to `outFile`, atomically, with the
+ * ffmpeg and ffprobe of `binaries`.
  * @throws ProbeError when the video cannot be read, FfmpegError.
  */
-export async function renderThumbnail(videoFile: string, outFile: string, options: RenderOptions): Promise<void> {
-  const { duration } = await probe(videoFile);
+export async function renderThumbnail(binaries: FfmpegBinaries, videoFile: string, outFile: string, options: RenderOptions): Promise<void> {
+  const { duration } = await probe(videoFile, { ffprobePath: binaries.ffprobe });
   await writeAtomically(outFile, (tmp) =>
-    runFfmpeg(buildThumbnailArgs(videoFile, duration / 2, tmp), { signal: options.signal, onProgress: options.onProgress }),
+    runFfmpeg(buildThumbnailArgs(videoFile, duration / 2, tmp), { ffmpegPath: binaries.ffmpeg, signal: options.signal, onProgress: options.onProgress }),
   );
 }
