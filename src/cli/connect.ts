@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BASE_URL, MercaClient, type MercaClientOptions } from '../api/client.js';
 import type { LimitsRegistry } from '../api/limits.js';
+import type { FfmpegBinaries } from '../media/ffmpeg.js';
 import { ENGINES_VERSION } from '../local/engines/index.js';
 import { assertSafeUrl } from '../api/transport.js';
 import type { PaidPlan as PlanName } from '../vocabulary/catalog.js';
@@ -35,6 +36,8 @@ export interface ConnectOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly localQuality: EngineQuality;
   readonly onRetry?: MercaClientOptions['onRetry'];
+  /** ffmpeg and ffprobe, located once by the command (MercaDream Local's engines use them). */
+  readonly binaries: FfmpegBinaries;
   /** The plan limits every client of a key shares; one per process, made by the composition root. */
   readonly limits: LimitsRegistry;
   /** How long a request may wait for the API's answer, ms (`--request-timeout`); the client's default when absent. */
@@ -80,7 +83,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     return { client, api: apiIdentity({ env: { ...options.env, MERCADREAM_API_KEY: apiKey, MERCADREAM_BASE_URL: client.baseUrl }, localQuality: options.localQuality }), description: `MercaDream API at ${client.baseUrl}`, close: () => client.close() };
   }
   const dataDir = join(options.stateDir, 'local');
-  const engines = await loadDefaultEngines(options.localQuality);
+  const engines = await loadDefaultEngines(options.localQuality, options.binaries);
   const { specs } = await ensureKeysFile(dataDir);
   const spec = specs.find((k) => k.plan === options.plan);
   if (!spec) throw new ApiKeyFileError(`${join(dataDir, 'keys.yaml')} has no key for the ${options.plan} plan`);

@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
 import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
-import { locateFfmpeg } from '../media/ffmpeg.js';
+import { locateFfmpeg, type FfmpegBinaries } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
 import { planProduction, type ProductionDag } from '../plan/index.js';
@@ -76,12 +76,12 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
   if (productions.length === 0) return finishEarly(loaded, options, deps);
   if (options.out) productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
 
-  const refused = await preflight(productions, options, deps.env);
-  if (refused) {
-    terminal.error(`error: ${describeFailure(refused, verboseOf(options))}`);
-    return exitCodeOf(refused);
+  const ready = await preflight(productions, options, deps.env);
+  if ('failure' in ready) {
+    terminal.error(`error: ${describeFailure(ready.failure, verboseOf(options))}`);
+    return exitCodeOf(ready.failure);
   }
-  return makeFilms(loaded, options, deps);
+  return makeFilms(loaded, options, deps, ready.binaries);
 }
 
 /** Nothing could be planned: the reports still say so, and the exit code is the manifests'. */
@@ -98,28 +98,27 @@ async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, dep
  * Before anything is spent: every place the run writes (reports, each film's folder, lock file
  * and state folder) takes a file, and ffmpeg and ffprobe are there and runnable.
  */
-async function preflight(productions: readonly NamedProduction[], options: RunCommandOptions, env: RunDeps['env']): Promise<RunFailure | undefined> {
+async function preflight(productions: readonly NamedProduction[], options: RunCommandOptions, env: RunDeps['env']): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
   const reports = [
     ...(options.report ? [{ what: 'report (--report)', folder: dirname(resolve(options.report)) }] : []),
     ...(options.junit ? [{ what: 'JUnit report (--junit)', folder: dirname(resolve(options.junit)) }] : []),
   ];
   const places = productions.flatMap(({ production }) => productionPlaces(production, lockPathOf(production), stateDirOf(production)));
   const unwritable = await checkAllWritable([...reports, ...places]);
-  if (unwritable) return unwritable;
+  if (unwritable) return { failure: unwritable };
   try {
-    await locateFfmpeg(env);
-    return undefined;
+    return { binaries: await locateFfmpeg(env) };
   } catch (error: unknown) {
-    return failureOf(error);
+    return { failure: failureOf(error) };
   }
 }
 
 /** Connects, runs every production, writes the reports and prints the outcome. */
-async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
+async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps, binaries: FfmpegBinaries): Promise<ExitCode> {
   const { terminal } = deps;
   const batch = loaded.productions.length + loaded.invalid.length > 1;
   const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY && !batch ? listrReporter() : plainReporter(terminal);
-  const connection = await openConnection(loaded.productions[0]!.production, options, deps, reporter);
+  const connection = await openConnection(loaded.productions[0]!.production, options, deps, { reporter, binaries });
   if (typeof connection === 'number') {
     await reporter.close();
     return connection;
@@ -138,9 +137,9 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
     made = await runBatch(dags, {
       client,
       requestCount: () => client.stats().requests,
-      stitch,
+      stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
       stitchVersion: `mercadream-pipeline/${VERSION}`,
-      probeDuration: async (file, signal) => (await probe(file, signal ? { signal } : {})).duration,
+      probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event),
       ...(options.frozen ? { frozen: true } : {}),
@@ -162,7 +161,8 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
  * The API connection (the real API with a key, else MercaDream Local), or the exit code of why
  * there is none: a bad key file or base URL is a usage error (2), anything else a failure.
  */
-async function openConnection(first: Production, options: RunCommandOptions, deps: RunDeps, reporter: Reporter): Promise<Connection | ExitCode> {
+async function openConnection(first: Production, options: RunCommandOptions, deps: RunDeps, parts: { reporter: Reporter; binaries: FfmpegBinaries }): Promise<Connection | ExitCode> {
+  const { reporter, binaries } = parts;
   try {
     const connection = await connect({
       plan: options.plan ?? first.plan,
@@ -172,6 +172,7 @@ async function openConnection(first: Production, options: RunCommandOptions, dep
       localQuality: options.localQuality,
       onRetry: (e) => reporter.event({ type: 'retry', message: e.error.message, delayMs: e.delayMs }),
       limits: new LimitsRegistry(),
+      binaries,
       ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
     });
     if (!options.json) deps.terminal.error(`Using ${connection.description}`);

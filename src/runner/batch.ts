@@ -5,6 +5,7 @@
  * failure does not stop the others (`failFast` does).
  */
 import { join } from 'node:path';
+import { sweepWorkDir } from '../media/work-files.js';
 import type { ProductionDag } from '../plan/index.js';
 import { AssetCache } from './cache.js';
 import { Budget } from './budget.js';
@@ -64,6 +65,11 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     await Promise.all(releases.map((release) => release()));
     const failure = failureOf(error);
     return { plannedComputeUnits: planned, summaries: items.map((item) => notRun(item, failure)) };
+  }
+  // Holding the projects, what killed runs left behind is litter: temp files and partial downloads.
+  for (const dir of new Set(items.map((item) => stateDirOf(item.plan.production)))) {
+    await sweepWorkDir(join(dir, 'work'));
+    await new AssetCache(join(dir, 'cache')).sweepIncoming();
   }
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);

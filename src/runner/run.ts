@@ -31,8 +31,8 @@ import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } fr
 import { checkAllWritable, checkFootage, productionPlaces } from './preflight.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
-/** Renders a final cut (src/media/stitch.ts). */
-export type Stitcher = (plan: StitchPlan, options: StitchOptions) => Promise<StitchResult>;
+/** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
+export type Stitcher = (plan: StitchPlan, options: Omit<StitchOptions, 'binaries'>) => Promise<StitchResult>;
 
 /** Everything a run needs besides the plan. */
 export interface RunOptions {

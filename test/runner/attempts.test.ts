@@ -10,6 +10,7 @@ import { JobFailedError, MercaClient, ValidationError, type Job } from '../../sr
 import { keyLabel } from '../../src/local/keys.js';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/local/server.js';
 import { loadManifest } from '../../src/manifest/index.js';
+import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
 import { stitch } from '../../src/media/stitch.js';
 import { nodeFingerprint, planProduction, type Fingerprint, type ProductionDag } from '../../src/plan/index.js';
@@ -21,6 +22,8 @@ import { runProduction } from '../../src/runner/run.js';
 import { idempotencyKey, submissionPath, type SubmissionRecord } from '../../src/runner/submission.js';
 import { createTestEngines } from '../helpers/test-engines.js';
 import { describeFailure } from '../../src/cli/failure-text.js';
+
+const binaries = await locateFfmpeg();
 
 const bounded = { timeout: 300_000 };
 const KEY = 'mk_test_attempts000000000001';
@@ -65,9 +68,9 @@ function run(plan: ProductionDag, client: RunnerClient) {
   return runProduction(plan, {
     client,
     requestCount: () => 0,
-    stitch,
+    stitch: (stitchPlan, options) => stitch(stitchPlan, { ...options, binaries }),
     stitchVersion: 'test',
-    probeDuration: async (file) => (await probe(file)).duration,
+    probeDuration: async (file) => (await probe(file, { ffprobePath: binaries.ffprobe })).duration,
     preset: 'ultrafast',
     stateDir: stateDirOf(plan.production),
     lockPath: lockPathOf(plan.production),
@@ -85,7 +88,7 @@ function lockedAsset(plan: ProductionDag, fingerprint: Fingerprint): Record<stri
 
 function context(plan: ProductionDag, client: RunnerClient, extra: Partial<AssetContext> = {}): AssetContext {
   const stateDir = stateDirOf(plan.production);
-  return { client, cache: new AssetCache(join(stateDir, 'cache')), jobsDir: join(stateDir, 'jobs'), probeDuration: async (file) => (await probe(file)).duration, onState: () => undefined, ...extra };
+  return { client, cache: new AssetCache(join(stateDir, 'cache')), jobsDir: join(stateDir, 'jobs'), probeDuration: async (file) => (await probe(file, { ffprobePath: binaries.ffprobe })).duration, onState: () => undefined, ...extra };
 }
 
 describe('attempts', () => {

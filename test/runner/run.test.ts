@@ -2,7 +2,7 @@
 // (fast engines, 720p, short scenes), the results checked with ffprobe and ebur128.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -194,7 +194,14 @@ describe('mercadream-pipeline run', () => {
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
+    // What a killed run leaves: a partial download and a half-written work file.
+    mkdirSync(join(killDir, '.mercadream', 'cache', 'incoming'), { recursive: true });
+    mkdirSync(join(killDir, '.mercadream', 'work'), { recursive: true });
+    writeFileSync(join(killDir, '.mercadream', 'cache', 'incoming', 'partial.0a1b2c3d.mp4'), Buffer.alloc(1024));
+    writeFileSync(join(killDir, '.mercadream', 'work', 'mix-0a1b2c3d.wav'), Buffer.alloc(1024));
     const again = await run(killDir, ['film.yaml']);
+    assert.deepEqual(readdirSync(join(killDir, '.mercadream', 'cache', 'incoming')), [], 'partial downloads swept');
+    assert.deepEqual(readdirSync(join(killDir, '.mercadream', 'work')).filter((f) => f.includes('.tmp') || f.startsWith('mix-')), [], 'work litter swept');
     assert.equal(again.code, 0, again.stderr);
     const jobs = await serverJobs(killDir);
     const perRequest = new Map<string, number>();
