@@ -133,7 +133,7 @@ async function transfer(url: string, temp: string, options: DownloadOptions): Pr
   const hash = createHash('sha256');
   if (append) for await (const chunk of createReadStream(temp)) hash.update(chunk as Buffer);
   const writer = createWriteStream(temp, { flags: append ? 'a' : 'w' });
-  let writeError: unknown;
+  let writeError: Error | undefined;
   writer.on('error', (error) => (writeError ??= error));
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {

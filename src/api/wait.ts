@@ -37,8 +37,8 @@ interface Waiter {
   nextPollAt: number;
   interval: number;
   readonly options: WaitOptions;
-  resolve(job: Job): void;
-  reject(error: unknown): void;
+  resolve: (job: Job) => void;
+  reject: (error: unknown) => void;
 }
 
 /** Shares polls between every wait of one client. */

@@ -23,7 +23,8 @@ export type WebhookVerdict =
 
 /** The documented payload. */
 export interface WebhookPayload {
-  event: 'job.updated' | 'job.completed' | 'job.failed' | string;
+  /** `job.updated`, `job.completed` or `job.failed` (others may come: receivers ignore them). */
+  event: string;
   job_id: string;
   status: Job['status'];
   download_url?: string;

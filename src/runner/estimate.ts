@@ -38,7 +38,7 @@ export async function estimatePlan(plan: ProductionDag, cache: AssetCache, lock:
   const realSpeech = new Set<string>();
   for (const node of plan.nodes.filter((n) => n.kind === 'speech')) {
     const fp = nodeFingerprint(plan, node, speech)!;
-    const real = known.get(fp) ?? locked[fp as keyof typeof locked]?.duration;
+    const real = known.get(fp) ?? locked[fp]?.duration;
     if (real !== undefined) realSpeech.add(node.id);
     speech.set(node.subject!, real ?? guess.get(node.subject!) ?? 1);
   }
@@ -51,7 +51,7 @@ export async function estimatePlan(plan: ProductionDag, cache: AssetCache, lock:
     const request = node.request(speech)!;
     const fp = nodeFingerprint(plan, node, speech)!;
     const estimated = node.dependsOn.some((d) => !realSpeech.has(d));
-    const status = (await cache.lookup(fp)) ? 'cached' : locked[fp as keyof typeof locked] ? 'locked' : 'to generate';
+    const status = (await cache.lookup(fp)) ? 'cached' : locked[fp] ? 'locked' : 'to generate';
     rows.push({ node: node.id, dependsOn: node.dependsOn, status, computeUnits: requestUnits(request), estimated, fingerprint: fp });
   }
   return {

@@ -152,7 +152,7 @@ describe('sweepWorkDir', () => {
     // Its own process group, so node and its ffmpeg die together, as with a kill of the terminal's job.
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(killedPlan), JSON.stringify(binaries)], { detached: true, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    let names: string[] = [];
+    let names: string[];
     const deadline = Date.now() + 60_000;
     // Kill once the first clip is conformed and the second is being written.
     while (Date.now() < deadline) {

@@ -199,7 +199,7 @@ describe('attempts', () => {
     const dataDir = folder('mdp-attempts-local-');
     const { plan, fingerprint } = await oneClip('Paper boats on a canal');
     const request = plan.nodes.find((n) => n.id === 'clip:scene-1')!.request(new Map())!;
-    let failedId = '';
+    let failedId: string;
 
     const failing = await local(dataDir, { jobFailure: 1 });
     try {
