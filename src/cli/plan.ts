@@ -2,14 +2,12 @@
  * `mercadream-pipeline plan <manifest>`: the DAG, what is already cached, and the cost in
  * compute units, before anything is spent. Sends no request.
  */
-import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { apiIdentity } from './connect.js';
 import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
 import { planProduction } from '../plan/index.js';
 import { estimatePlan } from '../runner/estimate.js';
-import { lockPathOf } from '../runner/paths.js';
-import { AssetCache } from '../runner/cache.js';
+import { Projects } from '../runner/paths.js';
 import { readLock } from '../runner/lock.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { productionName } from '../manifest/matrix.js';
@@ -33,12 +31,13 @@ export async function planCommand(
     terminal.error(`error: ${error instanceof Error ? error.message : String(error)} (check MERCADREAM_BASE_URL)`);
     return EXIT.usage;
   }
+  const projects = new Projects();
   const plans = [];
   for (const production of loaded.productions) {
     const plan = planProduction(production, api);
-    const stateDir = join(production.baseDir, '.mercadream');
-    const lock = await readLock(lockPathOf(production)).catch(() => undefined);
-    const estimate = await estimatePlan(plan, new AssetCache(join(stateDir, 'cache')), lock);
+    const project = projects.of(production);
+    const lock = await readLock(project.lockPath).catch(() => undefined);
+    const estimate = await estimatePlan(plan, project.cache, lock);
     const name = productionName(manifest, production.matrix);
     plans.push({ name, production, estimate });
   }

@@ -5,14 +5,14 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
-import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
+import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
 import { planProduction, type ProductionDag } from '../plan/index.js';
 import { runBatch, type BatchResult } from '../runner/batch.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
-import { lockPathOf, stateDirOf } from '../runner/paths.js';
+import { Projects } from '../runner/paths.js';
 import { checkAllWritable, productionPlaces } from '../runner/preflight.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { VERSION } from '../version.js';
@@ -76,12 +76,14 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
   if (productions.length === 0) return finishEarly(loaded, options, deps);
   if (options.out) productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
 
-  const ready = await preflight(productions, options, deps.env);
+  // The command's one construction of every production's state (folders, lock, cache).
+  const projects = new Projects();
+  const ready = await preflight(productions, options, deps.env, projects);
   if ('failure' in ready) {
     terminal.error(`error: ${describeFailure(ready.failure, verboseOf(options))}`);
     return exitCodeOf(ready.failure);
   }
-  return makeFilms(loaded, options, deps, ready.binaries);
+  return makeFilms(loaded, options, deps, { binaries: ready.binaries, projects });
 }
 
 /** Nothing could be planned: the reports still say so, and the exit code is the manifests'. */
@@ -98,12 +100,15 @@ async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, dep
  * Before anything is spent: every place the run writes (reports, each film's folder, lock file
  * and state folder) takes a file, and ffmpeg and ffprobe are there and runnable.
  */
-async function preflight(productions: readonly NamedProduction[], options: RunCommandOptions, env: RunDeps['env']): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
+async function preflight(productions: readonly NamedProduction[], options: RunCommandOptions, env: RunDeps['env'], projects: Projects): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
   const reports = [
     ...(options.report ? [{ what: 'report (--report)', folder: dirname(resolve(options.report)) }] : []),
     ...(options.junit ? [{ what: 'JUnit report (--junit)', folder: dirname(resolve(options.junit)) }] : []),
   ];
-  const places = productions.flatMap(({ production }) => productionPlaces(production, lockPathOf(production), stateDirOf(production)));
+  const places = productions.flatMap(({ production }) => {
+    const project = projects.of(production);
+    return productionPlaces(production, project.lockPath, project.stateDir);
+  });
   const unwritable = await checkAllWritable([...reports, ...places]);
   if (unwritable) return { failure: unwritable };
   try {
@@ -114,11 +119,13 @@ async function preflight(productions: readonly NamedProduction[], options: RunCo
 }
 
 /** Connects, runs every production, writes the reports and prints the outcome. */
-async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps, binaries: FfmpegBinaries): Promise<ExitCode> {
+async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps, built: { binaries: FfmpegBinaries; projects: Projects }): Promise<ExitCode> {
+  const { binaries, projects } = built;
   const { terminal } = deps;
   const batch = loaded.productions.length + loaded.invalid.length > 1;
   const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY && !batch ? listrReporter() : plainReporter(terminal);
-  const connection = await openConnection(loaded.productions[0]!.production, options, deps, { reporter, binaries });
+  const first = loaded.productions[0]!.production;
+  const connection = await openConnection({ plan: first.plan, stateDir: projects.of(first).stateDir }, options, deps, { reporter, binaries });
   if (typeof connection === 'number') {
     await reporter.close();
     return connection;
@@ -148,6 +155,7 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
       ...(options.preset ? { preset: options.preset } : {}),
       ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
       ...(options.failFast ? { failFast: true } : {}),
+      projects,
     });
   } finally {
     await reporter.close();
@@ -161,12 +169,12 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
  * The API connection (the real API with a key, else MercaDream Local), or the exit code of why
  * there is none: a bad key file or base URL is a usage error (2), anything else a failure.
  */
-async function openConnection(first: Production, options: RunCommandOptions, deps: RunDeps, parts: { reporter: Reporter; binaries: FfmpegBinaries }): Promise<Connection | ExitCode> {
+async function openConnection(first: { plan: PlanName; stateDir: string }, options: RunCommandOptions, deps: RunDeps, parts: { reporter: Reporter; binaries: FfmpegBinaries }): Promise<Connection | ExitCode> {
   const { reporter, binaries } = parts;
   try {
     const connection = await connect({
       plan: options.plan ?? first.plan,
-      stateDir: stateDirOf(first),
+      stateDir: first.stateDir,
       ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
       env: deps.env,
       localQuality: options.localQuality,

@@ -4,16 +4,14 @@
  * spent and again before every submission; productions run side by side, and by default one
  * failure does not stop the others (`failFast` does).
  */
-import { join } from 'node:path';
 import { sweepWorkDir } from '../media/work-files.js';
 import type { ProductionDag } from '../plan/index.js';
-import { AssetCache } from './cache.js';
 import { Budget } from './budget.js';
 import { estimatePlan } from './estimate.js';
 import { failureOf, type RunFailure } from './failure.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { readLock } from './lock.js';
-import { lockPathOf, stateDirOf } from './paths.js';
+import { Projects } from './paths.js';
 import { runProduction, type RunOptions } from './run.js';
 import { acquireRunLock } from './run-lock.js';
 
@@ -30,6 +28,8 @@ export interface BatchOptions extends Omit<RunOptions, 'stateDir' | 'lockPath' |
   /** Stop every production when one fails. */
   readonly failFast?: boolean;
   readonly signal?: AbortSignal;
+  /** The command's project states (one cache per state folder); a batch of its own when absent. */
+  readonly projects?: Projects;
   /** Events, tagged with the production's name. */
   readonly onEvent?: (production: string, event: RunEvent) => void;
 }
@@ -47,9 +47,11 @@ export interface BatchResult {
 export async function runBatch(items: readonly BatchItem[], options: BatchOptions): Promise<BatchResult> {
   // What is still to generate, each asset once however many productions share it.
   const toGenerate = new Map<string, number>();
+  const projects = options.projects ?? new Projects();
   for (const item of items) {
-    const lock = await readLock(lockPathOf(item.plan.production)).catch(() => undefined);
-    const estimate = await estimatePlan(item.plan, new AssetCache(join(stateDirOf(item.plan.production), 'cache')), lock);
+    const project = projects.of(item.plan.production);
+    const lock = await readLock(project.lockPath).catch(() => undefined);
+    const estimate = await estimatePlan(item.plan, project.cache, lock);
     for (const row of estimate.rows) if (row.status === 'to generate' && row.fingerprint) toGenerate.set(row.fingerprint, row.computeUnits);
   }
   const planned = [...toGenerate.values()].reduce((a, b) => a + b, 0);
@@ -60,16 +62,17 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
   const budget = new Budget(options.maxComputeUnits);
   const releases: Array<() => Promise<void>> = [];
   try {
-    for (const dir of new Set(items.map((item) => stateDirOf(item.plan.production)))) releases.push(await acquireRunLock(dir));
+    for (const dir of new Set(items.map((item) => projects.of(item.plan.production).stateDir))) releases.push(await acquireRunLock(dir));
   } catch (error: unknown) {
     await Promise.all(releases.map((release) => release()));
     const failure = failureOf(error);
     return { plannedComputeUnits: planned, summaries: items.map((item) => notRun(item, failure)) };
   }
   // Holding the projects, what killed runs left behind is litter: temp files and partial downloads.
-  for (const dir of new Set(items.map((item) => stateDirOf(item.plan.production)))) {
-    await sweepWorkDir(join(dir, 'work'));
-    await new AssetCache(join(dir, 'cache')).sweepIncoming();
+  const held = new Map(items.map((item) => projects.of(item.plan.production)).map((p) => [p.stateDir, p]));
+  for (const project of held.values()) {
+    await sweepWorkDir(project.workDir);
+    await project.cache.sweepIncoming();
   }
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
@@ -85,8 +88,9 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
             ...options,
             client: counted.client,
             requestCount: counted.count,
-            stateDir: stateDirOf(production),
-            lockPath: lockPathOf(production),
+            stateDir: projects.of(production).stateDir,
+            lockPath: projects.of(production).lockPath,
+            cache: projects.of(production).cache,
             budget,
             signal: stop.signal,
             onEvent: (event) => options.onEvent?.(item.name, event),

@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly probeDuration: DurationProbe;
   /** `.mercadream` folder of the project. */
   readonly stateDir: string;
+  /** The project's asset cache (default: one in `<stateDir>/cache` for this run). */
+  readonly cache?: AssetCache;
   /** film.lock.json path. */
   readonly lockPath: string;
   readonly signal?: AbortSignal;
@@ -81,6 +83,7 @@ class ProductionRun {
   readonly #speech = new Map<string, number>();
   readonly #assets = new Map<string, ReadyAsset>();
   readonly #requestsAtStart: number;
+  readonly #cache: AssetCache;
   #lock: LockFile | undefined;
   #lockedAssets: Record<string, LockedAsset> = {};
   /** True once anything may have been obtained (so a failure still records it in the lock). */
@@ -92,6 +95,7 @@ class ProductionRun {
     this.#options = options;
     this.#emit = options.onEvent ?? (() => undefined);
     this.#requestsAtStart = options.requestCount();
+    this.#cache = options.cache ?? new AssetCache(join(options.stateDir, 'cache'));
   }
 
   /** The one exit: whatever happens, the lock is consistent and the summary says how it ended. */
@@ -152,7 +156,7 @@ class ProductionRun {
     const fp = nodeFingerprint(this.#dag, node, this.#speech)!;
     const ready = await fetchAsset(fp, request, this.#lockedAssets[fp], {
       client: this.#options.client,
-      cache: new AssetCache(join(this.#options.stateDir, 'cache')),
+      cache: this.#cache,
       jobsDir: join(this.#options.stateDir, 'jobs'),
       probeDuration: this.#options.probeDuration,
       ...(this.#options.signal ? { signal: this.#options.signal } : {}),
