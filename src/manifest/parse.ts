@@ -4,7 +4,7 @@
  * YAML 1.2 core schema (so `no`, `yes` and `on` stay strings), duplicate keys are errors, and
  * alias expansion is bounded so a billion-laughs document fails fast instead of eating memory.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { ManifestSource } from './source.js';
 
@@ -44,9 +44,7 @@ export function parseManifestText(file: string, rawText: string): ParseResult {
     ],
   });
 
-  const lineCounter = new LineCounter();
   const document = parseDocument(text, {
-    lineCounter,
     version: '1.2',
     schema: 'core',
     uniqueKeys: true,
@@ -55,7 +53,7 @@ export function parseManifestText(file: string, rawText: string): ParseResult {
     strict: true,
     logLevel: 'error',
   });
-  const source = new ManifestSource(file, text, document, lineCounter);
+  const source = new ManifestSource(file, text, document);
 
   const problems = [
     ...document.errors.map((e) => yamlDiagnostic(source, e, 'error')),
