@@ -176,7 +176,8 @@ function valueAt(data: unknown, pointer: string): unknown {
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  // ajv takes .nan and .inf for no number at all; so does the choice of an anyOf branch.
+  if (typeof value === 'number') return !Number.isFinite(value) ? 'non-finite' : Number.isInteger(value) ? 'integer' : 'number';
   return typeof value;
 }
 
@@ -226,13 +227,17 @@ function describeType(type: string): string {
   }
 }
 
-/** How a found value is named in a message: `the string "ten"`, `a list`, `nothing`. */
+/**
+ * How a found value is named in a message: `the string "ten"`, `a list`, `nothing`. A number that
+ * is not finite is named as YAML writes it (`.nan`, `.inf`), not as JavaScript prints it.
+ */
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'string') {
     const shown = value.length > 40 ? `${value.slice(0, 37)}…` : value;
     return `the string ${JSON.stringify(shown)}`;
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'a list';
   return 'a mapping';
