@@ -87,6 +87,9 @@ export function parseManifestText(file: string, rawText: string): ParseResult {
   if (document.errors.length > 0) return { diagnostics: problems };
 
   const deep = findTooDeep(document);
+  if (deep?.cycle) {
+    return at(deep.offset, 'yaml-alias-cycle', `the alias \`*${deep.alias}\` repeats a value that contains it, so it would never end`, 'an alias may repeat a value written before it, not one it is part of');
+  }
   if (deep) return at(deep.offset, 'yaml-too-deep', `values nest more than ${MAX_NESTING} levels deep`, TOO_DEEP_HINT);
 
   const contents = document.contents;
@@ -162,14 +165,17 @@ function yamlDiagnostic(source: ManifestSource, error: YAMLError, severity: 'err
   };
 }
 
-/** Where nesting goes past MAX_NESTING, following aliases. */
+/** Where nesting goes past MAX_NESTING (following aliases), or an alias that contains itself. */
 interface TooDeep {
   readonly offset: number;
+  readonly cycle: boolean;
+  readonly alias?: string;
 }
 
 /**
  * Finds the first place where the document, with its aliases expanded, nests deeper than
- * MAX_NESTING (an alias inside the value it repeats is not followed round). Iterative, since
+ * MAX_NESTING, or an alias inside the value it repeats (which the YAML library turns into data
+ * that contains itself). Iterative, since
  * the document may be far too deep for recursion, and linear in the size of the text: each
  * node is measured once, however often aliases repeat it.
  */
@@ -205,7 +211,8 @@ function findTooDeep(document: Document.Parsed): TooDeep | undefined {
       const child = top.children[top.next++];
       const known = height.get(child);
       if (known !== undefined) top.tallest = Math.max(top.tallest, known);
-      else if (!open.has(child)) enter(child);
+      else if (open.has(child)) return { offset: offsetOf(top.node), cycle: true, alias: isAlias(top.node) ? top.node.source : '' };
+      else enter(child);
       continue;
     }
     work.pop();
@@ -229,7 +236,7 @@ function findTooDeep(document: Document.Parsed): TooDeep | undefined {
     node = next;
     depth += level(node);
   }
-  return { offset: offsetOf(alias ?? node) };
+  return { offset: offsetOf(alias ?? node), cycle: false };
 }
 
 function childrenOf(node: unknown, targets: ReadonlyMap<Alias, unknown>): unknown[] {
