@@ -208,7 +208,12 @@ function describeBranch(branch: SchemaNode, unit: string): string {
   return describeType(String(resolved['type'] ?? 'value')) + unit;
 }
 
+/** `string` → `a string`; a union (`string,number,boolean`, as ajv gives it) → `a string, a number, true or false`. */
 function describeType(type: string): string {
+  if (type.includes(',')) {
+    const words = type.split(',').flatMap((t) => (t === 'boolean' ? ['true', 'false'] : [describeType(t)]));
+    return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+  }
   switch (type) {
     case 'object':
       return 'a mapping';
