@@ -31,7 +31,8 @@ export function expandMatrix(matrix: MatrixData): Combination[] {
     product = product.flatMap((combo) => values.map((v) => ({ ...combo, [key]: v })));
     if (product.length > MAX_COMBINATIONS * 4) break;
   }
-  const matches = (combo: Record<string, MatrixValue>, entry: Record<string, MatrixValue>) => Object.entries(entry).every(([k, v]) => combo[k] === v);
+  // Own keys only: a matrix may name a value `constructor` or `__proto__` like any other.
+  const matches = (combo: Record<string, MatrixValue>, entry: Record<string, MatrixValue>) => Object.entries(entry).every(([k, v]) => Object.hasOwn(combo, k) && combo[k] === v);
   product = product.filter((combo) => !(matrix.exclude ?? []).some((entry) => matches(combo, entry)));
   const originals = product.map((combo) => ({ ...combo }));
   const extra: Array<Record<string, MatrixValue>> = [];
@@ -40,8 +41,8 @@ export function expandMatrix(matrix: MatrixData): Combination[] {
     product.forEach((combo, i) => {
       const original = originals[i]!;
       // It fits when every key it shares with the original combination has the same value.
-      if (Object.entries(entry).every(([k, v]) => !(k in original) || original[k] === v)) {
-        Object.assign(combo, entry);
+      if (Object.entries(entry).every(([k, v]) => !Object.hasOwn(original, k) || original[k] === v)) {
+        for (const [k, v] of Object.entries(entry)) Object.defineProperty(combo, k, { value: v, enumerable: true, writable: true, configurable: true });
         fitted = true;
       }
     });
@@ -61,7 +62,7 @@ export function interpolate(data: Record<string, unknown>, combo: Combination, s
   const walk = (value: unknown, pointer: string): unknown => {
     if (typeof value === 'string') {
       return value.replace(REFERENCE, (whole, name: string) => {
-        if (name in combo) return String(combo[name]);
+        if (Object.hasOwn(combo, name)) return String(combo[name]);
         diagnostics.push(source.diagnostic(pointer, 'matrix-reference', `${whole} names no matrix value (this combination has ${Object.keys(combo).join(', ') || 'none'})`, {
           hint: 'add the name to `matrix:`, or fix its spelling',
         }));
