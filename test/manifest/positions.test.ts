@@ -2,7 +2,7 @@
 // under the source line can use it as it is.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compileManifest, type Diagnostic } from '../../src/manifest/index.js';
+import { compileManifest, formatDiagnosticWithSource, sourceLines, type Diagnostic } from '../../src/manifest/index.js';
 
 function compile(text: string): readonly Diagnostic[] {
   return compileManifest('film.yaml', text, { baseDir: '/films', fileExists: () => true }).diagnostics;
@@ -31,5 +31,14 @@ describe('diagnostic positions', () => {
     const [d] = compile(text);
     assert.equal(d?.message, 'unexpected scalar token');
     assert.equal(span(text, d), '3:6-4:4');
+  });
+
+  test('the source line shown under a diagnostic is the one it points at, even after a lone carriage return', () => {
+    const text = 'version: 1\n# an old note\r saved on a Mac\nscenes:\n  - prompt: a\n    duration: 500\n';
+    const [d] = compile(text);
+    assert.equal(d?.line, 5);
+    const excerpt = formatDiagnosticWithSource(d, sourceLines(text)).split('\n').slice(1);
+    assert.deepEqual(excerpt, [' 5 |     duration: 500', '   |               ~~~']);
+    assert.equal(sourceLines(text)[1], '# an old note\r saved on a Mac');
   });
 });
