@@ -86,11 +86,14 @@ export function parseManifestText(file: string, rawText: string): ParseResult {
   ];
   if (document.errors.length > 0) return { diagnostics: problems };
 
-  const deep = findTooDeep(document);
-  if (deep?.cycle) {
-    return at(deep.offset, 'yaml-alias-cycle', `the alias \`*${deep.alias}\` repeats a value that contains it, so it would never end`, 'an alias may repeat a value written before it, not one it is part of');
+  const shape = checkShape(document);
+  if (shape?.kind === 'unknown-alias') {
+    return at(shape.offset, 'yaml-unknown-alias', `the alias \`*${shape.alias}\` has no anchor \`&${shape.alias}\` before it`, 'an alias repeats a value marked with `&name` earlier in the file; mark the value, or write it out');
   }
-  if (deep) return at(deep.offset, 'yaml-too-deep', `values nest more than ${MAX_NESTING} levels deep`, TOO_DEEP_HINT);
+  if (shape?.kind === 'cycle') {
+    return at(shape.offset, 'yaml-alias-cycle', `the alias \`*${shape.alias}\` repeats a value that contains it, so it would never end`, 'an alias may repeat a value written before it, not one it is part of');
+  }
+  if (shape) return at(shape.offset, 'yaml-too-deep', `values nest more than ${MAX_NESTING} levels deep`, TOO_DEEP_HINT);
 
   const contents = document.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
@@ -119,7 +122,7 @@ export function parseManifestText(file: string, rawText: string): ParseResult {
   try {
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT, mapAsMap: false });
   } catch (error: unknown) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+    if (error instanceof ReferenceError && /excessive alias count/i.test(error.message)) {
       const offset = firstAliasOffset(document);
       const span = source.spanOfOffsets(offset, offset);
       return {
@@ -165,21 +168,23 @@ function yamlDiagnostic(source: ManifestSource, error: YAMLError, severity: 'err
   };
 }
 
-/** Where nesting goes past MAX_NESTING (following aliases), or an alias that contains itself. */
-interface TooDeep {
+/**
+ * A problem with the document's shape that the YAML library leaves to reading it: an alias
+ * without an anchor, an alias inside the value it repeats (which becomes data that contains
+ * itself), or nesting past MAX_NESTING once aliases are expanded.
+ */
+interface ShapeProblem {
+  readonly kind: 'unknown-alias' | 'cycle' | 'too-deep';
   readonly offset: number;
-  readonly cycle: boolean;
   readonly alias?: string;
 }
 
 /**
- * Finds the first place where the document, with its aliases expanded, nests deeper than
- * MAX_NESTING, or an alias inside the value it repeats (which the YAML library turns into data
- * that contains itself). Iterative, since
- * the document may be far too deep for recursion, and linear in the size of the text: each
- * node is measured once, however often aliases repeat it.
+ * Finds the first shape problem of the document. Iterative, since the document may be far too
+ * deep for recursion, and linear in the size of the text: each node is measured once, however
+ * often aliases repeat it.
  */
-function findTooDeep(document: Document.Parsed): TooDeep | undefined {
+function checkShape(document: Document.Parsed): ShapeProblem | undefined {
   // An alias repeats the last node with its anchor before it, in document order.
   const targets = new Map<Alias, unknown>();
   const anchors = new Map<string, unknown>();
@@ -187,7 +192,8 @@ function findTooDeep(document: Document.Parsed): TooDeep | undefined {
   while (order.length > 0) {
     const node = order.pop();
     if (isAlias(node)) {
-      if (anchors.has(node.source)) targets.set(node, anchors.get(node.source));
+      if (!anchors.has(node.source)) return { kind: 'unknown-alias', offset: offsetOf(node), alias: node.source };
+      targets.set(node, anchors.get(node.source));
       continue;
     }
     if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
@@ -211,7 +217,7 @@ function findTooDeep(document: Document.Parsed): TooDeep | undefined {
       const child = top.children[top.next++];
       const known = height.get(child);
       if (known !== undefined) top.tallest = Math.max(top.tallest, known);
-      else if (open.has(child)) return { offset: offsetOf(top.node), cycle: true, alias: isAlias(top.node) ? top.node.source : '' };
+      else if (open.has(child)) return { kind: 'cycle', offset: offsetOf(top.node), alias: isAlias(top.node) ? top.node.source : '' };
       else enter(child);
       continue;
     }
@@ -236,7 +242,7 @@ function findTooDeep(document: Document.Parsed): TooDeep | undefined {
     node = next;
     depth += level(node);
   }
-  return { offset: offsetOf(alias ?? node), cycle: false };
+  return { kind: 'too-deep', offset: offsetOf(alias ?? node) };
 }
 
 function childrenOf(node: unknown, targets: ReadonlyMap<Alias, unknown>): unknown[] {
