@@ -27,7 +27,8 @@ function validator(): ValidateFunction {
 export function checkSchema(source: ManifestSource, data: unknown): Diagnostic[] {
   const validate = validator();
   if (validate(data)) return [];
-  const errors = pruneAlternatives(validate.errors ?? [], data);
+  // A bad key name comes as the name's own error (with `propertyName`) and a `propertyNames` summary; the first says it all.
+  const errors = pruneAlternatives((validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames'), data);
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const error of errors) {
@@ -85,6 +86,11 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
   const params = error.params as Record<string, unknown>;
   const code = `schema-${error.keyword}`;
   const value = valueAt(data, pointer);
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    const said = typeof schema['patternMessage'] === 'string' ? schema['patternMessage'] : `is not allowed (${error.message ?? 'invalid'})`;
+    return source.diagnostic(`${pointer}/${pointerSegment(propertyName)}`, code, `${pointer === '' ? 'the manifest' : path} name \`${propertyName}\` ${said}`, { part: 'key' });
+  }
   switch (error.keyword) {
     case 'required': {
       const missing = String(params['missingProperty']);
