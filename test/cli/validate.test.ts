@@ -135,6 +135,16 @@ describe('mercadream-pipeline validate', () => {
     ]);
   });
 
+  test('a named pipe nobody writes to is an error, not a wait that never ends', { skip: process.platform === 'win32' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    await run('mkfifo', [join(dir, 'pipe.yaml')]);
+    writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nscenes:\n  - prompt: x\n    duration: 500\n');
+    const r = await cli(['validate', 'pipe.yaml', 'bad.yaml'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pipe\.yaml:1:1 error: is a named pipe that nothing is writing to/m);
+    assert.match(r.stderr, /^bad\.yaml:4:15 error: /m);
+  });
+
   test('long lines are cut around the error and control characters are shown escaped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
     writeFileSync(join(dir, 'long.yaml'), `version: 1\nscenes:\n  - prompt: ${'a'.repeat(50_000)}\n`);
