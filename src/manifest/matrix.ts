@@ -51,6 +51,37 @@ export function expandMatrix(matrix: MatrixData): Combination[] {
   return [...product, ...extra];
 }
 
+/** A matrix list value that repeats an earlier one (as text: `1` and `"1"` make the same production). */
+export interface RepeatedValue {
+  readonly pointer: string;
+  readonly name: string;
+  readonly value: MatrixValue;
+}
+
+/** Every value of a matrix list that repeats an earlier value of the same list. */
+export function repeatedValues(matrix: MatrixData): RepeatedValue[] {
+  const out: RepeatedValue[] = [];
+  for (const name of Object.keys(matrix).filter((k) => k !== 'include' && k !== 'exclude')) {
+    const seen = new Set<string>();
+    (matrix[name] as MatrixValue[]).forEach((value, i) => {
+      if (seen.has(String(value))) out.push({ pointer: `/matrix/${pointerSegment(name)}/${i}`, name, value });
+      seen.add(String(value));
+    });
+  }
+  return out;
+}
+
+/** The first combination that appears twice (an include entry repeating one), if any. */
+export function repeatedCombination(combos: readonly Combination[]): Combination | undefined {
+  const seen = new Set<string>();
+  for (const combo of combos) {
+    const key = describeCombination(combo);
+    if (seen.has(key)) return combo;
+    seen.add(key);
+  }
+  return undefined;
+}
+
 const REFERENCE = /\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
 
 /**
