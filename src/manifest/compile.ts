@@ -29,8 +29,33 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Compiles the text of `file`. Never throws for bad input: problems come back as diagnostics. */
+/**
+ * Compiles the text of `file`. Never throws: problems come back as diagnostics, and so does a
+ * failure of the environment (a `fileExists` that throws) or a bug in a stage, as one
+ * `internal-error` that asks for a report instead of a stack trace.
+ */
 export function compileManifest(file: string, text: string, options: CompileOptions): CompileResult {
+  try {
+    return compileStages(file, text, options);
+  } catch (error: unknown) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      productions: [],
+      diagnostics: [{
+        severity: 'error',
+        code: 'internal-error',
+        file,
+        line: 1,
+        column: 1,
+        pointer: '',
+        message: `the manifest could not be checked (${what})`,
+        hint: 'this is a bug in mercadream-pipeline or a failure of the disk; please report it with the manifest',
+      }],
+    };
+  }
+}
+
+function compileStages(file: string, text: string, options: CompileOptions): CompileResult {
   const failed = (diagnostics: readonly Diagnostic[]): CompileResult => ({ productions: [], diagnostics: sortDiagnostics(diagnostics) });
   const parsed = parseManifestText(file, text);
   if (!parsed.source || parsed.data === undefined || hasErrors(parsed.diagnostics)) return failed(parsed.diagnostics);

@@ -479,6 +479,7 @@ function checkDiagnostic(d: Diagnostic, file: string, text: string, where: strin
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const lines = body.split('\n');
   assert.equal(d.file, file, `${where}: file`);
+  assert.notEqual(d.code, 'internal-error', `${where}: a stage failed: ${d.message}`);
   assert.ok(d.severity === 'error' || d.severity === 'warning', `${where}: severity ${String(d.severity)}`);
   assert.ok(typeof d.code === 'string' && d.code.length > 0, `${where}: code`);
   assert.ok(Number.isInteger(d.line) && d.line >= 1 && d.line <= lines.length, `${where}: line ${d.line} of ${lines.length}`);
