@@ -133,7 +133,8 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
         Number(params['limit']) === 1 ? `${path} must not be empty` : `${path} must have at least ${String(params['limit'])} characters`,
       );
     case 'maxLength':
-      return source.diagnostic(pointer, code, `${path} must have at most ${String(params['limit'])} characters, not ${typeof value === 'string' ? value.length : '?'}`);
+      // Counted as ajv counts them: code points, so an emoji is one character, not two.
+      return source.diagnostic(pointer, code, `${path} must have at most ${String(params['limit'])} characters, not ${typeof value === 'string' ? [...value].length : '?'}`);
     case 'minItems':
       return source.diagnostic(pointer, code, `${path} must have at least ${String(params['limit'])} ${Number(params['limit']) === 1 ? 'entry' : 'entries'}`);
     case 'maxItems':
