@@ -246,7 +246,9 @@ function describeType(type: string): string {
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 37)}…` : value;
+    // Cut between characters, never inside an emoji's surrogate pair.
+    const chars = [...value];
+    const shown = chars.length > 40 ? `${chars.slice(0, 37).join('')}…` : value;
     return `the string ${JSON.stringify(shown)}`;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
