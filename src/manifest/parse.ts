@@ -37,6 +37,7 @@ const YAML_HINTS: Readonly<Record<string, string>> = {
   MULTIPLE_DOCS: 'a manifest is one YAML document; remove the `---` separator',
   BAD_INDENT: 'check that entries of the same mapping or list line up',
   MISSING_CHAR: 'check for an unclosed quote or bracket',
+  BAD_DQ_ESCAPE: 'in double quotes a backslash starts an escape such as \\n, \\" or \\u00e9; write \\\\ for a backslash, or use single quotes',
 };
 
 /** Our wording where the YAML library's speaks of its own API. */
@@ -153,6 +154,11 @@ function yamlDiagnostic(source: ManifestSource, error: YAMLError, severity: 'err
     // The error's range covers the key's first character; the key runs to its `:`.
     const key = source.text.slice(error.pos[0], error.pos[0] + 200).split(/:\s|:$|\n/)[0]!.trim();
     if (key) message = `duplicate key \`${key}\`: a mapping may hold each key once`;
+  }
+  if (error.code === 'BAD_DQ_ESCAPE') {
+    // The library quotes the backslash and one UTF-16 unit after it: half of an emoji, or a closing quote.
+    const escape = /^\\(?:x[0-9A-Fa-f]{0,2}|u[0-9A-Fa-f]{0,4}|U[0-9A-Fa-f]{0,8}|.)/su.exec(source.text.slice(error.pos[0], error.pos[0] + 12))?.[0];
+    if (escape) message = `invalid escape sequence \`${escape}\` in a double-quoted string`;
   }
   const hint = YAML_HINTS[error.code];
   return {
