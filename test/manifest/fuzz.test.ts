@@ -474,6 +474,7 @@ function buildText(c: Case): string {
 // What every result must satisfy.
 
 const BAD_WORDS = ['undefined', '[object Object]', 'NaN', 'native code'] as const;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function checkDiagnostic(d: Diagnostic, file: string, text: string, where: string): void {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
@@ -496,6 +497,8 @@ function checkDiagnostic(d: Diagnostic, file: string, text: string, where: strin
     if (said === undefined) continue;
     assert.ok(said.trim().length > 0, `${where}: empty ${what}`);
     for (const word of BAD_WORDS) assert.ok(!said.includes(word) || text.includes(word), `${where}: ${what} says ${JSON.stringify(word)}: ${said}`);
+    // Half an emoji, raw or escaped, where the manifest had none.
+    assert.ok(!(LONE_SURROGATE.test(said) || /\\ud[89a-f]/i.test(said)) || LONE_SURROGATE.test(text) || /\\ud[89a-f]/i.test(text), `${where}: ${what} splits a character: ${JSON.stringify(said)}`);
   }
   for (const [i, r] of (d.related ?? []).entries()) checkDiagnostic(r, file, text, `${where}.related[${i}]`);
 }
