@@ -5,7 +5,7 @@
  * point at the manifest's text and name the combination.
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
-import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, type MatrixData } from './matrix.js';
+import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, repeatedCombination, repeatedValues, type MatrixData } from './matrix.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
 import type { MatrixValue, PaidPlan, Production } from './production.js';
@@ -36,8 +36,31 @@ export interface CompileResult {
   readonly rejected: ReadonlyArray<{ readonly matrix?: Readonly<Record<string, MatrixValue>>; readonly diagnostics: readonly Diagnostic[] }>;
 }
 
-/** Compiles the text of `file`. Never throws for bad input: problems come back as diagnostics. */
+/**
+ * Compiles the text of `file`. Never throws: problems come back as diagnostics, and so does a
+ * failure of the environment (a `fileExists` that throws) or a bug in a stage, as one
+ * `internal-error` that asks for a report instead of a stack trace.
+ */
 export function compileManifest(file: string, text: string, options: CompileOptions): CompileResult {
+  try {
+    return compileStages(file, text, options);
+  } catch (error: unknown) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const diagnostic: Diagnostic = {
+      severity: 'error',
+      code: 'internal-error',
+      file,
+      line: 1,
+      column: 1,
+      pointer: '',
+      message: `the manifest could not be checked (${what})`,
+      hint: 'this is a bug in mercadream-pipeline or a failure of the disk; please report it with the manifest',
+    };
+    return { productions: [], diagnostics: [diagnostic], valid: [], rejected: [{ diagnostics: [diagnostic] }] };
+  }
+}
+
+function compileStages(file: string, text: string, options: CompileOptions): CompileResult {
   const failed = (diagnostics: readonly Diagnostic[]): CompileResult => {
     const sorted = sortDiagnostics(diagnostics);
     return { productions: [], diagnostics: sorted, valid: [], rejected: [{ diagnostics: sorted.filter((d) => d.severity === 'error') }] };
@@ -53,6 +76,19 @@ export function compileManifest(file: string, text: string, options: CompileOpti
   if (combos.length === 0) return failed([...parsed.diagnostics, source.diagnostic('/matrix', 'matrix-empty', 'matrix makes no combination (every one is excluded)')]);
   if (combos.length > MAX_COMBINATIONS) {
     return failed([...parsed.diagnostics, source.diagnostic('/matrix', 'matrix-too-large', `matrix makes ${combos.length} combinations; at most ${MAX_COMBINATIONS} are allowed`, { hint: 'split the manifest, or exclude combinations' })]);
+  }
+  // A combination made twice would be two productions of one film; say why rather than that their outputs collide.
+  const repeats = matrix ? repeatedValues(matrix) : [];
+  if (repeats.length > 0) {
+    return failed([
+      ...parsed.diagnostics,
+      ...repeats.map((r) => source.diagnostic(r.pointer, 'matrix-repeated', `matrix.${r.name} lists \`${String(r.value)}\` twice`, { hint: 'every value makes its own productions; remove the repeat' })),
+    ]);
+  }
+  const twice = repeatedCombination(combos.filter((c) => c !== undefined));
+  if (twice) {
+    const entry = (matrix?.include ?? []).map((e) => describeCombination(e)).lastIndexOf(describeCombination(twice));
+    return failed([...parsed.diagnostics, source.diagnostic(entry >= 0 ? `/matrix/include/${entry}` : '/matrix/include', 'matrix-repeated', `matrix makes the combination [matrix: ${describeCombination(twice)}] twice`, { hint: 'an include entry repeats a combination the matrix already makes; remove it' })]);
   }
 
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];

@@ -68,9 +68,13 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** Columns of source shown around the offending place; longer lines are cut with `…`. */
 const EXCERPT_WIDTH = 100;
 
-/** The manifest's text as lines, split once and handed to formatDiagnosticWithSource for each diagnostic. */
+/**
+ * The manifest's text as lines, split once and handed to formatDiagnosticWithSource for each
+ * diagnostic. Lines end at `\n` (or `\r\n`), as the YAML library and diagnostic positions count
+ * them; a lone `\r` stays inside its line and is shown escaped.
+ */
 export function sourceLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
+  return text.split(/\r?\n/);
 }
 
 /**

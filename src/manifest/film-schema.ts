@@ -106,7 +106,10 @@ export const FILM_SCHEMA = {
     "matrix": {
       "type": "object",
       "description": "Makes several productions from this one manifest, as CI matrices do: each key lists values, every combination becomes a production, and ${{ matrix.<key> }} in any text (title, output path, prompts, narration) is replaced by the combination's value. `exclude` drops combinations that match an entry; `include` adds keys to matching combinations or adds new ones. Each production needs its own output.path.",
-      "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$" },
+      "propertyNames": {
+        "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$",
+        "patternMessage": "must start with a letter or '_', contain only letters, digits, '_' and '-', and have at most 64 characters"
+      },
       "properties": {
         "include": {
           "type": "array",

@@ -31,7 +31,8 @@ export function expandMatrix(matrix: MatrixData): Combination[] {
     product = product.flatMap((combo) => values.map((v) => ({ ...combo, [key]: v })));
     if (product.length > MAX_COMBINATIONS * 4) break;
   }
-  const matches = (combo: Record<string, MatrixValue>, entry: Record<string, MatrixValue>) => Object.entries(entry).every(([k, v]) => combo[k] === v);
+  // Own keys only: a matrix may name a value `constructor` or `__proto__` like any other.
+  const matches = (combo: Record<string, MatrixValue>, entry: Record<string, MatrixValue>) => Object.entries(entry).every(([k, v]) => Object.hasOwn(combo, k) && combo[k] === v);
   product = product.filter((combo) => !(matrix.exclude ?? []).some((entry) => matches(combo, entry)));
   const originals = product.map((combo) => ({ ...combo }));
   const extra: Array<Record<string, MatrixValue>> = [];
@@ -40,14 +41,45 @@ export function expandMatrix(matrix: MatrixData): Combination[] {
     product.forEach((combo, i) => {
       const original = originals[i]!;
       // It fits when every key it shares with the original combination has the same value.
-      if (Object.entries(entry).every(([k, v]) => !(k in original) || original[k] === v)) {
-        Object.assign(combo, entry);
+      if (Object.entries(entry).every(([k, v]) => !Object.hasOwn(original, k) || original[k] === v)) {
+        for (const [k, v] of Object.entries(entry)) Object.defineProperty(combo, k, { value: v, enumerable: true, writable: true, configurable: true });
         fitted = true;
       }
     });
     if (!fitted) extra.push({ ...entry });
   }
   return [...product, ...extra];
+}
+
+/** A matrix list value that repeats an earlier one (as text: `1` and `"1"` make the same production). */
+export interface RepeatedValue {
+  readonly pointer: string;
+  readonly name: string;
+  readonly value: MatrixValue;
+}
+
+/** Every value of a matrix list that repeats an earlier value of the same list. */
+export function repeatedValues(matrix: MatrixData): RepeatedValue[] {
+  const out: RepeatedValue[] = [];
+  for (const name of Object.keys(matrix).filter((k) => k !== 'include' && k !== 'exclude')) {
+    const seen = new Set<string>();
+    (matrix[name] as MatrixValue[]).forEach((value, i) => {
+      if (seen.has(String(value))) out.push({ pointer: `/matrix/${pointerSegment(name)}/${i}`, name, value });
+      seen.add(String(value));
+    });
+  }
+  return out;
+}
+
+/** The first combination that appears twice (an include entry repeating one), if any. */
+export function repeatedCombination(combos: readonly Combination[]): Combination | undefined {
+  const seen = new Set<string>();
+  for (const combo of combos) {
+    const key = describeCombination(combo);
+    if (seen.has(key)) return combo;
+    seen.add(key);
+  }
+  return undefined;
 }
 
 const REFERENCE = /\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
@@ -61,7 +93,7 @@ export function interpolate(data: Record<string, unknown>, combo: Combination, s
   const walk = (value: unknown, pointer: string): unknown => {
     if (typeof value === 'string') {
       return value.replace(REFERENCE, (whole, name: string) => {
-        if (name in combo) return String(combo[name]);
+        if (Object.hasOwn(combo, name)) return String(combo[name]);
         diagnostics.push(source.diagnostic(pointer, 'matrix-reference', `${whole} names no matrix value (this combination has ${Object.keys(combo).join(', ') || 'none'})`, {
           hint: 'add the name to `matrix:`, or fix its spelling',
         }));

@@ -3,7 +3,8 @@
  * it as UTF-8 (a BOM is dropped, invalid bytes are an error), then compile it.
  */
 import { open, stat } from 'node:fs/promises';
-import { realpathSync, statSync } from 'node:fs';
+import { constants, realpathSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { compileManifest, type CompileResult } from './compile.js';
@@ -14,6 +15,9 @@ import type { PaidPlan } from './production.js';
  * long prompts) fits well inside; parsing a much larger YAML document costs gigabytes.
  */
 export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
+
+/** How long a pipe may stay silent before reading it is given up (milliseconds). */
+export const PIPE_IDLE_MS = 10_000;
 
 /** Options of loadManifest. */
 export interface LoadOptions {
@@ -42,8 +46,10 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     if (info.isDirectory()) return fail('is a folder, not a manifest file', 'file-is-folder', 'name a .yaml file, or use a shell glob such as films/*.yaml');
     if (info.size > MAX_MANIFEST_BYTES) return fail(tooLarge(info.size), 'file-too-large');
     // Read at most one byte past the cap: special files (/dev/zero, pipes) report no size.
-    const read = await readBounded(absolute, MAX_MANIFEST_BYTES + 1);
+    const read = await readBounded(absolute, MAX_MANIFEST_BYTES + 1, info.isFIFO());
+    if (read === 'silent') return fail(`the pipe gave nothing to read for ${PIPE_IDLE_MS / 1000} s`, 'file-unreadable', 'write the manifest into the pipe, or name a file');
     if (read.length > MAX_MANIFEST_BYTES) return fail(tooLarge(read.length, true), 'file-too-large');
+    if (read.length === 0 && info.isFIFO()) return fail('is a named pipe that nothing is writing to', 'file-unreadable', 'write the manifest into the pipe first, or name a file');
     bytes = read;
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -90,15 +96,31 @@ function tooLarge(size: number, atLeast = false): string {
   return `the manifest is ${atLeast ? 'more than ' : ''}${atLeast ? MAX_MANIFEST_BYTES : size} bytes; at most ${MAX_MANIFEST_BYTES} (2 MiB) are read`;
 }
 
-/** Reads up to `limit` bytes of `path`. */
-async function readBounded(path: string, limit: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
+/**
+ * Reads up to `limit` bytes of `path`. A pipe is opened without waiting for a writer (a named
+ * pipe nobody writes to would block forever, and every other manifest on the command line with
+ * it): with no writer it reads as empty, and a writer that stays silent for PIPE_IDLE_MS gives
+ * 'silent'.
+ */
+async function readBounded(path: string, limit: number, pipe = false): Promise<Buffer | 'silent'> {
+  const handle = await open(path, pipe ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
   try {
     const chunks: Buffer[] = [];
     let total = 0;
+    let idleSince = Date.now();
     while (total < limit) {
       const buffer = Buffer.alloc(Math.min(64 * 1024, limit - total));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
+      } catch (error: unknown) {
+        if (!pipe || (error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        // A writer is there but has not written yet.
+        if (Date.now() - idleSince > PIPE_IDLE_MS) return 'silent';
+        await sleep(20);
+        continue;
+      }
+      idleSince = Date.now();
       if (bytesRead === 0) break;
       chunks.push(buffer.subarray(0, bytesRead));
       total += bytesRead;

@@ -218,6 +218,20 @@ const planAllowsResolution: Rule = {
   },
 };
 
+const pathsAreFileNames: Rule = {
+  name: 'paths-are-file-names',
+  check(p, data) {
+    const refuse = (pointer: string, what: string, path: string | undefined) =>
+      path?.includes('\u0000')
+        ? [p.source.diagnostic(pointer, this.name, `${what} contains a NUL character (\\0), which no file name can hold`, { hint: 'remove it from the path (in double quotes it is written \\0)' })]
+        : [];
+    return [
+      ...refuse('/output/path', 'output.path', data.output?.path === undefined ? undefined : p.output.path),
+      ...p.scenes.flatMap((s) => (s.kind === 'footage' ? refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`, s.source) : [])),
+    ];
+  },
+};
+
 const pathsStayInside: Rule = {
   name: 'paths-stay-inside',
   check(p, _data, env) {
@@ -240,7 +254,7 @@ const sourceExists: Rule = {
   name: 'source-exists',
   check(p, data, env) {
     return p.scenes.flatMap((s) =>
-      s.kind === 'footage' && (env.allowOutsidePaths || isInside(p.baseDir, s.source)) && !env.fileExists(s.source)
+      s.kind === 'footage' && !s.source.includes('\u0000') && (env.allowOutsidePaths || isInside(p.baseDir, s.source)) && !env.fileExists(s.source)
         ? [p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${data.scenes[s.index]?.source ?? s.source}`, {
             hint: (data.scenes[s.index]?.source ?? '').includes('\\') ? "write paths with '/' (a backslash is part of the file name here)" : "paths are relative to the manifest's folder",
           })]
@@ -287,6 +301,7 @@ export const RULES: readonly Rule[] = [
   transitionsFitScene,
   narrationStartsInScene,
   planAllowsResolution,
+  pathsAreFileNames,
   pathsStayInside,
   outputIsNotASource,
   sourceExists,

@@ -27,7 +27,8 @@ function validator(): ValidateFunction {
 export function checkSchema(source: ManifestSource, data: unknown): Diagnostic[] {
   const validate = validator();
   if (validate(data)) return [];
-  const errors = pruneAlternatives(validate.errors ?? [], data);
+  // A bad key name comes as the name's own error (with `propertyName`) and a `propertyNames` summary; the first says it all.
+  const errors = pruneAlternatives((validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames'), data);
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const error of errors) {
@@ -85,6 +86,11 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
   const params = error.params as Record<string, unknown>;
   const code = `schema-${error.keyword}`;
   const value = valueAt(data, pointer);
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    const said = typeof schema['patternMessage'] === 'string' ? schema['patternMessage'] : `is not allowed (${error.message ?? 'invalid'})`;
+    return source.diagnostic(`${pointer}/${pointerSegment(propertyName)}`, code, `${pointer === '' ? 'the manifest' : path} name \`${propertyName}\` ${said}`, { part: 'key' });
+  }
   switch (error.keyword) {
     case 'required': {
       const missing = String(params['missingProperty']);
@@ -127,7 +133,8 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
         Number(params['limit']) === 1 ? `${path} must not be empty` : `${path} must have at least ${String(params['limit'])} characters`,
       );
     case 'maxLength':
-      return source.diagnostic(pointer, code, `${path} must have at most ${String(params['limit'])} characters, not ${typeof value === 'string' ? value.length : '?'}`);
+      // Counted as ajv counts them: code points, so an emoji is one character, not two.
+      return source.diagnostic(pointer, code, `${path} must have at most ${String(params['limit'])} characters, not ${typeof value === 'string' ? [...value].length : '?'}`);
     case 'minItems':
       return source.diagnostic(pointer, code, `${path} must have at least ${String(params['limit'])} ${Number(params['limit']) === 1 ? 'entry' : 'entries'}`);
     case 'maxItems':
@@ -176,7 +183,8 @@ function valueAt(data: unknown, pointer: string): unknown {
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  // ajv takes .nan and .inf for no number at all; so does the choice of an anyOf branch.
+  if (typeof value === 'number') return !Number.isFinite(value) ? 'non-finite' : Number.isInteger(value) ? 'integer' : 'number';
   return typeof value;
 }
 
@@ -208,7 +216,12 @@ function describeBranch(branch: SchemaNode, unit: string): string {
   return describeType(typeof type === 'string' ? type : 'value') + unit;
 }
 
+/** `string` → `a string`; a union (`string,number,boolean`, as ajv gives it) → `a string, a number, true or false`. */
 function describeType(type: string): string {
+  if (type.includes(',')) {
+    const words = type.split(',').flatMap((t) => (t === 'boolean' ? ['true', 'false'] : [describeType(t)]));
+    return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+  }
   switch (type) {
     case 'object':
       return 'a mapping';
@@ -227,13 +240,19 @@ function describeType(type: string): string {
   }
 }
 
-/** How a found value is named in a message: `the string "ten"`, `a list`, `nothing`. */
+/**
+ * How a found value is named in a message: `the string "ten"`, `a list`, `nothing`. A number that
+ * is not finite is named as YAML writes it (`.nan`, `.inf`), not as JavaScript prints it.
+ */
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 37)}…` : value;
+    // Cut between characters, never inside an emoji's surrogate pair.
+    const chars = [...value];
+    const shown = chars.length > 40 ? `${chars.slice(0, 37).join('')}…` : value;
     return `the string ${JSON.stringify(shown)}`;
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'a list';
   return 'a mapping';

@@ -3,7 +3,7 @@
  * parsing so every later stage (schema, rules, the planner) can point a Diagnostic at the text
  * behind a JSON pointer.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Diagnostic, Position, Severity } from './diagnostic.js';
 
 /** A located range: start and end positions, 1-based. */
@@ -17,20 +17,29 @@ export type Part = 'key' | 'value';
 
 /** The manifest's text with its parse tree, able to locate JSON pointers. */
 export class ManifestSource {
+  /** Offset of each line's first character; lines end at `\n`, as the YAML library counts them. */
+  private lineStarts: number[] | undefined;
+
   constructor(
     /** The path as the user gave it. */
     readonly file: string,
     /** The text after BOM removal. */
     readonly text: string,
     private readonly document: Document.Parsed,
-    private readonly lineCounter: LineCounter,
   ) {}
+
+  /**
+   * The 1-based position of a character offset, clamped to the text. Counted here rather than by
+   * the YAML library's LineCounter, which misses line starts after some malformed tokens (a NUL
+   * in a flow key) and places errors at the end of a truncated text past its last character.
+   */
+  position(offset: number): Position {
+    return positionAt(this.text, (this.lineStarts ??= lineStartsOf(this.text)), offset);
+  }
 
   /** The span of a character offset range in the text. */
   spanOfOffsets(startOffset: number, endOffset: number): Span {
-    const start = this.lineCounter.linePos(startOffset);
-    const end = this.lineCounter.linePos(Math.max(startOffset, endOffset));
-    return { start: { line: start.line, column: start.col }, end: { line: end.line, column: end.col } };
+    return { start: this.position(startOffset), end: this.position(Math.max(startOffset, endOffset)) };
   }
 
   /**
@@ -86,6 +95,26 @@ export class ManifestSource {
       ...(options.related === undefined ? {} : { related: options.related }),
     };
   }
+}
+
+/** Offset of each line's first character in `text`; lines end at `\n`. */
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The 1-based position of `offset` in `text` (clamped to it), given the text's line starts. */
+export function positionAt(text: string, lineStarts: readonly number[], offset: number): Position {
+  const at = Math.min(Math.max(0, Number.isFinite(offset) ? Math.floor(offset) : 0), text.length);
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (lineStarts[mid]! <= at) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: at - lineStarts[low]! + 1 };
 }
 
 function isNodeWithRange(value: unknown): value is Node {

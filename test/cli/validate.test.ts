@@ -103,6 +103,48 @@ describe('mercadream-pipeline validate', () => {
     assert.match(r.stderr, /^\/dev\/zero:1:1 error: the manifest is more than 2097152 bytes/m);
   });
 
+  test('one hostile file among others: every other file is still reported, exit 2, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    writeFileSync(join(dir, 'good.yaml'), 'version: 1\nscenes:\n  - prompt: A harbor at dawn\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nscenes:\n  - prompt: A harbor at dawn\n    duration: 500\n');
+    writeFileSync(join(dir, 'garbage.yaml'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
+    mkdirSync(join(dir, 'folder.yaml'));
+    writeFileSync(join(dir, 'huge.yaml'), Buffer.alloc(3 * 1024 * 1024, 'a'));
+    writeFileSync(join(dir, 'latin1.yaml'), Buffer.from('version: 1\ntitle: Caf\xe9\nscenes:\n  - prompt: x\n', 'latin1'));
+    writeFileSync(join(dir, 'nul.yaml'), 'version: 1\u0000\nscenes:\n  - prompt: x\n');
+    const hostile = ['garbage.yaml', 'folder.yaml', 'huge.yaml', 'latin1.yaml', 'nul.yaml'];
+    for (const file of hostile) {
+      const r = await cli(['validate', 'good.yaml', file, 'bad.yaml'], dir);
+      assert.equal(r.code, 2, file);
+      assert.match(r.stderr, new RegExp(`^${file.replace('.', '\\.')}:\\d+:\\d+ error: `, 'm'), file);
+      assert.match(r.stderr, /^bad\.yaml:4:15 error: scenes\[0\]\.duration must be at most 120/m, `${file}: the file after it is reported`);
+      assert.match(r.stderr, /^2 of 3 manifests invalid/m, file);
+      assert.doesNotMatch(r.stderr, /at .*\.js:\d+|Error:/, file);
+    }
+    const all = await cli(['validate', '--json', 'good.yaml', ...hostile, 'bad.yaml'], dir);
+    assert.equal(all.code, 2);
+    const report = JSON.parse(all.stdout) as { files: Array<{ file: string; valid: boolean; diagnostics: Array<{ code: string }> }> };
+    assert.deepEqual(report.files.map((f) => [f.file, f.valid, f.diagnostics[0]?.code]), [
+      ['good.yaml', true, undefined],
+      ['garbage.yaml', false, 'file-not-utf8'],
+      ['folder.yaml', false, 'file-is-folder'],
+      ['huge.yaml', false, 'file-too-large'],
+      ['latin1.yaml', false, 'file-not-utf8'],
+      ['nul.yaml', false, 'schema-const'],
+      ['bad.yaml', false, 'scene-within-api-limit'],
+    ]);
+  });
+
+  test('a named pipe nobody writes to is an error, not a wait that never ends', { skip: process.platform === 'win32' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    await run('mkfifo', [join(dir, 'pipe.yaml')]);
+    writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nscenes:\n  - prompt: x\n    duration: 500\n');
+    const r = await cli(['validate', 'pipe.yaml', 'bad.yaml'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pipe\.yaml:1:1 error: is a named pipe that nothing is writing to/m);
+    assert.match(r.stderr, /^bad\.yaml:4:15 error: /m);
+  });
+
   test('long lines are cut around the error and control characters are shown escaped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
     writeFileSync(join(dir, 'long.yaml'), `version: 1\nscenes:\n  - prompt: ${'a'.repeat(50_000)}\n`);

@@ -76,4 +76,25 @@ scenes:
     const r = compile('version: 1\nmatrix:\n  a: [1]\n  exclude: [{a: 1}]\nscenes:\n  - prompt: x\n');
     assert.equal(r.diagnostics[0]?.message, 'matrix makes no combination (every one is excluded)');
   });
+
+  test('names every object has (toString, constructor, __proto__) are not matrix values unless the matrix lists them', () => {
+    const r = compile('version: 1\nmatrix:\n  city: [a]\ntitle: "${{ matrix.toString }} ${{ matrix.constructor }} ${{ matrix.__proto__ }}"\nscenes:\n  - prompt: x\n');
+    assert.equal(r.productions.length, 0);
+    assert.deepEqual(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`), [
+      '4:8 ${{ matrix.__proto__ }} names no matrix value (this combination has city) [matrix: city=a]',
+      '4:8 ${{ matrix.constructor }} names no matrix value (this combination has city) [matrix: city=a]',
+      '4:8 ${{ matrix.toString }} names no matrix value (this combination has city) [matrix: city=a]',
+    ]);
+    const listed = compile('version: 1\nmatrix:\n  constructor: [a, b]\noutput: { path: "out/${{ matrix.constructor }}.mp4" }\nscenes:\n  - prompt: x\n');
+    assert.deepEqual(listed.productions.map((p) => p.output.path), ['/films/out/a.mp4', '/films/out/b.mp4']);
+  });
+
+  test('an include with such a name extends the combinations it fits', () => {
+    // As YAML reads it: `__proto__` an own key, not the object's prototype.
+    const include = JSON.parse('[{ "city": "a", "__proto__": "x" }, { "constructor": "y" }]') as Array<Record<string, string>>;
+    assert.deepEqual(expandMatrix({ city: ['a', 'b'], include }).map((c) => JSON.stringify(c)), [
+      '{"city":"a","__proto__":"x","constructor":"y"}',
+      '{"city":"b","constructor":"y"}',
+    ]);
+  });
 });
