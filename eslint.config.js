@@ -27,12 +27,19 @@ export default defineConfig(
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       // Same convention as tsc's noUnused*: a leading underscore marks a deliberately unused parameter or omitted key.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Functions read at once: past 60 lines, a function says why above itself (see the few that do).
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
       // node:test registers test(), describe() and their hooks synchronously; the runner awaits the promises they return.
       '@typescript-eslint/no-floating-promises': [
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
       ],
     },
+  },
+  {
+    // Tests are tables of cases and scripts of a user's steps: their length is their content.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'max-lines-per-function': 'off' },
   },
   {
     // The JavaScript entry points (bin/, scripts/, this file) import the build in dist/ and are outside tsconfig.test.json.

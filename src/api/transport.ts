@@ -100,6 +100,9 @@ export class Transport {
   }
 
   /** Sends `method path` with retries and returns the parsed JSON body. Throws MercaApiError subclasses. */
+  // Longer than most: one request's whole life (limit, send, read, classify, retry) reads in order here;
+  // each step is a line or two and is named by its comment.
+  // eslint-disable-next-line max-lines-per-function
   async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: CallOptions = {}): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.href.endsWith('/') ? this.options.baseUrl : new URL(`${this.options.baseUrl.href}/`));
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));

@@ -5,12 +5,13 @@
  * point at the manifest's text and name the combination.
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
-import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, repeatedCombination, repeatedValues, type MatrixData } from './matrix.js';
+import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, repeatedCombination, repeatedValues, type Combination, type MatrixData } from './matrix.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
 import type { MatrixValue, PaidPlan, Production } from './production.js';
 import { checkRules, type RuleEnvironment } from './rules.js';
 import { checkSchema } from './schema.js';
+import type { ManifestSource } from './source.js';
 
 /** Inputs a manifest's meaning depends on besides its text. */
 export interface CompileOptions extends RuleEnvironment {
@@ -60,86 +61,103 @@ export function compileManifest(file: string, text: string, options: CompileOpti
   }
 }
 
+/** The errors of one matrix combination (or of the whole manifest, without a matrix). */
+type Rejection = { matrix?: Readonly<Record<string, MatrixValue>>; diagnostics: Diagnostic[] };
+
+/** A result with no production: every error belongs to the manifest as a whole. */
+function failed(diagnostics: readonly Diagnostic[]): CompileResult {
+  const sorted = sortDiagnostics(diagnostics);
+  return { productions: [], diagnostics: sorted, valid: [], rejected: [{ diagnostics: sorted.filter((d) => d.severity === 'error') }] };
+}
+
 function compileStages(file: string, text: string, options: CompileOptions): CompileResult {
-  const failed = (diagnostics: readonly Diagnostic[]): CompileResult => {
-    const sorted = sortDiagnostics(diagnostics);
-    return { productions: [], diagnostics: sorted, valid: [], rejected: [{ diagnostics: sorted.filter((d) => d.severity === 'error') }] };
-  };
   const parsed = parseManifestText(file, text);
   if (!parsed.source || parsed.data === undefined || hasErrors(parsed.diagnostics)) return failed(parsed.diagnostics);
   const source = parsed.source;
   const schemaProblems = checkSchema(source, parsed.data);
   if (hasErrors(schemaProblems)) return failed([...parsed.diagnostics, ...schemaProblems]);
-
   const matrix = parsed.data['matrix'] as MatrixData | undefined;
   const combos = matrix ? expandMatrix(matrix) : [undefined];
-  if (combos.length === 0) return failed([...parsed.diagnostics, source.diagnostic('/matrix', 'matrix-empty', 'matrix makes no combination (every one is excluded)')]);
+  const matrixProblems = checkCombinations(source, matrix, combos);
+  if (matrixProblems.length > 0) return failed([...parsed.diagnostics, ...matrixProblems]);
+
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const rejected: Rejection[] = [];
+  const productions: Production[] = [];
+  for (const combo of combos) {
+    const one = compileCombination(source, parsed.data, combo, options);
+    diagnostics.push(...one.diagnostics);
+    if (one.production) productions.push(one.production);
+    else rejected.push({ ...(combo ? { matrix: combo } : {}), diagnostics: errorsOf(one.diagnostics) });
+  }
+  const valid = distinctOutputs(source, productions, diagnostics, rejected);
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { productions: [], diagnostics: sorted, valid, rejected };
+  return { productions, diagnostics: sorted, valid, rejected, ...(matrix ? {} : { production: productions[0]! }) };
+}
+
+/** Problems of the matrix as a whole: no combination, too many, a value or a combination listed twice. */
+function checkCombinations(source: ManifestSource, matrix: MatrixData | undefined, combos: ReadonlyArray<Combination | undefined>): Diagnostic[] {
+  if (combos.length === 0) return [source.diagnostic('/matrix', 'matrix-empty', 'matrix makes no combination (every one is excluded)')];
   if (combos.length > MAX_COMBINATIONS) {
-    return failed([...parsed.diagnostics, source.diagnostic('/matrix', 'matrix-too-large', `matrix makes ${combos.length} combinations; at most ${MAX_COMBINATIONS} are allowed`, { hint: 'split the manifest, or exclude combinations' })]);
+    return [source.diagnostic('/matrix', 'matrix-too-large', `matrix makes ${combos.length} combinations; at most ${MAX_COMBINATIONS} are allowed`, { hint: 'split the manifest, or exclude combinations' })];
   }
   // A combination made twice would be two productions of one film; say why rather than that their outputs collide.
   const repeats = matrix ? repeatedValues(matrix) : [];
   if (repeats.length > 0) {
-    return failed([
-      ...parsed.diagnostics,
-      ...repeats.map((r) => source.diagnostic(r.pointer, 'matrix-repeated', `matrix.${r.name} lists \`${String(r.value)}\` twice`, { hint: 'every value makes its own productions; remove the repeat' })),
-    ]);
+    return repeats.map((r) => source.diagnostic(r.pointer, 'matrix-repeated', `matrix.${r.name} lists \`${String(r.value)}\` twice`, { hint: 'every value makes its own productions; remove the repeat' }));
   }
   const twice = repeatedCombination(combos.filter((c) => c !== undefined));
-  if (twice) {
-    const entry = (matrix?.include ?? []).map((e) => describeCombination(e)).lastIndexOf(describeCombination(twice));
-    return failed([...parsed.diagnostics, source.diagnostic(entry >= 0 ? `/matrix/include/${entry}` : '/matrix/include', 'matrix-repeated', `matrix makes the combination [matrix: ${describeCombination(twice)}] twice`, { hint: 'an include entry repeats a combination the matrix already makes; remove it' })]);
-  }
+  if (!twice) return [];
+  const entry = (matrix?.include ?? []).map((e) => describeCombination(e)).lastIndexOf(describeCombination(twice));
+  return [source.diagnostic(entry >= 0 ? `/matrix/include/${entry}` : '/matrix/include', 'matrix-repeated', `matrix makes the combination [matrix: ${describeCombination(twice)}] twice`, { hint: 'an include entry repeats a combination the matrix already makes; remove it' })];
+}
 
-  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const productions: Production[] = [];
-  const rejected: Array<{ matrix?: Readonly<Record<string, MatrixValue>>; diagnostics: Diagnostic[] }> = [];
-  const reject = (combo: Readonly<Record<string, MatrixValue>> | undefined, found: readonly Diagnostic[]) =>
-    rejected.push({ ...(combo ? { matrix: combo } : {}), diagnostics: sortDiagnostics(found.filter((d) => d.severity === 'error')) });
-  for (const combo of combos) {
-    const note = combo ? ` [matrix: ${describeCombination(combo)}]` : '';
-    const tag = (d: Diagnostic): Diagnostic => (combo ? { ...d, message: `${d.message}${note}` } : d);
-    let data = parsed.data;
-    if (combo) {
-      const expanded = interpolate(parsed.data, combo, source);
-      diagnostics.push(...expanded.diagnostics.map(tag));
-      if (hasErrors(expanded.diagnostics)) {
-        reject(combo, expanded.diagnostics.map(tag));
-        continue;
-      }
-      data = expanded.data;
-      const again = checkSchema(source, data);
-      diagnostics.push(...again.map(tag));
-      if (hasErrors(again)) {
-        reject(combo, again.map(tag));
-        continue;
-      }
-    }
-    const manifest = data as unknown as ManifestData;
-    const production = normalize(source, manifest, { baseDir: options.baseDir, ...(options.plan ? { plan: options.plan } : {}) });
-    const withMatrix: Production = combo ? { ...production, matrix: combo, variant: combinationSlug(combo) } : production;
-    const found = checkRules(withMatrix, manifest, options);
-    diagnostics.push(...found.map(tag));
-    if (!hasErrors(found)) productions.push(withMatrix);
-    else reject(combo, found.map(tag));
+/**
+ * One production: the manifest with the combination's values put in (checked against the schema
+ * again), normalized, and its rules run. Its diagnostics name the combination.
+ */
+function compileCombination(source: ManifestSource, raw: Record<string, unknown>, combo: Combination | undefined, options: CompileOptions): { production?: Production; diagnostics: Diagnostic[] } {
+  const tag = (d: Diagnostic): Diagnostic => (combo ? { ...d, message: `${d.message} [matrix: ${describeCombination(combo)}]` } : d);
+  let data = raw;
+  const found: Diagnostic[] = [];
+  if (combo) {
+    const expanded = interpolate(raw, combo, source);
+    found.push(...expanded.diagnostics.map(tag));
+    if (hasErrors(expanded.diagnostics)) return { diagnostics: found };
+    const again = checkSchema(source, expanded.data);
+    found.push(...again.map(tag));
+    if (hasErrors(again)) return { diagnostics: found };
+    data = expanded.data;
   }
-  // Each combination must write its own film.
+  const manifest = data as unknown as ManifestData;
+  const production = normalize(source, manifest, { baseDir: options.baseDir, ...(options.plan ? { plan: options.plan } : {}) });
+  const withMatrix: Production = combo ? { ...production, matrix: combo, variant: combinationSlug(combo) } : production;
+  const broken = checkRules(withMatrix, manifest, options).map(tag);
+  found.push(...broken);
+  return hasErrors(broken) ? { diagnostics: found } : { production: withMatrix, diagnostics: found };
+}
+
+/** Each combination must write its own film: the first keeps an output path, a later one is rejected. */
+function distinctOutputs(source: ManifestSource, productions: readonly Production[], diagnostics: Diagnostic[], rejected: Rejection[]): Production[] {
   const seen = new Map<string, Production>();
   const valid: Production[] = [];
   for (const p of productions) {
     const first = seen.get(p.output.path);
-    if (first) {
-      const clash = source.diagnostic('/output/path', 'matrix-output-unique', `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`, {
-        hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
-      });
-      diagnostics.push(clash);
-      reject(p.matrix, [clash]);
-    } else {
+    if (!first) {
       seen.set(p.output.path, p);
       valid.push(p);
+      continue;
     }
+    const clash = source.diagnostic('/output/path', 'matrix-output-unique', `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`, {
+      hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
+    });
+    diagnostics.push(clash);
+    rejected.push({ ...(p.matrix ? { matrix: p.matrix } : {}), diagnostics: [clash] });
   }
-  const sorted = sortDiagnostics(diagnostics);
-  if (hasErrors(sorted)) return { productions: [], diagnostics: sorted, valid, rejected };
-  return { productions, diagnostics: sorted, valid, rejected, ...(matrix ? {} : { production: productions[0]! }) };
+  return valid;
+}
+
+function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return sortDiagnostics(diagnostics.filter((d) => d.severity === 'error'));
 }

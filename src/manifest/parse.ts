@@ -45,106 +45,97 @@ const YAML_MESSAGES: Readonly<Record<string, string>> = {
   MULTIPLE_DOCS: 'the file holds more than one YAML document',
 };
 
+/** A problem with the whole text, at its first character. */
+function wholeFile(file: string, message: string, code: string, hint?: string): Diagnostic {
+  return { severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) };
+}
+
+/** A problem at a character offset of `text`. */
+function atOffset(file: string, text: string, offset: number, code: string, message: string, hint: string): Diagnostic {
+  const { line, column } = positionAt(text, lineStartsOf(text), offset);
+  return { severity: 'error', code, file, line, column, pointer: '', message, hint };
+}
+
 /** Parses `text` (the content of `file`) into plain data. Never throws. */
 export function parseManifestText(file: string, rawText: string): ParseResult {
   const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
-  const whole = (message: string, code: string, hint?: string): ParseResult => ({
-    diagnostics: [
-      { severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) },
-    ],
-  });
-
-  const at = (offset: number, code: string, message: string, hint: string): ParseResult => {
-    const { line, column } = positionAt(text, lineStartsOf(text), offset);
-    return { diagnostics: [{ severity: 'error', code, file, line, column, pointer: '', message, hint }] };
-  };
-
   let document: Document.Parsed;
   try {
-    document = parseDocument(text, {
-      version: '1.2',
-      schema: 'core',
-      uniqueKeys: true,
-      prettyErrors: false,
-      merge: false,
-      strict: true,
-      logLevel: 'error',
-    });
+    document = parseDocument(text, { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: false, merge: false, strict: true, logLevel: 'error' });
   } catch (error: unknown) {
     // The library's parser recurses once per level of nesting and runs out of stack first.
-    if (error instanceof RangeError) return at(deepestLineOffset(text), 'yaml-too-deep', 'values nest too deeply to be read', TOO_DEEP_HINT);
-    return whole(`the manifest could not be read as YAML (${error instanceof Error ? error.message : String(error)})`, 'yaml-invalid');
+    if (error instanceof RangeError) return { diagnostics: [atOffset(file, text, deepestLineOffset(text), 'yaml-too-deep', 'values nest too deeply to be read', TOO_DEEP_HINT)] };
+    return { diagnostics: [wholeFile(file, `the manifest could not be read as YAML (${error instanceof Error ? error.message : String(error)})`, 'yaml-invalid')] };
   }
   const source = new ManifestSource(file, text, document);
-
   // Running out of stack while composing is reported as an error of its own; the others then follow from it.
   const exhausted = document.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
-  if (exhausted) return at(exhausted.pos[0], 'yaml-too-deep', 'values nest too deeply to be read', TOO_DEEP_HINT);
-
-  const problems = [
-    ...document.errors.map((e) => yamlDiagnostic(source, e, 'error')),
-    ...document.warnings.map((e) => yamlDiagnostic(source, e, 'warning')),
-  ];
+  if (exhausted) return { diagnostics: [atOffset(file, text, exhausted.pos[0], 'yaml-too-deep', 'values nest too deeply to be read', TOO_DEEP_HINT)] };
+  const problems = [...document.errors.map((e) => yamlDiagnostic(source, e, 'error')), ...document.warnings.map((e) => yamlDiagnostic(source, e, 'warning'))];
   if (document.errors.length > 0) return { diagnostics: problems };
+  const refused = shapeProblem(source, document) ?? topLevelProblem(source, document);
+  if (refused) return { diagnostics: [refused] };
+  return toData(source, document, problems);
+}
 
+/** Aliases without anchors, aliases inside what they repeat, and nesting past MAX_NESTING. */
+function shapeProblem(source: ManifestSource, document: Document.Parsed): Diagnostic | undefined {
+  const { file, text } = source;
   const shape = checkShape(document);
-  if (shape?.kind === 'unknown-alias') {
-    return at(shape.offset, 'yaml-unknown-alias', `the alias \`*${shape.alias}\` has no anchor \`&${shape.alias}\` before it`, 'an alias repeats a value marked with `&name` earlier in the file; mark the value, or write it out');
+  if (!shape) return undefined;
+  if (shape.kind === 'unknown-alias') {
+    return atOffset(file, text, shape.offset, 'yaml-unknown-alias', `the alias \`*${shape.alias}\` has no anchor \`&${shape.alias}\` before it`, 'an alias repeats a value marked with `&name` earlier in the file; mark the value, or write it out');
   }
-  if (shape?.kind === 'cycle') {
-    return at(shape.offset, 'yaml-alias-cycle', `the alias \`*${shape.alias}\` repeats a value that contains it, so it would never end`, 'an alias may repeat a value written before it, not one it is part of');
+  if (shape.kind === 'cycle') {
+    return atOffset(file, text, shape.offset, 'yaml-alias-cycle', `the alias \`*${shape.alias}\` repeats a value that contains it, so it would never end`, 'an alias may repeat a value written before it, not one it is part of');
   }
-  if (shape) return at(shape.offset, 'yaml-too-deep', `values nest more than ${MAX_NESTING} levels deep`, TOO_DEEP_HINT);
+  return atOffset(file, text, shape.offset, 'yaml-too-deep', `values nest more than ${MAX_NESTING} levels deep`, TOO_DEEP_HINT);
+}
 
+/** An empty document, or one that is a list or a single value rather than a mapping. */
+function topLevelProblem(source: ManifestSource, document: Document.Parsed): Diagnostic | undefined {
   const contents = document.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
-    return whole('the manifest is empty', 'manifest-empty', 'start with `version: 1` and a list of `scenes:`');
+    return wholeFile(source.file, 'the manifest is empty', 'manifest-empty', 'start with `version: 1` and a list of `scenes:`');
   }
-  if (!isMap(contents)) {
-    const what = isSeq(contents) ? 'a list' : 'a single value';
-    const span = source.locate('');
-    return {
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'manifest-not-mapping',
-          file,
-          line: span.start.line,
-          column: span.start.column,
-          pointer: '',
-          message: `the manifest must be a mapping (version, title, scenes, …), not ${what}`,
-          hint: isSeq(contents) ? 'put the scenes under a `scenes:` key and add `version: 1`' : 'start with `version: 1` and a list of `scenes:`',
-        },
-      ],
-    };
-  }
+  if (isMap(contents)) return undefined;
+  const what = isSeq(contents) ? 'a list' : 'a single value';
+  const span = source.locate('');
+  return {
+    severity: 'error',
+    code: 'manifest-not-mapping',
+    file: source.file,
+    line: span.start.line,
+    column: span.start.column,
+    pointer: '',
+    message: `the manifest must be a mapping (version, title, scenes, …), not ${what}`,
+    hint: isSeq(contents) ? 'put the scenes under a `scenes:` key and add `version: 1`' : 'start with `version: 1` and a list of `scenes:`',
+  };
+}
 
-  let data: unknown;
+/** The document as plain data, with alias expansion bounded (a "billion laughs" document is refused). */
+function toData(source: ManifestSource, document: Document.Parsed, problems: Diagnostic[]): ParseResult {
   try {
-    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT, mapAsMap: false });
+    const data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT, mapAsMap: false }) as Record<string, unknown>;
+    return { source, data, diagnostics: problems };
   } catch (error: unknown) {
-    if (error instanceof ReferenceError && /excessive alias count/i.test(error.message)) {
-      const offset = firstAliasOffset(document);
-      const span = source.spanOfOffsets(offset, offset);
-      return {
-        diagnostics: [
-          ...problems,
-          {
-            severity: 'error',
-            code: 'yaml-alias-limit',
-            file,
-            line: span.start.line,
-            column: span.start.column,
-            pointer: '',
-            message: 'aliases expand too much: this document would grow exponentially when read',
-            hint: 'a manifest that expands aliases this far is refused to protect memory; write the values out',
-          },
-        ],
-      };
+    if (!(error instanceof ReferenceError && /excessive alias count/i.test(error.message))) {
+      return { diagnostics: [...problems, wholeFile(source.file, `the manifest could not be read as YAML: ${String(error)}`, 'yaml-invalid')] };
     }
-    return { diagnostics: [...problems, whole(`the manifest could not be read as YAML: ${String(error)}`, 'yaml-invalid').diagnostics[0]!] };
+    const offset = firstAliasOffset(document);
+    const span = source.spanOfOffsets(offset, offset);
+    const limit: Diagnostic = {
+      severity: 'error',
+      code: 'yaml-alias-limit',
+      file: source.file,
+      line: span.start.line,
+      column: span.start.column,
+      pointer: '',
+      message: 'aliases expand too much: this document would grow exponentially when read',
+      hint: 'a manifest that expands aliases this far is refused to protect memory; write the values out',
+    };
+    return { diagnostics: [...problems, limit] };
   }
-  return { source, data: data as Record<string, unknown>, diagnostics: problems };
 }
 
 function yamlDiagnostic(source: ManifestSource, error: YAMLError, severity: 'error' | 'warning'): Diagnostic {

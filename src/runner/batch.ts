@@ -45,16 +45,8 @@ export interface BatchResult {
 
 /** Runs every item; never throws for a failed production (see the summaries). */
 export async function runBatch(items: readonly BatchItem[], options: BatchOptions): Promise<BatchResult> {
-  // What is still to generate, each asset once however many productions share it.
-  const toGenerate = new Map<string, number>();
   const projects = options.projects ?? new Projects();
-  for (const item of items) {
-    const project = projects.of(item.plan.production);
-    const lock = await readLock(project.lockPath).catch(() => undefined);
-    const estimate = await estimatePlan(item.plan, project.cache, lock);
-    for (const row of estimate.rows) if (row.status === 'to generate' && row.fingerprint) toGenerate.set(row.fingerprint, row.computeUnits);
-  }
-  const planned = [...toGenerate.values()].reduce((a, b) => a + b, 0);
+  const planned = await plannedUnits(items, projects);
   if (options.maxComputeUnits !== undefined && planned > options.maxComputeUnits) {
     const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${options.maxComputeUnits}; nothing was submitted`;
     return { plannedComputeUnits: planned, refused, summaries: items.map((item) => notRun(item, { reason: 'budget', message: refused })) };
@@ -107,6 +99,18 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     options.signal?.removeEventListener('abort', onOuterAbort);
     await Promise.all(releases.map((release) => release()));
   }
+}
+
+/** Compute units still to spend: what is still to generate, each asset once however many productions share it. */
+async function plannedUnits(items: readonly BatchItem[], projects: Projects): Promise<number> {
+  const toGenerate = new Map<string, number>();
+  for (const item of items) {
+    const project = projects.of(item.plan.production);
+    const lock = await readLock(project.lockPath).catch(() => undefined);
+    const estimate = await estimatePlan(item.plan, project.cache, lock);
+    for (const row of estimate.rows) if (row.status === 'to generate' && row.fingerprint) toGenerate.set(row.fingerprint, row.computeUnits);
+  }
+  return [...toGenerate.values()].reduce((a, b) => a + b, 0);
 }
 
 /** The summary of a production that did not run. */
