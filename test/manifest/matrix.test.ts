@@ -22,6 +22,22 @@ describe('matrix', () => {
     ]);
   });
 
+  test('one invalid combination is rejected with its own diagnostics; the others stay valid for run', () => {
+    const r = compileManifest('batch.yaml', `version: 1
+matrix:
+  clip: [harbour, missing, market]
+output: { path: "out/\${{ matrix.clip }}.mp4" }
+scenes:
+  - source: "footage/\${{ matrix.clip }}.mp4"
+    duration: 5
+`, { baseDir: '/films', fileExists: (path) => !path.includes('missing') });
+    assert.equal(r.productions.length, 0, 'validate still calls the manifest invalid');
+    assert.deepEqual(r.valid.map((p) => p.matrix), [{ clip: 'harbour' }, { clip: 'market' }]);
+    assert.equal(r.rejected.length, 1);
+    assert.deepEqual(r.rejected[0]!.matrix, { clip: 'missing' });
+    assert.match(r.rejected[0]!.diagnostics[0]!.message, /footage\/missing\.mp4.*\[matrix: clip=missing\]/);
+  });
+
   test('each combination becomes a production with its values in prompts, narration, title and output path', () => {
     const r = compile(`version: 1
 title: "Night in \${{ matrix.city }}"
