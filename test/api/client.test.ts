@@ -4,9 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
@@ -14,12 +12,13 @@ import { AuthError, JobFailedError, LimitsRegistry, ManualClock, MercaClient, Ne
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { tempDir } from '../helpers/temp.js';
 
 const fast = { minIntervalMs: 100, maxIntervalMs: 500, factor: 1.5 };
 const quickRetry = { baseMs: 20, capMs: 200 };
 /** No test here may hang CI: each gets a generous bound. */
 const bounded = { timeout: 120_000 };
-const tmp = () => mkdtempSync(join(tmpdir(), 'mdp-client-'));
+const tmp = () => tempDir('mdp-client-');
 
 describe('MercaClient against a bare HTTP server', () => {
   test('a 429 whose Retry-After is malformed is retried after the normal backoff', bounded, async () => {

@@ -2,12 +2,11 @@
  * Test rig for MercaDream Local: a server on a temporary data folder with one known key per
  * plan, and a tiny client over real loopback HTTP (undici).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/local/server.js';
+import { tempDir } from './temp.js';
 import { createTestEngines } from './test-engines.js';
 
 /** Known keys of the rig, one per plan (plus a second advanced key for isolation tests). */
@@ -40,7 +39,7 @@ export interface Rig {
 
 /** Starts a server with the rig's keys and test engines; `options` override the defaults. */
 export async function startRig(options: Partial<LocalServerOptions> = {}): Promise<Rig> {
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mercadream-local-')));
+  const dataDir = options.dataDir ?? tempDir('mercadream-local-');
   const server = await startLocalServer({
     dataDir,
     engines: createTestEngines(),

@@ -2,10 +2,9 @@
  * The engines against real ffmpeg: real files, checked with ffprobe and signal measurements.
  * Clips are 720p, 15 s, `fast` quality, to keep the suite quick.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngines, speechBackend } from '../../src/local/engines/index.js';
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
@@ -13,16 +12,11 @@ import type { VideoRequest } from '../../src/local/engines/types.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { probe } from '../../src/media/probe.js';
 import { colourStats, decodeMono, meanHue, medianInterval, onsets, sha256, windowDb } from './engines-measure.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 const engines = createEngines(binaries);
-let dir = '';
-before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'engines-test-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('mdp-engines-');
 const out = (name: string): string => path.join(dir, name);
 
 /** ffprobe agrees with the request: size, rate, duration ±1 frame, H.264 yuv420p + AAC 48 kHz stereo. */

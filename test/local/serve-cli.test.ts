@@ -3,8 +3,7 @@
  * printed URL, the same keys on the next start, a keys file honoured, a bad one refused.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
@@ -12,6 +11,7 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import { registerServe } from '../../src/cli/serve.js';
 import { call, eventually } from '../helpers/api.js';
 import { createTestEngines } from '../helpers/test-engines.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** Runs `serve` in-process with test engines; resolves once it prints its URL. */
 async function runServe(args: string[]) {
@@ -49,45 +49,37 @@ function keysOf(lines: string[]): Map<string, string> {
 
 describe('serve', () => {
   it('makes one key per plan, prints them, serves the API, and reuses the keys on the next start', async () => {
-    const data = await mkdtemp(join(tmpdir(), 'mercadream-serve-'));
-    try {
-      const first = await runServe(['--data', data]);
-      assert.match(first.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v2$/);
-      assert.ok(first.lines.some((l) => /procedural stand-ins/.test(l)));
-      const keys = keysOf(first.lines);
-      assert.deepEqual([...keys.keys()].sort(), ['advanced', 'free', 'professional', 'regular']);
-      const origin = new URL(first.url ?? '').origin;
-      assert.equal((await call(origin, 'GET', '/v2/jobs', { key: keys.get('advanced') ?? '' })).status, 200);
-      assert.equal((await call(origin, 'GET', '/v2/jobs', { key: keys.get('free') ?? '' })).status, 403);
-      assert.equal((await stat(join(data, 'keys.yaml'))).mode & 0o077, 0, 'the keys file is private');
-      assert.equal(await first.stop(), EXIT.ok);
+    const data = tempDir('mercadream-serve-');
+    const first = await runServe(['--data', data]);
+    assert.match(first.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v2$/);
+    assert.ok(first.lines.some((l) => /procedural stand-ins/.test(l)));
+    const keys = keysOf(first.lines);
+    assert.deepEqual([...keys.keys()].sort(), ['advanced', 'free', 'professional', 'regular']);
+    const origin = new URL(first.url ?? '').origin;
+    assert.equal((await call(origin, 'GET', '/v2/jobs', { key: keys.get('advanced') ?? '' })).status, 200);
+    assert.equal((await call(origin, 'GET', '/v2/jobs', { key: keys.get('free') ?? '' })).status, 403);
+    assert.equal((await stat(join(data, 'keys.yaml'))).mode & 0o077, 0, 'the keys file is private');
+    assert.equal(await first.stop(), EXIT.ok);
 
-      const second = await runServe(['--data', data]);
-      assert.deepEqual(keysOf(second.lines), keys);
-      assert.equal(await second.stop(), EXIT.ok);
-    } finally {
-      await rm(data, { recursive: true, force: true });
-    }
+    const second = await runServe(['--data', data]);
+    assert.deepEqual(keysOf(second.lines), keys);
+    assert.equal(await second.stop(), EXIT.ok);
   });
 
   it('uses the keys of --keys, and refuses a malformed keys file without echoing the key', async () => {
-    const data = await mkdtemp(join(tmpdir(), 'mercadream-serve-'));
-    try {
-      const file = join(data, 'mine.yaml');
-      await writeFile(file, 'keys:\n  - key: mk_live_mine00000001\n    plan: professional\n    webhook_secret: whsec_12345678\n');
-      const served = await runServe(['--data', data, '--keys', file]);
-      assert.deepEqual([...keysOf(served.lines).values()], ['mk_live_mine00000001']);
-      assert.equal(await served.stop(), EXIT.ok);
+    const data = tempDir('mercadream-serve-');
+    const file = join(data, 'mine.yaml');
+    await writeFile(file, 'keys:\n  - key: mk_live_mine00000001\n    plan: professional\n    webhook_secret: whsec_12345678\n');
+    const served = await runServe(['--data', data, '--keys', file]);
+    assert.deepEqual([...keysOf(served.lines).values()], ['mk_live_mine00000001']);
+    assert.equal(await served.stop(), EXIT.ok);
 
-      await writeFile(file, 'keys:\n  - key: sk_secret_value_123\n    plan: regular\n');
-      const refused = await runServe(['--data', data, '--keys', file]);
-      assert.equal(refused.url, undefined);
-      assert.equal(await refused.stop(), EXIT.usage);
-      assert.match(refused.errors.join('\n'), /keys\[0\]\.key/);
-      assert.ok(!refused.errors.join('\n').includes('sk_secret_value_123'));
-      assert.ok(!(await readFile(file, 'utf8')).includes('mk_test_'), 'a given keys file is never rewritten');
-    } finally {
-      await rm(data, { recursive: true, force: true });
-    }
+    await writeFile(file, 'keys:\n  - key: sk_secret_value_123\n    plan: regular\n');
+    const refused = await runServe(['--data', data, '--keys', file]);
+    assert.equal(refused.url, undefined);
+    assert.equal(await refused.stop(), EXIT.usage);
+    assert.match(refused.errors.join('\n'), /keys\[0\]\.key/);
+    assert.ok(!refused.errors.join('\n').includes('sk_secret_value_123'));
+    assert.ok(!(await readFile(file, 'utf8')).includes('mk_test_'), 'a given keys file is never rewritten');
   });
 });

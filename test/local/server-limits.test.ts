@@ -4,14 +4,14 @@
  * once, in which order, and what a shutdown leaves queued).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/util/clock.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { eventually, errorOf, KEYS, startRig, waitForJob, type Rig } from '../helpers/api.js';
 import { createTestEngines, RenderGate } from '../helpers/test-engines.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('rate limit', () => {
   it('refuses the 61st request in a minute on the regular plan with 429, Retry-After and X-RateLimit-*', async () => {
@@ -217,12 +217,8 @@ describe('workers', () => {
 
   it('refuses a worker count that is not a whole number of at least 1', async () => {
     for (const workers of [0, 1.5]) {
-      const dataDir = await mkdtemp(join(tmpdir(), 'mercadream-local-'));
-      try {
-        await assert.rejects(startRig({ dataDir, workers }), RangeError);
-      } finally {
-        await rm(dataDir, { recursive: true, force: true });
-      }
+      const dataDir = tempDir('mercadream-local-');
+      await assert.rejects(startRig({ dataDir, workers }), RangeError);
     }
   });
 });

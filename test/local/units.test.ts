@@ -4,8 +4,7 @@
  * order: server-limits.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readJsonDir, writeJsonAtomic } from '../../src/util/atomic-file.js';
@@ -18,6 +17,7 @@ import { KeyRing, KeysFileError, keyLabel, loadKeysFile, toKeyRecords } from '..
 import { RateLimiter } from '../../src/local/rate-limit.js';
 import { UrlSigner } from '../../src/local/signed-url.js';
 import { validateGenerate, validateMusic, validateSpeech } from '../../src/local/validate.js';
+import { tempDir } from '../helpers/temp.js';
 
 const SECRET = Buffer.alloc(32, 7);
 
@@ -106,18 +106,14 @@ describe('keys', () => {
   });
 
   it('reads a keys file and refuses one of the wrong shape', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'keys-'));
-    try {
-      const file = join(dir, 'keys.yaml');
-      await writeFile(file, 'keys:\n  - key: mk_test_abcd1234\n    plan: advanced\n    webhook_secret: whsec_abcdefgh\n');
-      assert.deepEqual(await loadKeysFile(file), [{ key: 'mk_test_abcd1234', plan: 'advanced', webhook_secret: 'whsec_abcdefgh' }]);
-      await writeFile(file, 'keys:\n  - key: mk_test_abcd1234\n    plan: advanced\n    colour: red\n');
-      await assert.rejects(loadKeysFile(file), /unknown field colour/);
-      await writeFile(file, '- mk_test_abcd1234\n');
-      await assert.rejects(loadKeysFile(file), KeysFileError);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('mdp-keys-');
+    const file = join(dir, 'keys.yaml');
+    await writeFile(file, 'keys:\n  - key: mk_test_abcd1234\n    plan: advanced\n    webhook_secret: whsec_abcdefgh\n');
+    assert.deepEqual(await loadKeysFile(file), [{ key: 'mk_test_abcd1234', plan: 'advanced', webhook_secret: 'whsec_abcdefgh' }]);
+    await writeFile(file, 'keys:\n  - key: mk_test_abcd1234\n    plan: advanced\n    colour: red\n');
+    await assert.rejects(loadKeysFile(file), /unknown field colour/);
+    await writeFile(file, '- mk_test_abcd1234\n');
+    await assert.rejects(loadKeysFile(file), KeysFileError);
   });
 });
 
@@ -137,17 +133,13 @@ describe('UrlSigner', () => {
 
 describe('atomic files', () => {
   it('writes whole files, leaves no temp files, and skips torn ones when reading', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'atomic-'));
-    try {
-      await writeJsonAtomic(join(dir, 'a.json'), { n: 1 });
-      await writeJsonAtomic(join(dir, 'a.json'), { n: 2 });
-      await writeFile(join(dir, 'b.json'), '{"n": 3');
-      await writeFile(join(dir, 'c.json.123.tmp'), '{');
-      assert.deepEqual(JSON.parse(await readFile(join(dir, 'a.json'), 'utf8')), { n: 2 });
-      assert.deepEqual(await readJsonDir(dir), [{ n: 2 }]);
-      assert.deepEqual((await readdir(dir)).sort(), ['a.json', 'b.json']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('mdp-atomic-');
+    await writeJsonAtomic(join(dir, 'a.json'), { n: 1 });
+    await writeJsonAtomic(join(dir, 'a.json'), { n: 2 });
+    await writeFile(join(dir, 'b.json'), '{"n": 3');
+    await writeFile(join(dir, 'c.json.123.tmp'), '{');
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'a.json'), 'utf8')), { n: 2 });
+    assert.deepEqual(await readJsonDir(dir), [{ n: 2 }]);
+    assert.deepEqual((await readdir(dir)).sort(), ['a.json', 'b.json']);
   });
 });

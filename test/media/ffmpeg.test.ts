@@ -1,39 +1,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { capabilities, FfmpegNotFoundError, FfmpegSettingError, locateFfmpeg, parseCapabilities } from '../../src/media/ffmpeg.js';
+import { tempDir } from '../helpers/temp.js';
 
 const system = await locateFfmpeg();
 const systemFfmpeg = system.ffmpeg;
 const systemFfprobe = system.ffprobe;
 
 test('FFMPEG_PATH and FFPROBE_PATH win over PATH', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'locate-'));
-  try {
-    await symlink(systemFfmpeg, path.join(dir, 'my-ffmpeg'));
-    await symlink(systemFfprobe, path.join(dir, 'my-ffprobe'));
-    const found = await locateFfmpeg({ FFMPEG_PATH: path.join(dir, 'my-ffmpeg'), FFPROBE_PATH: path.join(dir, 'my-ffprobe'), PATH: path.dirname(systemFfmpeg) });
-    assert.equal(found.ffmpeg, path.join(dir, 'my-ffmpeg'));
-    assert.equal(found.ffmpegSource, 'env');
-    assert.equal(found.ffprobe, path.join(dir, 'my-ffprobe'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('mdp-locate-');
+  await symlink(systemFfmpeg, path.join(dir, 'my-ffmpeg'));
+  await symlink(systemFfprobe, path.join(dir, 'my-ffprobe'));
+  const found = await locateFfmpeg({ FFMPEG_PATH: path.join(dir, 'my-ffmpeg'), FFPROBE_PATH: path.join(dir, 'my-ffprobe'), PATH: path.dirname(systemFfmpeg) });
+  assert.equal(found.ffmpeg, path.join(dir, 'my-ffmpeg'));
+  assert.equal(found.ffmpegSource, 'env');
+  assert.equal(found.ffprobe, path.join(dir, 'my-ffprobe'));
 });
 
 test('ffprobe is found beside ffmpeg when it is not on PATH', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'locate-'));
-  try {
-    await symlink(systemFfmpeg, path.join(dir, 'ffmpeg'));
-    await symlink(systemFfprobe, path.join(dir, 'ffprobe'));
-    const found = await locateFfmpeg({ FFMPEG_PATH: path.join(dir, 'ffmpeg'), PATH: '' });
-    assert.equal(found.ffprobe, path.join(dir, 'ffprobe'));
-    assert.equal(found.ffprobeSource, 'beside-ffmpeg');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('mdp-locate-');
+  await symlink(systemFfmpeg, path.join(dir, 'ffmpeg'));
+  await symlink(systemFfprobe, path.join(dir, 'ffprobe'));
+  const found = await locateFfmpeg({ FFMPEG_PATH: path.join(dir, 'ffmpeg'), PATH: '' });
+  assert.equal(found.ffprobe, path.join(dir, 'ffprobe'));
+  assert.equal(found.ffprobeSource, 'beside-ffmpeg');
 });
 
 test('a missing ffmpeg is a typed error naming where it looked', async (t) => {
@@ -62,24 +54,20 @@ test('FFMPEG_PATH naming nothing is an error, even when PATH has an ffmpeg', asy
 });
 
 test('FFPROBE_PATH naming a folder or a file that cannot run is an error', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'locate-'));
-  try {
-    const env = { FFMPEG_PATH: systemFfmpeg, PATH: path.dirname(systemFfprobe) };
-    const folder = await locateFfmpeg({ ...env, FFPROBE_PATH: dir }).catch((e: unknown) => e);
-    assert.ok(folder instanceof FfmpegSettingError);
-    assert.equal(folder.message, `FFPROBE_PATH=${dir} is not an executable file; unset it or point it at ffprobe`);
-    const text = path.join(dir, 'ffprobe');
-    await writeFile(text, 'not a program');
-    await chmod(text, 0o644);
-    const plain = await locateFfmpeg({ ...env, FFPROBE_PATH: text }).catch((e: unknown) => e);
-    assert.ok(plain instanceof FfmpegSettingError);
-    assert.equal(plain.variable, 'FFPROBE_PATH');
-    const ffmpegAsFolder = await locateFfmpeg({ FFMPEG_PATH: dir, PATH: path.dirname(systemFfmpeg) }).catch((e: unknown) => e);
-    assert.ok(ffmpegAsFolder instanceof FfmpegSettingError);
-    assert.equal(ffmpegAsFolder.variable, 'FFMPEG_PATH');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('mdp-locate-');
+  const env = { FFMPEG_PATH: systemFfmpeg, PATH: path.dirname(systemFfprobe) };
+  const folder = await locateFfmpeg({ ...env, FFPROBE_PATH: dir }).catch((e: unknown) => e);
+  assert.ok(folder instanceof FfmpegSettingError);
+  assert.equal(folder.message, `FFPROBE_PATH=${dir} is not an executable file; unset it or point it at ffprobe`);
+  const text = path.join(dir, 'ffprobe');
+  await writeFile(text, 'not a program');
+  await chmod(text, 0o644);
+  const plain = await locateFfmpeg({ ...env, FFPROBE_PATH: text }).catch((e: unknown) => e);
+  assert.ok(plain instanceof FfmpegSettingError);
+  assert.equal(plain.variable, 'FFPROBE_PATH');
+  const ffmpegAsFolder = await locateFfmpeg({ FFMPEG_PATH: dir, PATH: path.dirname(systemFfmpeg) }).catch((e: unknown) => e);
+  assert.ok(ffmpegAsFolder instanceof FfmpegSettingError);
+  assert.equal(ffmpegAsFolder.variable, 'FFMPEG_PATH');
 });
 
 test('an empty FFMPEG_PATH counts as unset: PATH is searched', async () => {

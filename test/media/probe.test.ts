@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { runFfmpeg } from '../../src/media/process.js';
 import { parseProbe, parseRate, probe, ProbeError } from '../../src/media/probe.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 
@@ -42,37 +42,29 @@ test('parseProbe reads rotation from side data, skips cover art, and tolerates m
 });
 
 test('probe reads a real file', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'probe-test-'));
-  try {
-    const file = path.join(dir, 'clip.mp4');
-    await runFfmpeg([
-      '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=2',
-      '-f', 'lavfi', '-i', 'sine=f=440:r=44100:d=2',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '1', '-shortest', '-y', file,
-    ], { ffmpegPath: binaries.ffmpeg });
-    const info = await probe(file, { ffprobePath: binaries.ffprobe });
-    assert.ok(Math.abs(info.duration - 2) < 0.1, `duration ${info.duration}`);
-    assert.ok(info.size > 0);
-    assert.match(info.formatName, /mp4/);
-    assert.equal(info.video?.codec, 'h264');
-    assert.equal(info.video?.width, 320);
-    assert.equal(info.video?.height, 240);
-    assert.equal(info.video?.fps, 25);
-    assert.equal(info.video?.pixFmt, 'yuv420p');
-    assert.equal(info.video?.rotation, 0);
-    assert.deepEqual(info.audio, { codec: 'aac', sampleRate: 44100, channels: 1 });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('mdp-probe-');
+  const file = path.join(dir, 'clip.mp4');
+  await runFfmpeg([
+    '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=2',
+    '-f', 'lavfi', '-i', 'sine=f=440:r=44100:d=2',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '1', '-shortest', '-y', file,
+  ], { ffmpegPath: binaries.ffmpeg });
+  const info = await probe(file, { ffprobePath: binaries.ffprobe });
+  assert.ok(Math.abs(info.duration - 2) < 0.1, `duration ${info.duration}`);
+  assert.ok(info.size > 0);
+  assert.match(info.formatName, /mp4/);
+  assert.equal(info.video?.codec, 'h264');
+  assert.equal(info.video?.width, 320);
+  assert.equal(info.video?.height, 240);
+  assert.equal(info.video?.fps, 25);
+  assert.equal(info.video?.pixFmt, 'yuv420p');
+  assert.equal(info.video?.rotation, 0);
+  assert.deepEqual(info.audio, { codec: 'aac', sampleRate: 44100, channels: 1 });
 });
 
 test('probe of a file that is not media throws ProbeError', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'probe-test-'));
-  try {
-    const file = path.join(dir, 'notes.mp4');
-    await writeFile(file, 'this is not a video');
-    await assert.rejects(probe(file, { ffprobePath: binaries.ffprobe }), ProbeError);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('mdp-probe-');
+  const file = path.join(dir, 'notes.mp4');
+  await writeFile(file, 'this is not a video');
+  await assert.rejects(probe(file, { ffprobePath: binaries.ffprobe }), ProbeError);
 });

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { FfmpegError, progressPercent, progressSeconds, RUN_PREFIX, runFfmpeg } from '../../src/media/process.js';
+import { tempDir } from '../helpers/temp.js';
 
 const { ffmpeg: ffmpegPath } = await locateFfmpeg();
 
@@ -23,17 +24,13 @@ test('progressPercent clamps to 0–100 and copes with no expected duration', ()
 });
 
 test('runFfmpeg writes a file and reports progress up to 100', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'proc-test-'));
-  try {
-    const out = path.join(dir, 'tone.wav');
-    const seen: number[] = [];
-    await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=2', '-y', out], { ffmpegPath, expectedDuration: 2, onProgress: (p) => seen.push(p) });
-    assert.ok((await stat(out)).size > 1000);
-    assert.equal(seen.at(-1), 100);
-    assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'progress never goes backwards');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('mdp-process-');
+  const out = path.join(dir, 'tone.wav');
+  const seen: number[] = [];
+  await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=2', '-y', out], { ffmpegPath, expectedDuration: 2, onProgress: (p) => seen.push(p) });
+  assert.ok((await stat(out)).size > 1000);
+  assert.equal(seen.at(-1), 100);
+  assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'progress never goes backwards');
 });
 
 test('a failing run throws FfmpegError with the argv and the stderr tail', async () => {

@@ -3,10 +3,9 @@
  * without sound, a portrait phone clip with rotation metadata), narration and a ducked music cue.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { conformVideoFilter } from '../../src/media/conform.js';
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
@@ -17,6 +16,7 @@ import { StitchPlanError } from '../../src/media/stitch-timeline.js';
 import type { StitchPlan, StitchResult } from '../../src/media/stitch-types.js';
 import { makeClip, makeMusic, makeRotatedClip, makeTone } from './stitch-fixtures.js';
 import { ebur128, ffprobeJson, frameAt, meanVolume, parseCues, videoPacketTimes } from './stitch-measure.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 const TEXT = 'She said "wait", colons: 50% \\ backslash and 東京';
@@ -30,7 +30,7 @@ describe('stitch', () => {
   const progress: { percent: number; stage: string }[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'stitch-test-'));
+    dir = tempDir('mdp-stitch-');
     const [a, b, c, voice, music] = await Promise.all([
       makeClip(dir, 'a.mp4', { seconds: 3, freq: 1000 }),
       makeClip(dir, 'b.mp4', { seconds: 4, width: 640, height: 480, fps: 30, audio: false }),
@@ -52,9 +52,6 @@ describe('stitch', () => {
       length: 7.5,
     };
     first = await stitch(plan, { binaries, workDir: join(dir, 'work'), preset: 'ultrafast', onProgress: (percent, stage) => progress.push({ percent, stage }) });
-  });
-  after(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('writes H.264 High yuv420p and AAC 48 kHz stereo at the film size, fps and length', async () => {

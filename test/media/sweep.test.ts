@@ -5,18 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { stitch } from '../../src/media/stitch.js';
 import type { StitchPlan } from '../../src/media/stitch-types.js';
 import { isWorkLitter, runFileNames, sweepWorkDir } from '../../src/media/work-files.js';
 import { makeClip, makeTone } from './stitch-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 const KEY = '0123456789abcdef0123456789abcdef';
@@ -51,7 +51,7 @@ describe('sweepWorkDir', () => {
   let dir = '';
   let plan: StitchPlan;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sweep-test-'));
+    dir = tempDir('mdp-sweep-');
     const [a, b, voice] = await Promise.all([
       makeClip(dir, 'a.mp4', { seconds: 3 }),
       makeClip(dir, 'b.mp4', { seconds: 3, freq: 660 }),
@@ -67,9 +67,6 @@ describe('sweepWorkDir', () => {
       cues: [],
       length: 5,
     };
-  });
-  after(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('removes hand-made litter, reports count and bytes, keeps conformed clips, windows and foreign files', async () => {

@@ -2,10 +2,9 @@
 // Idempotency-Key, exactly once; a request the API refuses is not sent again. Real HTTP against
 // MercaDream Local (restarted on the same data folder to take a fault away), real ffmpeg.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { JobFailedError, MercaClient, ValidationError, type Job } from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/local/server.js';
@@ -22,6 +21,7 @@ import { runProduction } from '../../src/runner/run.js';
 import { idempotencyKey, submissionPath, type SubmissionRecord } from '../../src/runner/submission.js';
 import { createTestEngines } from '../helpers/test-engines.js';
 import { describeFailure } from '../../src/cli/failure-text.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 
@@ -30,14 +30,7 @@ const KEY = 'mk_test_attempts000000000001';
 const LABEL = keyLabel(KEY);
 const INJECTED = 'The job failed (fault injected by MercaDream Local).';
 
-const folders: string[] = [];
-after(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function folder(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  folders.push(dir);
-  return dir;
-}
+const folder = tempDir;
 
 /** MercaDream Local on `dataDir` (kept between starts, so jobs and idempotency keys persist) and a client of it. */
 async function local(dataDir: string, faults: LocalServerOptions['faults'] = {}) {

@@ -1,8 +1,7 @@
 // Nightly batches against MercaDream Local on loopback: a 12-production matrix on the regular
 // plan's limits, the budget, and the reports checked against their schemas.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Ajv2019 } from 'ajv/dist/2019.js';
@@ -19,13 +18,14 @@ import { planProduction } from '../../src/plan/index.js';
 import { runBatch, type BatchOptions } from '../../src/runner/batch.js';
 import { ROOT } from '../helpers/project.js';
 import { createTestEngines } from '../helpers/test-engines.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 const bounded = { timeout: 300_000 };
 const KEY = 'mk_test_batchregular0000001';
 
 async function rig(faults: LocalServerOptions['faults'] = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mdp-batch-local-'));
+  const dataDir = tempDir('mdp-batch-local-');
   const server = await startLocalServer({ dataDir, engines: createTestEngines(), keys: [{ key: KEY, plan: 'regular' }], quality: 'fast', faults });
   const rateLimited: unknown[] = [];
   const client = new MercaClient(KEY, { baseUrl: server.url, plan: 'regular', onRetry: (e) => e.error instanceof RateLimitError && rateLimited.push(e.error) });
@@ -50,7 +50,7 @@ function options(client: MercaClient, extra: Partial<BatchOptions> = {}): BatchO
 }
 
 async function productions(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'mdp-batch-'));
+  const dir = tempDir('mdp-batch-');
   writeFileSync(join(dir, 'batch.yaml'), text);
   const loaded = await loadManifest(join(dir, 'batch.yaml'));
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
@@ -106,7 +106,7 @@ describe('batches', () => {
       const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'report.schema.json'), 'utf8')) as object);
       assert.ok(validate(report), JSON.stringify(validate.errors));
       assert.equal(report.totals.failed, 1);
-      const dir = mkdtempSync(join(tmpdir(), 'mdp-junit-'));
+      const dir = tempDir('mdp-junit-');
       writeFileSync(join(dir, 'report.xml'), toJUnit(report, 12.5));
       const lint = await execa('xmllint', ['--noout', '--schema', join(ROOT, 'schemas', 'junit.xsd'), join(dir, 'report.xml')], { reject: false });
       assert.equal(lint.exitCode, 0, lint.stderr);
@@ -155,7 +155,7 @@ scenes:
   });
 
   test('the CLI takes folders, writes the reports, and exits 1 when a production failed', bounded, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-batch-cli-'));
+    const dir = tempDir('mdp-batch-cli-');
     writeFileSync(join(dir, 'a.yaml'), 'version: 1\noutput: { path: out/a.mp4, subtitles: none }\nscenes:\n  - { prompt: Snow at dawn, duration: 2 }\n');
     writeFileSync(join(dir, 'b.yaml'), 'version: 1\noutput: { path: out/b.mp4, subtitles: none }\nscenes:\n  - { prompt: Rain, duration: 2, style: watercolour }\n');
     const bin = join(ROOT, 'bin', 'mercadream-pipeline.js');

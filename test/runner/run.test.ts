@@ -2,8 +2,7 @@
 // (fast engines, 720p, short scenes), the results checked with ffprobe and ebur128.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { execa } from 'execa';
@@ -14,6 +13,7 @@ import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
 import { BIN, ROOT } from '../helpers/project.js';
 import { createTestEngines } from '../helpers/test-engines.js';
+import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
 const bounded = { timeout: 300_000 };
@@ -86,7 +86,7 @@ function srtTimes(text: string): Array<[number, number]> {
 }
 
 describe('mercadream-pipeline run', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mdp-run-'));
+  const dir = tempDir('mdp-run-');
   const manifest = join(dir, 'film.yaml');
   const lockPath = join(dir, 'film.lock.json');
   const out = join(dir, 'out', 'film.mp4');
@@ -178,7 +178,7 @@ describe('mercadream-pipeline run', () => {
   });
 
   test('SIGKILL while jobs are in flight, then a rerun: no second job for any asset, the same final cut', bounded, async () => {
-    const killDir = mkdtempSync(join(tmpdir(), 'mdp-kill-'));
+    const killDir = tempDir('mdp-kill-');
     writeFileSync(join(killDir, 'film.yaml'), FILM('Neon rain on Tokyo streets at midnight', '{ type: dissolve, duration: 0.5 }'));
     const child = spawn(process.execPath, [BIN, 'run', 'film.yaml', ...FAST], { cwd: killDir, env: { ...process.env, MERCADREAM_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve) => {
@@ -220,7 +220,7 @@ describe('mercadream-pipeline run', () => {
   });
 
   test('mixed footage: no audio track, 30 fps in a 24 fps film, 4:3 in 16:9, a portrait phone clip with rotation', bounded, async () => {
-    const mixDir = mkdtempSync(join(tmpdir(), 'mdp-mixed-'));
+    const mixDir = tempDir('mdp-mixed-');
     mkdirSync(join(mixDir, 'footage'));
     const ff = (args: string[]) => execa('ffmpeg', ['-v', 'error', '-y', ...args]);
     await ff(['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=24:d=5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(mixDir, 'footage', 'silent.mp4')]);
