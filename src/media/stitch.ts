@@ -16,7 +16,7 @@ import { gopFrames, type HouseFormat } from './house-format.js';
 import { buildNormalizeArgs, measureLoudness, measureResult, type LoudnessResult } from './loudness.js';
 import { probe, type MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
-import { frameTimeline, planPieces, StitchPlanError } from './stitch-timeline.js';
+import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece } from './stitch-timeline.js';
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
 import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
@@ -55,6 +55,35 @@ async function all<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promis
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
+/** What every stage of one stitch shares. */
+interface StitchRun {
+  readonly plan: StitchPlan;
+  readonly binaries: StitchOptions['binaries'];
+  readonly signal: AbortSignal | undefined;
+  readonly report: (stage: Stage, percent: number) => void;
+  readonly format: HouseFormat;
+  readonly timeline: FrameTimeline;
+  /** Absolute. */
+  readonly workDir: string;
+  /** Absolute. */
+  readonly outPath: string;
+  /** Film length, seconds, on the frame grid. */
+  readonly length: number;
+}
+
+/** The files one stitch writes and removes again: per-run work files, the temp cut, the sidecars. */
+interface StitchFiles {
+  /** Base name in workDir (the final mux runs there). */
+  readonly concatList: string;
+  readonly mixWav: string;
+  readonly filterScript: string;
+  readonly audio: string;
+  /** Base name in workDir. */
+  readonly srtName: string;
+  readonly finalTemp: string;
+  readonly sidecars: { readonly srt: string; readonly vtt: string };
+}
+
 /**
  * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt beside it for `sidecar`),
  * running the ffmpeg and ffprobe of `options.binaries`. Intermediate files live in `options.workDir`; conformed clips and transition windows stay
@@ -64,147 +93,199 @@ async function all<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promis
  *   when options.signal fired), LoudnessError.
  */
 export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<StitchResult> {
-  const { signal } = options;
-  const ffmpegPath = options.binaries.ffmpeg;
-  const report = progressReporter(options.onProgress);
+  const run = await prepare(plan, options);
+  const probes = await probeInputs(run);
+  const conformed = await conformClips(run, probes);
+  const pieces = planPieces(run.timeline, gopFrames(run.format));
+  const files = runFiles(run.workDir, run.outPath);
+  let wroteSidecars = false;
+  try {
+    // Picture and sound side by side (the windows' x264 and the audio filters share the cores well).
+    const [rendered] = await all<[number, void]>([renderPicture(run, pieces, conformed, files), mixSound(run, conformed, files)]);
+    if (plan.output.subtitles === 'burn') await writeTextAtomic(join(run.workDir, files.srtName), buildSrt(plan.narration));
+    const loudness = await finalCut(run, files);
+    if (plan.output.subtitles === 'sidecar') {
+      wroteSidecars = true;
+      await writeSidecars(files.sidecars, plan.narration);
+    }
+    run.signal?.throwIfAborted();
+    await rename(files.finalTemp, run.outPath);
+    run.report('final', 100); // 100 % only once the cut is at its path
+    return {
+      path: run.outPath,
+      ...(plan.output.subtitles === 'sidecar' ? files.sidecars : {}),
+      loudness: { integrated: loudness.integrated, truePeak: loudness.truePeak },
+      stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
+    };
+  } catch (error: unknown) {
+    // Sidecars written just before a failure describe a cut that was not delivered.
+    if (wroteSidecars) await removeSidecars(files.sidecars);
+    throw error;
+  } finally {
+    await removeRunFiles(run.workDir, files);
+  }
+}
+
+/** Checks the plan's timeline and transitions, creates the work folder, and gathers what every stage shares. */
+async function prepare(plan: StitchPlan, options: StitchOptions): Promise<StitchRun> {
   const out = plan.output;
   const format: HouseFormat = { width: out.width, height: out.height, fps: out.fps, preset: options.preset ?? 'medium' };
   const timeline = frameTimeline(plan);
   for (const clip of timeline.clips) if (clip.transitionFrames > 0) xfadeTransition(clip.transition);
   const workDir = resolve(options.workDir);
   await mkdir(workDir, { recursive: true });
-  const outPath = resolve(out.path);
+  const report = progressReporter(options.onProgress);
+  const length = timeline.frames / format.fps;
+  return { plan, binaries: options.binaries, signal: options.signal, report, format, timeline, workDir, outPath: resolve(out.path), length };
+}
 
-  // 1. Probe every input (fails early, before any encoding, on an unreadable file).
+/**
+ * Probes every input, clips, narration and cues (failing early, before any encoding, on an
+ * unreadable file, a clip without picture or a sound without sound); returns the clips' probes.
+ */
+async function probeInputs(run: StitchRun): Promise<MediaProbe[]> {
+  const { plan, signal, report } = run;
+  const sounds = [...plan.narration, ...plan.cues];
   let probed = 0;
   const total = plan.clips.length + plan.narration.length + plan.cues.length;
   const probeOne = async (file: string): Promise<MediaProbe> => {
-    const p = await probe(file, { ffprobePath: options.binaries.ffprobe, signal });
+    const p = await probe(file, { ffprobePath: run.binaries.ffprobe, signal });
     report('probe', (++probed / total) * 100);
     return p;
   };
   const [probes, soundProbes] = await all<[MediaProbe[], MediaProbe[]]>([
     Promise.all(plan.clips.map((c) => probeOne(c.file))),
-    Promise.all([...plan.narration, ...plan.cues].map((item) => probeOne(item.file))),
+    Promise.all(sounds.map((item) => probeOne(item.file))),
   ]);
   probes.forEach((p, i) => {
     if (!p.video) throw new StitchPlanError(`clip ${plan.clips[i]?.id ?? i} (${plan.clips[i]?.file ?? ''}) has no picture`);
   });
   soundProbes.forEach((p, i) => {
-    const item = [...plan.narration, ...plan.cues][i];
+    const item = sounds[i];
     if (!p.audio) throw new StitchPlanError(`${item?.id ?? i} (${item?.file ?? ''}) has no sound`);
   });
   report('probe', 100);
+  return probes;
+}
 
-  // 2. Conform.
+/** Conforms the clips to the house format one after another (kept in workDir and reused by content). */
+async function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Promise<ConformedClip[]> {
+  const { plan, timeline, format, signal, report } = run;
   const conformed: ConformedClip[] = [];
   for (const [i, clip] of timeline.clips.entries()) {
     const source = plan.clips[clip.index];
     const p = probes[clip.index];
     if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
-    const c = await conformClip({ file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format }, workDir, {
-      ffmpegPath,
+    const c = await conformClip({ file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format }, run.workDir, {
+      ffmpegPath: run.binaries.ffmpeg,
       signal,
       onProgress: (pc) => report('conform', ((i + pc / 100) / timeline.clips.length) * 100),
     });
     conformed.push(c);
     report('conform', ((i + 1) / timeline.clips.length) * 100);
   }
+  return conformed;
+}
 
-  // 3. Picture and 4. sound, side by side (the windows' x264 and the audio filters share the cores well).
-  const pieces = planPieces(timeline, gopFrames(format));
-  // Per-run files (work-files.ts names them; sweepWorkDir knows them as litter of killed runs).
+/** Names this run's files: per-run work files (work-files.ts; sweepWorkDir knows them as litter of killed runs), the temp cut beside the output, the sidecars. */
+function runFiles(workDir: string, outPath: string): StitchFiles {
   const names = runFileNames(newRunId());
-  const concatList = names.concatList;
-  const mixWav = join(workDir, names.mixWav);
-  const filterScript = join(workDir, names.filterScript);
-  const audio = join(workDir, names.audio);
-  const srtName = names.srt;
-  const finalTemp = tempBeside(outPath);
-  const sidecars = { srt: outPath.replace(/\.[^./\\]*$/, '') + '.srt', vtt: outPath.replace(/\.[^./\\]*$/, '') + '.vtt' };
-  let wroteSidecars = false;
-  try {
-    const picture = (async (): Promise<number> => {
-      const { files, rendered } = await renderPieces(pieces, conformed, format, workDir, { ffmpegPath, signal, onProgress: (pc) => report('picture', pc) });
-      await writeTextAtomic(join(workDir, concatList), buildConcatList(pieces, files, format.fps));
-      report('picture', 100);
-      return rendered;
-    })();
-    const length = timeline.frames / format.fps;
-    const sound = (async (): Promise<void> => {
-      const clipSounds: ClipSound[] = timeline.clips.map((clip, i) => ({
-        file: conformed[i]?.audio ?? '',
-        start: clip.startFrame / format.fps,
-        duration: clip.frames / format.fps,
-        fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
-        fadeOut: clip.transitionFrames / format.fps,
-        gain: plan.clips[clip.index]?.gain ?? 0,
-      }));
-      const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
-      await writeTextAtomic(filterScript, mixFilter(mixInput));
-      await runFfmpeg(buildMixArgs(mixInput, filterScript, mixWav), { ffmpegPath, signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
-      const measured = await measureLoudness(mixWav, out.loudness, { ffmpegPath, signal });
-      report('loudness', 40);
-      await runFfmpeg(buildNormalizeArgs(mixWav, out.loudness, measured, audio), {
-        ffmpegPath,
-        signal,
-        expectedDuration: length,
-        onProgress: (pc) => report('loudness', 40 + pc * 0.6),
-      });
-    })();
-    const [rendered] = await all<[number, void]>([picture, sound]);
+  const stem = outPath.replace(/\.[^./\\]*$/, '');
+  return {
+    concatList: names.concatList,
+    mixWav: join(workDir, names.mixWav),
+    filterScript: join(workDir, names.filterScript),
+    audio: join(workDir, names.audio),
+    srtName: names.srt,
+    finalTemp: tempBeside(outPath),
+    sidecars: { srt: stem + '.srt', vtt: stem + '.vtt' },
+  };
+}
 
-    // 5. Subtitles.
-    if (out.subtitles === 'burn') await writeTextAtomic(join(workDir, srtName), buildSrt(plan.narration));
+/** Renders the transition windows and writes the concat list of the picture's pieces; returns the windows rendered now. */
+async function renderPicture(run: StitchRun, pieces: readonly Piece[], conformed: readonly ConformedClip[], files: StitchFiles): Promise<number> {
+  const { format, workDir, report } = run;
+  const { files: pieceFiles, rendered } = await renderPieces(pieces, conformed, format, workDir, {
+    ffmpegPath: run.binaries.ffmpeg,
+    signal: run.signal,
+    onProgress: (pc) => report('picture', pc),
+  });
+  await writeTextAtomic(join(workDir, files.concatList), buildConcatList(pieces, pieceFiles, format.fps));
+  report('picture', 100);
+  return rendered;
+}
 
-    // 6. Final cut, into a temp file beside the output, renamed into place.
-    await mkdir(dirname(outPath), { recursive: true });
-    // The result's loudness is measured on the AAC that goes into the file unchanged (stream
-    // copy), while the file is written.
-    const [, result] = await all<[void, LoudnessResult]>([
-      runFfmpeg(
-        buildFinalArgs({
-          concatList,
-          audio,
-          out: finalTemp,
-          container: containerFor(outPath),
-          title: out.title,
-          burn: out.subtitles === 'burn' ? srtName : undefined,
-          frames: timeline.frames,
-          format,
-        }),
-        { ffmpegPath, signal, cwd: workDir, expectedDuration: length, onProgress: (pc) => report('final', pc * 0.9) },
-      ),
-      measureResult(audio, { ffmpegPath, signal }).then((m) => {
-        report('measure', 100);
-        return m;
-      }),
-    ]);
-    if (out.subtitles === 'sidecar') {
-      wroteSidecars = true;
-      await writeTextAtomic(sidecars.srt, buildSrt(plan.narration));
-      await writeTextAtomic(sidecars.vtt, buildVtt(plan.narration));
-    }
-    signal?.throwIfAborted();
-    await rename(finalTemp, outPath);
-    report('final', 100); // 100 % only once the cut is at its path
-    return {
-      path: outPath,
-      ...(out.subtitles === 'sidecar' ? sidecars : {}),
-      loudness: { integrated: result.integrated, truePeak: result.truePeak },
-      stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
-    };
-  } catch (error: unknown) {
-    if (wroteSidecars) {
-      // Sidecars written just before a failure describe a cut that was not delivered.
-      await rm(sidecars.srt, { force: true });
-      await rm(sidecars.vtt, { force: true });
-    }
-    throw error;
-  } finally {
-    await rm(finalTemp, { force: true });
-    for (const name of [concatList, basename(mixWav), basename(filterScript), basename(audio), srtName]) {
-      await rm(join(workDir, name), { force: true });
-    }
+/** Mixes the clips' own sound, narration and cues to one PCM file, then normalizes its loudness (two passes) to the AAC. */
+async function mixSound(run: StitchRun, conformed: readonly ConformedClip[], files: StitchFiles): Promise<void> {
+  const { plan, timeline, format, length, signal, report } = run;
+  const ffmpegPath = run.binaries.ffmpeg;
+  const clipSounds: ClipSound[] = timeline.clips.map((clip, i) => ({
+    file: conformed[i]?.audio ?? '',
+    start: clip.startFrame / format.fps,
+    duration: clip.frames / format.fps,
+    fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
+    fadeOut: clip.transitionFrames / format.fps,
+    gain: plan.clips[clip.index]?.gain ?? 0,
+  }));
+  const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
+  await writeTextAtomic(files.filterScript, mixFilter(mixInput));
+  await runFfmpeg(buildMixArgs(mixInput, files.filterScript, files.mixWav), { ffmpegPath, signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
+  const measured = await measureLoudness(files.mixWav, plan.output.loudness, { ffmpegPath, signal });
+  report('loudness', 40);
+  await runFfmpeg(buildNormalizeArgs(files.mixWav, plan.output.loudness, measured, files.audio), {
+    ffmpegPath,
+    signal,
+    expectedDuration: length,
+    onProgress: (pc) => report('loudness', 40 + pc * 0.6),
+  });
+}
+
+/**
+ * Muxes picture and sound (burning the subtitles in when asked) into the temp file beside the
+ * output. The result's loudness is measured meanwhile on the AAC that goes into the file
+ * unchanged (stream copy); returns it.
+ */
+async function finalCut(run: StitchRun, files: StitchFiles): Promise<LoudnessResult> {
+  const { plan, timeline, format, signal, report } = run;
+  const out = plan.output;
+  const ffmpegPath = run.binaries.ffmpeg;
+  await mkdir(dirname(run.outPath), { recursive: true });
+  const args = buildFinalArgs({
+    concatList: files.concatList,
+    audio: files.audio,
+    out: files.finalTemp,
+    container: containerFor(run.outPath),
+    title: out.title,
+    burn: out.subtitles === 'burn' ? files.srtName : undefined,
+    frames: timeline.frames,
+    format,
+  });
+  const [, result] = await all<[void, LoudnessResult]>([
+    runFfmpeg(args, { ffmpegPath, signal, cwd: run.workDir, expectedDuration: run.length, onProgress: (pc) => report('final', pc * 0.9) }),
+    measureResult(files.audio, { ffmpegPath, signal }).then((m) => {
+      report('measure', 100);
+      return m;
+    }),
+  ]);
+  return result;
+}
+
+/** Writes the .srt and .vtt beside the cut. */
+async function writeSidecars(sidecars: StitchFiles['sidecars'], narration: StitchPlan['narration']): Promise<void> {
+  await writeTextAtomic(sidecars.srt, buildSrt(narration));
+  await writeTextAtomic(sidecars.vtt, buildVtt(narration));
+}
+
+/** Removes the sidecars of a cut that was not delivered. */
+async function removeSidecars(sidecars: StitchFiles['sidecars']): Promise<void> {
+  await rm(sidecars.srt, { force: true });
+  await rm(sidecars.vtt, { force: true });
+}
+
+/** Removes the temp cut and this run's per-run work files, whatever happened (conformed clips and windows stay). */
+async function removeRunFiles(workDir: string, files: StitchFiles): Promise<void> {
+  await rm(files.finalTemp, { force: true });
+  for (const name of [files.concatList, basename(files.mixWav), basename(files.filterScript), basename(files.audio), files.srtName]) {
+    await rm(join(workDir, name), { force: true });
   }
 }

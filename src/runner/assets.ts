@@ -67,6 +67,24 @@ export interface AssetContext {
 
 const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech: 'wav', music: 'wav' };
 
+/** Where a request stands once its recorded submission is read and no job is live: the record, if any. */
+interface Pending {
+  readonly record: SubmissionRecord | undefined;
+  /**
+   * True once this run has spent its one new attempt: one already spent when it starts (a
+   * recorded failure), or one it learns has failed without having waited for it (the recorded
+   * job, or the job an idempotent replay hands back, found failed).
+   */
+  readonly advanced: boolean;
+}
+
+/** A live job to wait on, and the record of the attempt it is. */
+interface Started {
+  readonly record: SubmissionRecord;
+  readonly job: Job;
+  readonly provenance: Provenance;
+}
+
 /**
  * Obtains the asset of `request` (see the module docstring).
  * @throws JobFailedError when the job this run waited on failed (`jobId`, `jobError.message`);
@@ -76,89 +94,115 @@ const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech:
  * @throws the API's other errors as they come (the record keeps the attempt, to resend it)
  */
 export async function fetchAsset(fingerprint: Fingerprint, request: AssetRequest, locked: LockedAsset | undefined, ctx: AssetContext): Promise<ReadyAsset> {
+  const cached = await fromCache(fingerprint, locked, ctx);
+  if (cached) return cached;
+  const recorded = await resumeRecorded(fingerprint, request, ctx);
+  const started = 'job' in recorded ? recorded : await submitNext(fingerprint, request, recorded, ctx);
+  return waitAndDownload(fingerprint, request, started, ctx);
+}
+
+/**
+ * Sources 1 and 2: the cache by fingerprint, the cache by the lock's SHA-256 (remembered under
+ * this fingerprint), or the Vault for a locked job the cache lost. Undefined under `--force`,
+ * and when none has it (a failed Vault fetch is no error: the asset is made anew).
+ */
+async function fromCache(fingerprint: Fingerprint, locked: LockedAsset | undefined, ctx: AssetContext): Promise<ReadyAsset | undefined> {
+  if (ctx.force) return undefined;
   const { cache } = ctx;
-  if (!ctx.force) {
-    const cached = await cache.lookup(fingerprint);
-    if (cached) {
-      ctx.onState('cached');
-      return { record: cached, path: cache.assetPath(cached.sha256, cached.ext), provenance: 'cached' };
-    }
-    if (locked && (await cache.present(locked))) {
-      const record: AssetRecord = { ...withoutNodes(locked), fingerprint };
-      await cache.remember(record);
-      ctx.onState('cached');
-      return { record, path: cache.assetPath(record.sha256, record.ext), provenance: 'cached' };
-    }
-    if (locked) {
-      const again = await refetch(fingerprint, locked, ctx).catch(() => undefined);
-      if (again) return again;
-    }
+  const cached = await cache.lookup(fingerprint);
+  if (cached) {
+    ctx.onState('cached');
+    return { record: cached, path: cache.assetPath(cached.sha256, cached.ext), provenance: 'cached' };
   }
-  const force = ctx.force === true;
-  let record: SubmissionRecord | undefined = force ? undefined : await readSubmission(ctx.jobsDir, fingerprint, request.endpoint);
+  if (locked && (await cache.present(locked))) {
+    const record: AssetRecord = { ...withoutNodes(locked), fingerprint };
+    await cache.remember(record);
+    ctx.onState('cached');
+    return { record, path: cache.assetPath(record.sha256, record.ext), provenance: 'cached' };
+  }
+  if (locked) return refetch(fingerprint, locked, ctx).catch(() => undefined);
+  return undefined;
+}
+
+/**
+ * Source 3: the submission recorded in an earlier run (none under `--force`). A refusal is
+ * thrown again; a live job is followed and returned to wait on; a job found failed is noted
+ * (this run's new attempt is then spent); a job the API no longer knows is forgotten, so its
+ * attempt is sent again.
+ */
+async function resumeRecorded(fingerprint: Fingerprint, request: AssetRequest, ctx: AssetContext): Promise<Started | Pending> {
+  const record = ctx.force === true ? undefined : await readSubmission(ctx.jobsDir, fingerprint, request.endpoint);
   if (record?.refused) throw refusalError(record.refused);
-  let job: Job | undefined;
-  let provenance: Provenance = 'generated';
-  // A run makes at most one new attempt: one already spent when it starts (a recorded failure),
-  // or one it learns has failed without having waited for it (the recorded job, or the job an
-  // idempotent replay hands back, found failed).
-  let advanced = record?.failed !== undefined;
-  if (record?.job_id && !record.failed) {
-    ctx.onState('resumed', { jobId: record.job_id, attempt: record.attempt });
-    try {
-      const seen = await ctx.client.jobs.get(record.job_id, signalOpt(ctx));
-      if (seen.status === 'failed') {
-        record = await noteFailure(ctx, fingerprint, record, seen);
-        advanced = true;
-      } else {
-        await ctx.client.follow(seen, signalOpt(ctx));
-        job = seen;
-        provenance = 'resumed';
-      }
-    } catch (error: unknown) {
-      // The API no longer knows the job (another account, a wiped Local): send this attempt again.
-      if (!(error instanceof NotFoundError)) throw error;
-      const { job_id: _gone, ...rest } = record;
-      record = rest;
-    }
+  if (!record?.job_id || record.failed) return { record, advanced: record?.failed !== undefined };
+  ctx.onState('resumed', { jobId: record.job_id, attempt: record.attempt });
+  try {
+    const seen = await ctx.client.jobs.get(record.job_id, signalOpt(ctx));
+    if (seen.status === 'failed') return { record: await noteFailure(ctx, fingerprint, record, seen), advanced: true };
+    await ctx.client.follow(seen, signalOpt(ctx));
+    return { record, job: seen, provenance: 'resumed' };
+  } catch (error: unknown) {
+    // The API no longer knows the job (another account, a wiped Local): send this attempt again.
+    if (!(error instanceof NotFoundError)) throw error;
+    const { job_id: _gone, ...rest } = record;
+    return { record: rest, advanced: false };
   }
-  while (!job) {
-    const attempt = nextAttempt(fingerprint, request.endpoint, record, force);
+}
+
+/**
+ * Source 4: submits the request as its next attempt, recorded before the POST and its job id
+ * the moment the POST returns. When the API replays a job that already failed, that failure is
+ * noted and, if this run has not spent its one new attempt yet, the following attempt is sent;
+ * otherwise the run fails with JobFailedError.
+ */
+async function submitNext(fingerprint: Fingerprint, request: AssetRequest, pending: Pending, ctx: AssetContext): Promise<Started> {
+  let { record, advanced } = pending;
+  for (;;) {
+    const attempt = nextAttempt(fingerprint, request.endpoint, record, ctx.force === true);
     // Recorded before the POST: a run that dies before the answer resends this attempt's key.
     await writeSubmission(ctx.jobsDir, fingerprint, attempt);
-    let posted: Job;
-    try {
-      posted = await submit(request, attempt.idempotency_key, ctx);
-    } catch (error: unknown) {
-      if (isPermanentRefusal(error)) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, refused: recordRefusal(error) });
-      else if (error instanceof ValidationError) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, failed: { type: error.type, message: error.message } });
-      throw error;
-    }
+    const posted = await postAttempt(fingerprint, request, attempt, ctx);
     record = { ...attempt, job_id: posted.id };
     await writeSubmission(ctx.jobsDir, fingerprint, record);
     ctx.onState('submitted', { jobId: posted.id, attempt: attempt.attempt });
-    if (posted.status === 'failed') {
-      // The API replayed this attempt's job, which failed before any run saw it.
-      record = await noteFailure(ctx, fingerprint, record, posted);
-      if (advanced) throw new JobFailedError(posted.id, posted.error);
-      advanced = true;
-      continue;
-    }
-    job = posted;
-    provenance = 'generated';
+    if (posted.status !== 'failed') return { record, job: posted, provenance: 'generated' };
+    // The API replayed this attempt's job, which failed before any run saw it.
+    record = await noteFailure(ctx, fingerprint, record, posted);
+    if (advanced) throw new JobFailedError(posted.id, posted.error);
+    advanced = true;
   }
-  const made = record!;
+}
+
+/**
+ * POSTs one recorded attempt. A refusal the API would repeat is recorded so later runs do not
+ * send it again; another 400 is recorded as the attempt's failure.
+ */
+async function postAttempt(fingerprint: Fingerprint, request: AssetRequest, attempt: SubmissionRecord, ctx: AssetContext): Promise<Job> {
+  try {
+    return await submit(request, attempt.idempotency_key, ctx);
+  } catch (error: unknown) {
+    if (isPermanentRefusal(error)) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, refused: recordRefusal(error) });
+    else if (error instanceof ValidationError) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, failed: { type: error.type, message: error.message } });
+    throw error;
+  }
+}
+
+/**
+ * Waits for the job (reporting its progress) and downloads it into the cache; the submission
+ * record is then removed. A job that fails is noted in the record (the next run submits the
+ * next attempt) and its JobFailedError thrown.
+ */
+async function waitAndDownload(fingerprint: Fingerprint, request: AssetRequest, started: Started, ctx: AssetContext): Promise<ReadyAsset> {
   let finished: Job;
   try {
-    finished = await ctx.client.jobs.wait(job, {
+    finished = await ctx.client.jobs.wait(started.job, {
       ...signalOpt(ctx),
       onProgress: (j) => ctx.onState('processing', { jobId: j.id, ...(typeof j.progress === 'number' ? { progress: j.progress } : {}) }),
     });
   } catch (error: unknown) {
-    if (error instanceof JobFailedError) await noteFailure(ctx, fingerprint, made, { id: error.jobId, error: error.jobError });
+    if (error instanceof JobFailedError) await noteFailure(ctx, fingerprint, started.record, { id: error.jobId, error: error.jobError });
     throw error;
   }
-  const ready = await download(fingerprint, request.endpoint, finished, ctx, provenance, made.attempt);
+  const ready = await download(fingerprint, request.endpoint, finished, ctx, started.provenance, started.record.attempt);
   await removeSubmission(ctx.jobsDir, fingerprint);
   return ready;
 }
