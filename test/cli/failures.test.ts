@@ -2,13 +2,13 @@
 // what can be known before spending — that no request reached the API (MercaDream Local's counters).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa, execaSync } from 'execa';
 import { KEYS, startRig, type Rig } from '../helpers/api.js';
 import { BIN } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp.js';
 
 const bounded = { timeout: 120_000 };
 const FAST = ['--local-quality', 'fast', '--preset', 'ultrafast'];
@@ -36,10 +36,8 @@ function errorLines(stderr: string): string[] {
 
 describe('run: one failure model from the API to the exit code', () => {
   let rig: Rig;
-  const dirs: string[] = [];
   const project = (manifest = FILM): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-fail-'));
-    dirs.push(dir);
+    const dir = tempDir('mdp-fail-');
     writeFileSync(join(dir, 'film.yaml'), manifest);
     return dir;
   };
@@ -57,10 +55,6 @@ describe('run: one failure model from the API to the exit code', () => {
   });
   after(async () => {
     await rig.close();
-    for (const dir of dirs) {
-      chmodSync(dir, 0o700);
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   test('a wrong key exits 3 with one line naming the key as the problem', bounded, async () => {
@@ -176,37 +170,32 @@ describe('run: one failure model from the API to the exit code', () => {
 
 describe('run: a job that failed is submitted again by the next run', () => {
   test('fails once (exit 1, the job named), then the rerun makes the asset with exactly one new job', bounded, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mdp-failjob-data-'));
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-failjob-'));
+    const dataDir = tempDir('mdp-failjob-data-');
+    const dir = tempDir('mdp-failjob-');
     writeFileSync(join(dir, 'film.yaml'), FILM);
     const env = (rig: Rig) => ({ MERCADREAM_API_KEY: KEYS.regular, MERCADREAM_BASE_URL: rig.server.url, PATH: process.env['PATH'] });
     const jobs = async (rig: Rig) => ((await rig.call('GET', '/v2/jobs?limit=100', { key: KEYS.regular })).json['data'] as Array<{ id: string; status: string }>) ?? [];
-    try {
-      let rig = await startRig({ dataDir, faults: { failJobs: 1 } });
-      const first = await execa(process.execPath, [BIN, 'run', 'film.yaml', ...FAST], { cwd: dir, reject: false, env: env(rig), extendEnv: false });
-      const failed = await jobs(rig);
-      await rig.close({ keepData: true });
-      assert.equal(first.exitCode, 1, first.stderr);
-      assert.equal(failed.length, 1);
-      assert.match(first.stderr, new RegExp(`error: clip:one: job ${failed[0]!.id} failed: .*a rerun submits it again`));
+    let rig = await startRig({ dataDir, faults: { failJobs: 1 } });
+    const first = await execa(process.execPath, [BIN, 'run', 'film.yaml', ...FAST], { cwd: dir, reject: false, env: env(rig), extendEnv: false });
+    const failed = await jobs(rig);
+    await rig.close({ keepData: true });
+    assert.equal(first.exitCode, 1, first.stderr);
+    assert.equal(failed.length, 1);
+    assert.match(first.stderr, new RegExp(`error: clip:one: job ${failed[0]!.id} failed: .*a rerun submits it again`));
 
-      // The same API (its host and port enter every fingerprint), now without the fault.
-      rig = await startRig({ dataDir, port: Number(new URL(rig.server.url).port) });
-      try {
-        const second = await execa(process.execPath, [BIN, 'run', 'film.yaml', '--json', ...FAST], { cwd: dir, reject: false, env: env(rig), extendEnv: false });
-        assert.equal(second.exitCode, 0, second.stderr);
-        const all = await jobs(rig);
-        assert.equal(all.length, 2, 'exactly one new job');
-        const summary = String(second.stdout).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'summary')!;
-        assert.deepEqual((summary['assets'] as Array<{ node: string; attempt: number }>).map((a) => [a.node, a.attempt]), [['clip:one', 2]]);
-        const lock = JSON.parse(readFileSync(join(dir, 'film.lock.json'), 'utf8')) as { assets: Record<string, { attempt?: number; nodes: string[] }> };
-        assert.deepEqual(Object.values(lock.assets).map((a) => [a.nodes, a.attempt]), [[['clip:one'], 2]]);
-      } finally {
-        await rig.close();
-      }
+    // The same API (its host and port enter every fingerprint), now without the fault.
+    rig = await startRig({ dataDir, port: Number(new URL(rig.server.url).port) });
+    try {
+      const second = await execa(process.execPath, [BIN, 'run', 'film.yaml', '--json', ...FAST], { cwd: dir, reject: false, env: env(rig), extendEnv: false });
+      assert.equal(second.exitCode, 0, second.stderr);
+      const all = await jobs(rig);
+      assert.equal(all.length, 2, 'exactly one new job');
+      const summary = String(second.stdout).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'summary')!;
+      assert.deepEqual((summary['assets'] as Array<{ node: string; attempt: number }>).map((a) => [a.node, a.attempt]), [['clip:one', 2]]);
+      const lock = JSON.parse(readFileSync(join(dir, 'film.lock.json'), 'utf8')) as { assets: Record<string, { attempt?: number; nodes: string[] }> };
+      assert.deepEqual(Object.values(lock.assets).map((a) => [a.nodes, a.attempt]), [[['clip:one'], 2]]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
+      await rig.close();
     }
   });
 });

@@ -1,12 +1,12 @@
 // The real CLI, run as a user runs it, in a temporary folder.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, ROOT } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +28,7 @@ describe('mercadream-pipeline validate', () => {
   });
 
   test('prints compiler-style diagnostics sorted by position and exits 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    const dir = tempDir('mdp-validate-');
     writeFileSync(
       join(dir, 'film.yaml'),
       'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n  - prompt: B\n    narraton: Hi\n',
@@ -57,7 +57,7 @@ describe('mercadream-pipeline validate', () => {
   });
 
   test('a missing file, a folder and an empty file each get one clear error, never a stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    const dir = tempDir('mdp-validate-');
     writeFileSync(join(dir, 'empty.yaml'), '');
     const r = await cli(['validate', 'nope.yaml', '.', 'empty.yaml'], dir);
     assert.equal(r.code, 2);
@@ -79,8 +79,8 @@ describe('mercadream-pipeline validate', () => {
   });
 
   test('symbolic links cannot lead source: or output.path out of the manifest folder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
-    const outside = mkdtempSync(join(tmpdir(), 'mdp-outside-'));
+    const dir = tempDir('mdp-validate-');
+    const outside = tempDir('mdp-outside-');
     writeFileSync(join(outside, 'clip.mp4'), 'x');
     symlinkSync(outside, join(dir, 'elsewhere'));
     symlinkSync(join(outside, 'clip.mp4'), join(dir, 'linked.mp4'));
@@ -104,7 +104,7 @@ describe('mercadream-pipeline validate', () => {
   });
 
   test('one hostile file among others: every other file is still reported, exit 2, no stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    const dir = tempDir('mdp-validate-');
     writeFileSync(join(dir, 'good.yaml'), 'version: 1\nscenes:\n  - prompt: A harbor at dawn\n');
     writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nscenes:\n  - prompt: A harbor at dawn\n    duration: 500\n');
     writeFileSync(join(dir, 'garbage.yaml'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
@@ -136,7 +136,7 @@ describe('mercadream-pipeline validate', () => {
   });
 
   test('a named pipe nobody writes to is an error, not a wait that never ends', { skip: process.platform === 'win32' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    const dir = tempDir('mdp-validate-');
     await run('mkfifo', [join(dir, 'pipe.yaml')]);
     writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nscenes:\n  - prompt: x\n    duration: 500\n');
     const r = await cli(['validate', 'pipe.yaml', 'bad.yaml'], dir);
@@ -146,7 +146,7 @@ describe('mercadream-pipeline validate', () => {
   });
 
   test('long lines are cut around the error and control characters are shown escaped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mdp-validate-'));
+    const dir = tempDir('mdp-validate-');
     writeFileSync(join(dir, 'long.yaml'), `version: 1\nscenes:\n  - prompt: ${'a'.repeat(50_000)}\n`);
     const long = await cli(['validate', 'long.yaml'], dir);
     assert.equal(long.code, 2);

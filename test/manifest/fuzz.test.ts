@@ -7,8 +7,7 @@
 // FUZZ_SEED and FUZZ_RUNS override the seed and the number of cases, for longer hunts;
 // FUZZ_DUMP=<file> writes the last failing manifest there.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -25,6 +24,7 @@ import {
   type Diagnostic,
 } from '../../src/manifest/index.js';
 import { ROOT } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261203);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3000);
@@ -598,7 +598,7 @@ describe('fuzz: mutated manifests never crash the loader and every diagnostic po
 });
 
 describe('fuzz: bytes from the disk', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mdp-fuzz-'));
+  const dir = tempDir('mdp-fuzz-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const bytesRuns = Math.max(50, Math.floor(RUNS / 15));
 
