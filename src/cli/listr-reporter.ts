@@ -18,6 +18,29 @@ interface Pending {
 
 const FINAL: ReadonlySet<NodeState> = new Set<NodeState>(['ready', 'skipped', 'failed']);
 
+/** Starts one listr2 task per node, each settled through its `pending` entry; resolves when all have ended. */
+function startTasks(nodeIds: readonly string[], pending: Map<string, Pending>): Promise<unknown> {
+  const tasks = nodeIds.map((id) => {
+    let entry!: Pending;
+    const done = new Promise<void>((resolve, reject) => {
+      entry = { resolve, reject, title: id };
+    });
+    pending.set(id, entry);
+    return {
+      title: id,
+      task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
+        entry.task = task;
+        try {
+          await done;
+        } finally {
+          if (entry.note) task.title = `${entry.title} — ${entry.note}`;
+        }
+      },
+    };
+  });
+  return new Listr(tasks as never, { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never).run().catch(() => undefined);
+}
+
 /** A Reporter drawing listr2 tasks on standard error. */
 export function listrReporter(): Reporter {
   const pending = new Map<string, Pending>();
@@ -34,30 +57,15 @@ export function listrReporter(): Reporter {
   return {
     event(event: RunEvent) {
       if (event.type === 'run-start') {
-        const tasks = [...event.nodeIds].map((id) => {
-          let entry!: Pending;
-          const done = new Promise<void>((resolve, reject) => {
-            entry = { resolve, reject, title: id };
-          });
-          pending.set(id, entry);
-          return {
-            title: id,
-            task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
-              entry.task = task;
-              try {
-                await done;
-              } finally {
-                if (entry.note) task.title = `${entry.title} — ${entry.note}`;
-              }
-            },
-          };
-        });
-        running = new Listr(tasks as never, { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never).run().catch(() => undefined);
+        running = startTasks(event.nodeIds, pending);
         return;
       }
       if (event.type === 'node') {
         const p = pending.get(event.node);
-        if (p?.task) p.task.output = [event.state, event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined].filter(Boolean).join(' ');
+        if (p?.task)
+          p.task.output = [event.state, event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined]
+            .filter(Boolean)
+            .join(' ');
         if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.failure ? describeFailure(event.failure) : (event.via ?? event.state));
         return;
       }
