@@ -20,7 +20,7 @@ const keys = [
 ];
 const server = await startLocalServer({ dataDir, engines: createEngines(await locateFfmpeg()), keys, quality: 'fast', workers: 2 });
 // Mixed lengths: narrations of 1 to 60 words.
-const texts = (tag: string) => Array.from({ length: JOBS }, (_, i) => `${tag} ${i}: ${'the quiet city hums '.repeat(1 + (i * 7) % 15).trim()}.`);
+const texts = (tag: string) => Array.from({ length: JOBS }, (_, i) => `${tag} ${i}: ${'the quiet city hums '.repeat(1 + ((i * 7) % 15)).trim()}.`);
 
 async function waiting(): Promise<number> {
   const client = new MercaClient(keys[0]!.key, { baseUrl: server.url, plan: 'professional' });

@@ -34,7 +34,14 @@ try {
       const request = { prompt: 'Neon rain on Tokyo streets at midnight', resolution, duration: 15, style: 'cinematic', fps: 24 } as const;
       const wall = await timed(() => engines.renderVideo(request, file, { quality }));
       const frames = request.duration * request.fps;
-      rows.push([`video ${resolution}`, quality, '15', wall.toFixed(2), `${(frames / wall).toFixed(1)} fps (${(15 / wall).toFixed(2)}x RT)`, ((await stat(file)).size / 1e6).toFixed(1)]);
+      rows.push([
+        `video ${resolution}`,
+        quality,
+        '15',
+        wall.toFixed(2),
+        `${(frames / wall).toFixed(1)} fps (${(15 / wall).toFixed(2)}x RT)`,
+        ((await stat(file)).size / 1e6).toFixed(1),
+      ]);
     }
   }
 
@@ -46,9 +53,19 @@ try {
   const speechWall = await timed(async () => {
     speechSeconds = (await engines.renderSpeech({ text, voiceId: 'neural-narrator-m', format: 'mp3', speed: 1 }, speechFile, { quality: 'full' })).duration;
   });
-  rows.push(['speech mp3', '-', speechSeconds.toFixed(1), speechWall.toFixed(2), `${(speechSeconds / speechWall).toFixed(1)}x RT`, ((await stat(speechFile)).size / 1e6).toFixed(2)]);
+  rows.push([
+    'speech mp3',
+    '-',
+    speechSeconds.toFixed(1),
+    speechWall.toFixed(2),
+    `${(speechSeconds / speechWall).toFixed(1)}x RT`,
+    ((await stat(speechFile)).size / 1e6).toFixed(2),
+  ]);
 
-  for (const [prompt, duration] of [['Dark synthwave, analog pads', 60], ['Happy orchestral score', 300]] as const) {
+  for (const [prompt, duration] of [
+    ['Dark synthwave, analog pads', 60],
+    ['Happy orchestral score', 300],
+  ] as const) {
     const file = path.join(dir, `music-${duration}.mp3`);
     const wall = await timed(() => engines.renderMusic({ prompt, duration, format: 'mp3' }, file, { quality: 'full' }));
     rows.push([`music ${duration}s mp3`, '-', String(duration), wall.toFixed(2), `${(duration / wall).toFixed(1)}x RT`, ((await stat(file)).size / 1e6).toFixed(2)]);

@@ -9,16 +9,34 @@ import { BIN } from '../test/helpers/project.js';
 
 const SCENES = Number(process.env['SCENES'] ?? 12);
 const dir = mkdtempSync(join(tmpdir(), 'mdp-bench-rerun-'));
-const prompts = ['Neon rain on Tokyo streets at midnight', 'Snow over a mountain village', 'Ocean waves at sunset', 'A forest at dawn, drifting fog', 'Desert dunes at noon', 'Fire in a forge, sparks'];
-const lines = ['version: 1', 'plan: regular', 'output: { path: out/bench.mp4, resolution: 720p, fps: 24 }', 'defaults: { transition: { type: dissolve, duration: 0.5 } }', 'scenes:'];
-for (let i = 0; i < SCENES; i++) lines.push(`  - { id: s${i}, prompt: "${prompts[i % prompts.length]}, shot ${i}", duration: ${4 + (i % 3)}${i % 3 === 0 ? `, narration: "Scene ${i} begins."` : ''} }`);
+const prompts = [
+  'Neon rain on Tokyo streets at midnight',
+  'Snow over a mountain village',
+  'Ocean waves at sunset',
+  'A forest at dawn, drifting fog',
+  'Desert dunes at noon',
+  'Fire in a forge, sparks',
+];
+const lines = [
+  'version: 1',
+  'plan: regular',
+  'output: { path: out/bench.mp4, resolution: 720p, fps: 24 }',
+  'defaults: { transition: { type: dissolve, duration: 0.5 } }',
+  'scenes:',
+];
+for (let i = 0; i < SCENES; i++)
+  lines.push(`  - { id: s${i}, prompt: "${prompts[i % prompts.length]}, shot ${i}", duration: ${4 + (i % 3)}${i % 3 === 0 ? `, narration: "Scene ${i} begins."` : ''} }`);
 lines.push('score:', '  - { prompt: Slow synthwave pads, bpm: 90 }');
 writeFileSync(join(dir, 'bench.yaml'), `${lines.join('\n')}\n`);
 
 async function run(): Promise<{ seconds: number; summary: Record<string, unknown> }> {
   const start = performance.now();
   const r = await execa(process.execPath, [BIN, 'run', 'bench.yaml', '--json', '--local-quality', 'fast'], { cwd: dir, env: { MERCADREAM_API_KEY: '' } });
-  const summary = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'summary')!;
+  const summary = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((e) => e['type'] === 'summary')!;
   return { seconds: (performance.now() - start) / 1000, summary };
 }
 
@@ -26,6 +44,8 @@ const first = await run();
 const again = await run();
 console.log(`${SCENES}-scene 720p film, offline against MercaDream Local (fast engines)`);
 console.log(`  first run:  ${first.seconds.toFixed(1)} s, ${String(first.summary['requests'])} API requests, ${String(first.summary['generated'])} assets generated`);
-console.log(`  no-op rerun: ${again.seconds.toFixed(2)} s, ${String(again.summary['requests'])} API requests, ${String(again.summary['generated'])} generated, final cut up to date: ${String(again.summary['cutUpToDate'])}`);
+console.log(
+  `  no-op rerun: ${again.seconds.toFixed(2)} s, ${String(again.summary['requests'])} API requests, ${String(again.summary['generated'])} generated, final cut up to date: ${String(again.summary['cutUpToDate'])}`,
+);
 console.log(`  rerun / first: ${((again.seconds / first.seconds) * 100).toFixed(1)} % of the time`);
 rmSync(dir, { recursive: true, force: true });

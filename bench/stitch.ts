@@ -53,17 +53,40 @@ async function clips(): Promise<string[]> {
   const files: string[] = [];
   for (let i = 0; i < SCENES; i++) {
     const file = join(dir, `scene-${i}.mp4`);
-    const have = await readFile(file).then(() => true, () => false);
+    const have = await readFile(file).then(
+      () => true,
+      () => false,
+    );
     if (!have) {
       await ff([
-        '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=24:d=${SECONDS}`,
-        '-f', 'lavfi', '-i', `sine=f=${200 + 40 * i}:r=48000:d=${SECONDS},volume=-18dB`,
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2', '-shortest', file,
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=s=1280x720:r=24:d=${SECONDS}`,
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=f=${200 + 40 * i}:r=48000:d=${SECONDS},volume=-18dB`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-ac',
+        '2',
+        '-shortest',
+        file,
       ]);
     }
     files.push(file);
   }
-  for (const [name, source] of [['voice.wav', 'sine=f=1500:r=48000:d=6,volume=-14dB'], ['music.wav', `sine=f=220:r=44100:d=${SCENES * SECONDS}`]] as const) {
+  for (const [name, source] of [
+    ['voice.wav', 'sine=f=1500:r=48000:d=6,volume=-14dB'],
+    ['music.wav', `sine=f=220:r=44100:d=${SCENES * SECONDS}`],
+  ] as const) {
     await ff(['-f', 'lavfi', '-i', source, join(dir, name)]);
   }
   return files;
@@ -102,7 +125,9 @@ const timed = async <T>(run: () => Promise<T>): Promise<{ seconds: number; peak:
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 const copy = await timed(() => ff(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', join(dir, 'copy.mp4')]));
-const cold = process.env['WARM_ONLY'] ? { seconds: 0, peak: 0, value: {} as Awaited<ReturnType<typeof stitch>> } : await timed(() => stitch(plan(files, 'dissolve', join(dir, 'cold.mp4')), { binaries, workDir: work, preset: PRESET }));
+const cold = process.env['WARM_ONLY']
+  ? { seconds: 0, peak: 0, value: {} as Awaited<ReturnType<typeof stitch>> }
+  : await timed(() => stitch(plan(files, 'dissolve', join(dir, 'cold.mp4')), { binaries, workDir: work, preset: PRESET }));
 const stages: [string, number][] = [];
 const onProgress = (_p: number, stage: string): void => {
   if (stages.at(-1)?.[0] !== stage) stages.push([stage, performance.now()]);

@@ -10,7 +10,15 @@ const SCENES = Number(process.env['SCENES'] ?? 1000);
 const RUNS = 5;
 
 function manifest(scenes: number): string {
-  const lines = ['version: 1', 'title: Bench', 'plan: advanced', 'output: { resolution: 1080p, fps: 24 }', 'defaults:', '  transition: { type: dissolve, duration: 0.5 }', 'scenes:'];
+  const lines = [
+    'version: 1',
+    'title: Bench',
+    'plan: advanced',
+    'output: { resolution: 1080p, fps: 24 }',
+    'defaults:',
+    '  transition: { type: dissolve, duration: 0.5 }',
+    'scenes:',
+  ];
   for (let i = 0; i < scenes; i++) {
     lines.push(`  - id: shot-${i}`, `    prompt: Neon rain on Tokyo streets at midnight, take ${i}, slow push-in`, `    duration: ${4 + (i % 7)}`);
     if (i % 3 === 0) lines.push(`    narration: { text: "Line ${i}: the city hums.", speed: 1.1 }`);
@@ -36,7 +44,12 @@ for (let i = 0; i < RUNS; i++) {
   if (!result.production || result.production.scenes.length !== SCENES) throw new Error(`bench manifest did not validate: ${JSON.stringify(result.diagnostics.slice(0, 3))}`);
 }
 const laughs = ['version: 1', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-for (let i = 1; i < 10; i++) laughs.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+for (let i = 1; i < 10; i++)
+  laughs.push(
+    `a${i}: &a${i} [${Array(9)
+      .fill(`*a${i - 1}`)
+      .join(',')}]`,
+  );
 laughs.push('scenes:', '  - prompt: *a9');
 writeFileSync(join(dir, 'laughs.yaml'), `${laughs.join('\n')}\n`);
 const laughsStart = performance.now();

@@ -26,7 +26,6 @@ import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } fro
 /** The API's documented base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mercadream.com/v2';
 
-
 /** Options of MercaClient. Everything is optional. */
 export interface MercaClientOptions {
   /** Default: MERCADREAM_API_KEY. */
@@ -214,7 +213,12 @@ export class MercaClient {
         : async (signal?: AbortSignal): Promise<string> => {
             const fresh = await this.jobs.get(source.id, signal ? { signal } : {});
             if (fresh.download_url) return fresh.download_url;
-            throw new NotFoundError({ status: 404, type: 'no_download_url', message: `job ${source.id} has no download_url any more (status ${fresh.status}; was its asset deleted from the vault?)`, request: `GET /v2/jobs/${source.id}` });
+            throw new NotFoundError({
+              status: 404,
+              type: 'no_download_url',
+              message: `job ${source.id} has no download_url any more (status ${fresh.status}; was its asset deleted from the vault?)`,
+              request: `GET /v2/jobs/${source.id}`,
+            });
           };
     return downloadFile(url, destination, {
       dispatcher: this.transport.dispatcher,
@@ -276,7 +280,8 @@ export class MercaClient {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const held = this.slots.get(job.id);
-      if (held && held !== slot) slot.release(); // the same job again (idempotent replay): one slot is enough
+      if (held && held !== slot)
+        slot.release(); // the same job again (idempotent replay): one slot is enough
       else this.slots.set(job.id, slot);
       this.seen(job);
       // The client follows every job it holds a slot for, so the slot comes back when the job ends

@@ -112,7 +112,10 @@ export async function downloadFile(url: string, destination: string, options: Do
  * hashing as bytes arrive (after the bytes already on disk when resuming), then verify the size.
  */
 async function transfer(url: string, temp: string, options: DownloadOptions): Promise<Omit<DownloadResult, 'path'>> {
-  const have = await stat(temp).then((s) => s.size, () => 0);
+  const have = await stat(temp).then(
+    (s) => s.size,
+    () => 0,
+  );
   const resume = have > 0 && options.expectedBytes !== undefined && have < options.expectedBytes;
   const { response, label } = await follow(new URL(url), resume ? { range: `bytes=${have}-` } : {}, options);
   const partial = response.statusCode === 206;
@@ -148,7 +151,12 @@ async function transfer(url: string, temp: string, options: DownloadOptions): Pr
   } catch (error: unknown) {
     if (writeError !== undefined) throw writeError; // the disk, not the network
     if (isTimeout(error)) throw networkError(error, label, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    throw new NetworkError({ status: 0, type: 'download_interrupted', message: `${label}: download cut short after ${received} bytes: ${error instanceof Error ? error.message : String(error)}`, request: label });
+    throw new NetworkError({
+      status: 0,
+      type: 'download_interrupted',
+      message: `${label}: download cut short after ${received} bytes: ${error instanceof Error ? error.message : String(error)}`,
+      request: label,
+    });
   }
   if (expected !== undefined && received !== expected) {
     if (received > expected) await rm(temp, { force: true });

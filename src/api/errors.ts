@@ -126,7 +126,11 @@ export function errorFromResponse(status: number, body: string, context: { reque
     if (typeof source.message === 'string') message = source.message;
     if (typeof source.param === 'string') param = source.param;
   } catch {
-    const excerpt = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160);
+    const excerpt = body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 160);
     if (excerpt) message = `HTTP ${status}: ${excerpt}`;
   }
   const details: ApiErrorDetails = {

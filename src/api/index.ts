@@ -7,7 +7,17 @@ export { MercaClient, DEFAULT_BASE_URL, type MercaClientOptions, type SubmitOpti
 export { systemClock, ManualClock, type Clock } from '../util/clock.js';
 export { parseRetryAfter } from './retry-after.js';
 export { RequestBucket, JobGate, LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
-export { backoffDelay, retryAfterDelay, retryDelay, withRetries, DEFAULT_RETRY_POLICY, RETRY_AFTER_SPREAD_MIN_MS, RETRY_AFTER_SPREAD_FRACTION, type RetryPolicy, type RetryEvent } from './retry.js';
+export {
+  backoffDelay,
+  retryAfterDelay,
+  retryDelay,
+  withRetries,
+  DEFAULT_RETRY_POLICY,
+  RETRY_AFTER_SPREAD_MIN_MS,
+  RETRY_AFTER_SPREAD_FRACTION,
+  type RetryPolicy,
+  type RetryEvent,
+} from './retry.js';
 export { downloadFile, hashFile, type DownloadResult } from './download.js';
 export { verifyWebhook, startWebhookReceiver, type WebhookPayload, type WebhookReceiver, type WebhookVerdict } from './webhooks.js';
 export { isLoopback, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js';

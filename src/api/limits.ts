@@ -36,7 +36,11 @@ export class RequestBucket {
   private chain: Promise<void> = Promise.resolve();
   private readonly ratePerMs: number;
 
-  constructor(perMinute: number, private readonly clock: Clock, burst = Math.max(1, Math.floor(perMinute / 10))) {
+  constructor(
+    perMinute: number,
+    private readonly clock: Clock,
+    burst = Math.max(1, Math.floor(perMinute / 10)),
+  ) {
     if (!(perMinute >= 1)) throw new RangeError(`perMinute must be at least 1, not ${perMinute}`);
     this.perMinute = perMinute;
     this.burst = Math.min(burst, perMinute);

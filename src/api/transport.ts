@@ -107,7 +107,7 @@ export class Transport {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.href.endsWith('/') ? this.options.baseUrl : new URL(`${this.options.baseUrl.href}/`));
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const label = `${method} ${url.pathname}`;
-    const idempotencyKey = method === 'POST' ? options.idempotencyKey ?? randomUUID() : undefined;
+    const idempotencyKey = method === 'POST' ? (options.idempotencyKey ?? randomUUID()) : undefined;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     return withRetries(
       async () => {
@@ -156,7 +156,13 @@ export class Transport {
         try {
           return JSON.parse(text, reviveTimes) as T;
         } catch {
-          throw new NetworkError({ status: response.statusCode, type: 'invalid_json', message: `${label} answered ${response.statusCode} with a body that is not JSON`, ...(requestId ? { requestId } : {}), request: label });
+          throw new NetworkError({
+            status: response.statusCode,
+            type: 'invalid_json',
+            message: `${label} answered ${response.statusCode} with a body that is not JSON`,
+            ...(requestId ? { requestId } : {}),
+            request: label,
+          });
         }
       },
       {
@@ -205,15 +211,13 @@ export function networkError(error: unknown, label: string, requestMs: number, s
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     const waited = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no response' : 'the response stalled';
-    return new RequestTimeoutError(
-      {
-        status: 0,
-        type: 'timeout',
-        message: `${label}: ${waited} within ${requestMs / 1000} s (the request timeout); if the API is slow rather than down, raise it (client option requestTimeoutMs, or --request-timeout <seconds>)`,
-        request: label,
-        timeoutMs: requestMs,
-      },
-    );
+    return new RequestTimeoutError({
+      status: 0,
+      type: 'timeout',
+      message: `${label}: ${waited} within ${requestMs / 1000} s (the request timeout); if the API is slow rather than down, raise it (client option requestTimeoutMs, or --request-timeout <seconds>)`,
+      request: label,
+      timeoutMs: requestMs,
+    });
   }
   const type = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'network';
   const failure = new NetworkError({ status: 0, type, message: redact(`${label}: ${code ? `${code}: ` : ''}${message}`, secret), request: label });

@@ -18,8 +18,7 @@ export type WebhookRejection = 'missing_signature' | 'missing_timestamp' | 'bad_
 
 /** The outcome of verifyWebhook. */
 export type WebhookVerdict =
-  | { readonly ok: true; readonly payload: WebhookPayload; readonly deliveryId: string | undefined }
-  | { readonly ok: false; readonly reason: WebhookRejection };
+  { readonly ok: true; readonly payload: WebhookPayload; readonly deliveryId: string | undefined } | { readonly ok: false; readonly reason: WebhookRejection };
 
 /** The documented payload. */
 export interface WebhookPayload {

@@ -80,7 +80,12 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   };
   if (apiKey) {
     const client = new MercaClient(apiKey, { ...common, env: options.env });
-    return { client, api: apiIdentity({ env: { ...options.env, MERCADREAM_API_KEY: apiKey, MERCADREAM_BASE_URL: client.baseUrl }, localQuality: options.localQuality }), description: `MercaDream API at ${client.baseUrl}`, close: () => client.close() };
+    return {
+      client,
+      api: apiIdentity({ env: { ...options.env, MERCADREAM_API_KEY: apiKey, MERCADREAM_BASE_URL: client.baseUrl }, localQuality: options.localQuality }),
+      description: `MercaDream API at ${client.baseUrl}`,
+      close: () => client.close(),
+    };
   }
   const dataDir = join(options.stateDir, 'local');
   const engines = await loadDefaultEngines(options.localQuality, options.binaries);

@@ -14,7 +14,6 @@ import { processTerminal, type Terminal } from './terminal.js';
 import { registerValidate } from './validate.js';
 import { VERSION as version } from '../version.js';
 
-
 /** Builds the command tree; every command reports its exit code through `setExit`. */
 export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -25,7 +24,10 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused · 130 interrupted');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused · 130 interrupted',
+    );
   registerRun(program, { terminal, env: process.env, isTTY: process.stderr.isTTY === true, interrupt: interruptSignal }, setExit);
   registerValidate(program, terminal, setExit);
   registerPlan(program, terminal, process.env, setExit);

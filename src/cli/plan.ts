@@ -45,11 +45,22 @@ export async function planCommand(
   const total = plans.reduce((a, p) => a + p.estimate.total, 0);
   const estimated = plans.some((p) => p.estimate.estimated);
   if (options.json) {
-    terminal.out(JSON.stringify({
-      api,
-      productions: plans.map((p) => ({ name: p.name, plan: p.production.plan, nodes: p.estimate.rows, computeUnits: { total: p.estimate.total, toSpend: p.estimate.toSpend, estimated: p.estimate.estimated } })),
-      computeUnits: { total, toSpend, estimated },
-    }, null, 2));
+    terminal.out(
+      JSON.stringify(
+        {
+          api,
+          productions: plans.map((p) => ({
+            name: p.name,
+            plan: p.production.plan,
+            nodes: p.estimate.rows,
+            computeUnits: { total: p.estimate.total, toSpend: p.estimate.toSpend, estimated: p.estimate.estimated },
+          })),
+          computeUnits: { total, toSpend, estimated },
+        },
+        null,
+        2,
+      ),
+    );
     return EXIT.ok;
   }
   for (const { name, production, estimate } of plans) {

@@ -93,11 +93,15 @@ export function toJUnit(report: RunReport, seconds: number): string {
     const classname = esc(p.manifest.replace(/\.(ya?ml)$/i, '').replace(/[\\/]/g, '.'));
     if (p.status === 'done') {
       lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
-      lines.push(`      <system-out>${esc(`final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached, ${p.computeUnits} compute units`)}</system-out>`);
+      lines.push(
+        `      <system-out>${esc(`final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached, ${p.computeUnits} compute units`)}</system-out>`,
+      );
       lines.push('    </testcase>');
     } else {
       lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
-      lines.push(`      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="${esc(p.failure?.reason ?? 'failed')}">${esc(p.error ?? 'failed')}</failure>`);
+      lines.push(
+        `      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="${esc(p.failure?.reason ?? 'failed')}">${esc(p.error ?? 'failed')}</failure>`,
+      );
       lines.push('    </testcase>');
     }
   }
@@ -107,9 +111,21 @@ export function toJUnit(report: RunReport, seconds: number): string {
 
 /** The closing table of a batch. */
 export function formatTable(report: RunReport): string[] {
-  const rows = report.productions.map((p) => [p.status === 'done' ? 'done' : 'FAILED', p.name, String(p.generated), String(p.cached), String(p.computeUnits), p.length !== undefined ? `${p.length.toFixed(1)} s` : '-']);
+  const rows = report.productions.map((p) => [
+    p.status === 'done' ? 'done' : 'FAILED',
+    p.name,
+    String(p.generated),
+    String(p.cached),
+    String(p.computeUnits),
+    p.length !== undefined ? `${p.length.toFixed(1)} s` : '-',
+  ]);
   const head = ['status', 'production', 'generated', 'cached', 'CU', 'length'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), `${report.totals.productions - report.totals.failed} of ${report.totals.productions} productions done, ${report.totals.computeUnits} compute units spent`];
+  return [
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    `${report.totals.productions - report.totals.failed} of ${report.totals.productions} productions done, ${report.totals.computeUnits} compute units spent`,
+  ];
 }

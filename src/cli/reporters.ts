@@ -39,7 +39,13 @@ export function plainReporter(terminal: Terminal): Reporter {
             lastProgress.set(event.node, p);
           }
           const how = event.state === 'ready' && event.via ? `(${event.via})` : undefined;
-          const detail = [how, event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined, nodeWhy(event.node, event.failure)]
+          const detail = [
+            how,
+            event.jobId,
+            attemptNote(event.attempt),
+            event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined,
+            nodeWhy(event.node, event.failure),
+          ]
             .filter(Boolean)
             .join(' ');
           terminal.error(`  ${event.node.padEnd(24)} ${event.state}${detail ? ` ${detail}` : ''}`);

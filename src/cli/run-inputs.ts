@@ -53,7 +53,17 @@ export async function loadInputs(inputs: readonly string[], plan: PaidPlan | und
     if (loaded.diagnostics.length > 0) diagnostics.push({ text: loaded.text, diagnostics: loaded.diagnostics });
     for (const { matrix, diagnostics: errors } of loaded.rejected) {
       if (matrix) matrices.set(productionName(file, matrix), matrix);
-      invalid.push({ name: productionName(file, matrix), manifest: file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure: { reason: 'manifest', diagnostics: errors } });
+      invalid.push({
+        name: productionName(file, matrix),
+        manifest: file,
+        ok: false,
+        generated: 0,
+        cached: 0,
+        refetched: 0,
+        requests: 0,
+        computeUnits: 0,
+        failure: { reason: 'manifest', diagnostics: errors },
+      });
     }
     for (const production of loaded.valid) {
       const name = productionName(file, production.matrix);

@@ -100,7 +100,12 @@ async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, dep
  * Before anything is spent: every place the run writes (reports, each film's folder, lock file
  * and state folder) takes a file, and ffmpeg and ffprobe are there and runnable.
  */
-async function preflight(productions: readonly NamedProduction[], options: RunCommandOptions, env: RunDeps['env'], projects: Projects): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
+async function preflight(
+  productions: readonly NamedProduction[],
+  options: RunCommandOptions,
+  env: RunDeps['env'],
+  projects: Projects,
+): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
   const reports = [
     ...(options.report ? [{ what: 'report (--report)', folder: dirname(resolve(options.report)) }] : []),
     ...(options.junit ? [{ what: 'JUnit report (--junit)', folder: dirname(resolve(options.junit)) }] : []),
@@ -131,7 +136,10 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
     return connection;
   }
   const dags = loaded.productions.map((p) => ({ name: p.name, plan: planProduction(p.production, connection.api) }));
-  const unknown = unknownForceTargets(dags.map((d) => d.plan), options.force ?? []);
+  const unknown = unknownForceTargets(
+    dags.map((d) => d.plan),
+    options.force ?? [],
+  );
   if (unknown) {
     await Promise.all([reporter.close(), connection.close()]);
     terminal.error(`error: ${unknown}`);
@@ -169,7 +177,12 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
  * The API connection (the real API with a key, else MercaDream Local), or the exit code of why
  * there is none: a bad key file or base URL is a usage error (2), anything else a failure.
  */
-async function openConnection(first: { plan: PlanName; stateDir: string }, options: RunCommandOptions, deps: RunDeps, parts: { reporter: Reporter; binaries: FfmpegBinaries }): Promise<Connection | ExitCode> {
+async function openConnection(
+  first: { plan: PlanName; stateDir: string },
+  options: RunCommandOptions,
+  deps: RunDeps,
+  parts: { reporter: Reporter; binaries: FfmpegBinaries },
+): Promise<Connection | ExitCode> {
   const { reporter, binaries } = parts;
   try {
     const connection = await connect({
@@ -313,13 +326,20 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .option('--json', 'print NDJSON events on standard output')
     .option('--max-compute-units <n>', 'refuse to spend more than this many compute units in all (checked before anything is spent, and before every job)', nonNegativeNumber)
     .option('--fail-fast', 'stop every production when one fails (default: the others go on)')
-    .option('--request-timeout <seconds>', `seconds a request may wait for the API's answer before it is retried (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}; 0 = no limit)`, nonNegativeNumber)
+    .option(
+      '--request-timeout <seconds>',
+      `seconds a request may wait for the API's answer before it is retried (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}; 0 = no limit)`,
+      nonNegativeNumber,
+    )
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))
     .addOption(new Option('--preset <preset>', 'x264 preset of the final encode').default('medium').hideHelp())
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.',
+    )
     .action(async (manifests: string[], options: RunCommandOptions) => {
       const signal = deps.signal ?? deps.interrupt?.();
       try {

@@ -95,8 +95,7 @@ async function serve(options: ServeOptions, deps: ServeDeps): Promise<ExitCode> 
   try {
     await mkdir(options.data, { recursive: true });
     // Engines first: if they cannot load, nothing is written (no keys file made for nothing).
-    const loadEngines =
-      deps.loadEngines ?? (async (quality: EngineQuality) => loadDefaultEngines(quality, await locateEnginesFfmpeg(deps.env ?? process.env)));
+    const loadEngines = deps.loadEngines ?? (async (quality: EngineQuality) => loadDefaultEngines(quality, await locateEnginesFfmpeg(deps.env ?? process.env)));
     const engines = await loadEngines(options.quality);
     const keys = await resolveKeys(options);
     const server = await startLocalServer({

@@ -38,7 +38,11 @@ export async function validateCommand(files: readonly string[], options: { json?
     const errors = reports.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'error').length, 0);
     const warnings = reports.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
     const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
-    terminal.error(invalid === 0 ? `${reports.length} manifest${reports.length === 1 ? '' : 's'} valid (${counts})` : `${invalid} of ${reports.length} manifest${reports.length === 1 ? '' : 's'} invalid (${counts})`);
+    terminal.error(
+      invalid === 0
+        ? `${reports.length} manifest${reports.length === 1 ? '' : 's'} valid (${counts})`
+        : `${invalid} of ${reports.length} manifest${reports.length === 1 ? '' : 's'} invalid (${counts})`,
+    );
   }
   return invalid === 0 ? EXIT.ok : EXIT.usage;
 }
@@ -50,7 +54,10 @@ export function registerValidate(program: Command, terminal: Terminal, setExit: 
     .description('check manifests and print every problem with its file:line:column')
     .argument('<files...>', 'manifest files (film.yaml …)')
     .option('--json', 'print the diagnostics as JSON on standard output')
-    .addHelpText('after', '\nExamples:\n  $ mercadream-pipeline validate examples/*.yaml\n  $ mercadream-pipeline validate film.yaml --json | jq \'.files[0].diagnostics\'\n\nDiagnostics go to standard error; --json output to standard output.\nExit codes: 0 every manifest is valid, 2 at least one is not.')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ mercadream-pipeline validate examples/*.yaml\n  $ mercadream-pipeline validate film.yaml --json | jq '.files[0].diagnostics'\n\nDiagnostics go to standard error; --json output to standard output.\nExit codes: 0 every manifest is valid, 2 at least one is not.",
+    )
     .action(async (files: string[], options: { json?: boolean }) => {
       setExit(await validateCommand(files, options, terminal));
     });

@@ -47,7 +47,6 @@ export class FaultOptionsError extends Error {
   readonly type = 'invalid_fault_options';
 }
 
-
 /** Draws faults. Throws {@link FaultOptionsError} on an out-of-range option. */
 export class Faults {
   readonly options: FaultOptions;

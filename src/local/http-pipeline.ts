@@ -49,14 +49,14 @@ export function createPipeline(deps: PipelineDeps): (request: IncomingMessage, r
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     response.setHeader('X-Request-Id', newId('req'));
     const method = request.method ?? 'GET';
-    const url = new URL(`http://local${(request.url ?? '/').startsWith('/') ? request.url ?? '/' : '/'}`);
+    const url = new URL(`http://local${(request.url ?? '/').startsWith('/') ? (request.url ?? '/') : '/'}`);
     const path = url.pathname;
     const file = FILE_ROUTE.exec(path);
     const matched = matchRoute(method, path);
     const token = bearer(request);
     const key = token === undefined ? undefined : keys.find(token);
-    const endpoint = file !== null && (method === 'GET' || method === 'HEAD') ? `${method} /v2/files/{asset_id}` : matched?.route.name ?? `${method} (no route)`;
-    counters.record(endpoint, file !== null ? 'anonymous' : key?.label ?? 'anonymous');
+    const endpoint = file !== null && (method === 'GET' || method === 'HEAD') ? `${method} /v2/files/{asset_id}` : (matched?.route.name ?? `${method} (no route)`);
+    counters.record(endpoint, file !== null ? 'anonymous' : (key?.label ?? 'anonymous'));
 
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
 

@@ -96,7 +96,9 @@ function createJob(name: string, validate: (body: Readonly<Record<string, unknow
     }
     const now = services.clock.now();
     const idemKey = idempotencyKey(request);
-    const bodyHash = createHash('sha256').update(`${name}\n${canonical(body.value)}`).digest('hex');
+    const bodyHash = createHash('sha256')
+      .update(`${name}\n${canonical(body.value)}`)
+      .digest('hex');
     if (idemKey !== undefined) {
       const original = services.store.findIdempotent(key.owner, idemKey, now);
       if (original !== undefined) {

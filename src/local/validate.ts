@@ -3,18 +3,7 @@
  * default, as the API document gives them (and the catalog, where it names no values).
  * Each failure is an {@link ApiError} naming the parameter (`param`).
  */
-import {
-  AUDIO_FORMATS,
-  CLIP_DURATIONS,
-  FPS_VALUES,
-  RESOLUTIONS,
-  STYLES,
-  VOICES,
-  type AudioFormat,
-  type Resolution,
-  type Style,
-  type VoiceId,
-} from '../vocabulary/catalog.js';
+import { AUDIO_FORMATS, CLIP_DURATIONS, FPS_VALUES, RESOLUTIONS, STYLES, VOICES, type AudioFormat, type Resolution, type Style, type VoiceId } from '../vocabulary/catalog.js';
 import { ApiError } from './errors.js';
 import { JOB_STATUSES, type JobRequest, type JobStatus, type JobType } from './job.js';
 

@@ -100,10 +100,12 @@ export class WebhookSender {
     const deliveryId = newId('dlv');
     this.#inFlight += 1;
     const previous = this.#chains.get(payload.job_id) ?? Promise.resolve();
-    const next = previous.then(() => this.#deliver(url, secret, payload, deliveryId)).finally(() => {
-      this.#inFlight -= 1;
-      if (this.#chains.get(payload.job_id) === next) this.#chains.delete(payload.job_id);
-    });
+    const next = previous
+      .then(() => this.#deliver(url, secret, payload, deliveryId))
+      .finally(() => {
+        this.#inFlight -= 1;
+        if (this.#chains.get(payload.job_id) === next) this.#chains.delete(payload.job_id);
+      });
     this.#chains.set(payload.job_id, next);
   }
 

@@ -5,7 +5,17 @@
  * point at the manifest's text and name the combination.
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
-import { combinationSlug, describeCombination, expandMatrix, interpolate, MAX_COMBINATIONS, repeatedCombination, repeatedValues, type Combination, type MatrixData } from './matrix.js';
+import {
+  combinationSlug,
+  describeCombination,
+  expandMatrix,
+  interpolate,
+  MAX_COMBINATIONS,
+  repeatedCombination,
+  repeatedValues,
+  type Combination,
+  type MatrixData,
+} from './matrix.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
 import type { MatrixValue, PaidPlan, Production } from './production.js';
@@ -100,24 +110,42 @@ function compileStages(file: string, text: string, options: CompileOptions): Com
 function checkCombinations(source: ManifestSource, matrix: MatrixData | undefined, combos: ReadonlyArray<Combination | undefined>): Diagnostic[] {
   if (combos.length === 0) return [source.diagnostic('/matrix', 'matrix-empty', 'matrix makes no combination (every one is excluded)')];
   if (combos.length > MAX_COMBINATIONS) {
-    return [source.diagnostic('/matrix', 'matrix-too-large', `matrix makes ${combos.length} combinations; at most ${MAX_COMBINATIONS} are allowed`, { hint: 'split the manifest, or exclude combinations' })];
+    return [
+      source.diagnostic('/matrix', 'matrix-too-large', `matrix makes ${combos.length} combinations; at most ${MAX_COMBINATIONS} are allowed`, {
+        hint: 'split the manifest, or exclude combinations',
+      }),
+    ];
   }
   // A combination made twice would be two productions of one film; say why rather than that their outputs collide.
   const repeats = matrix ? repeatedValues(matrix) : [];
   if (repeats.length > 0) {
-    return repeats.map((r) => source.diagnostic(r.pointer, 'matrix-repeated', `matrix.${r.name} lists \`${String(r.value)}\` twice`, { hint: 'every value makes its own productions; remove the repeat' }));
+    return repeats.map((r) =>
+      source.diagnostic(r.pointer, 'matrix-repeated', `matrix.${r.name} lists \`${String(r.value)}\` twice`, { hint: 'every value makes its own productions; remove the repeat' }),
+    );
   }
   const twice = repeatedCombination(combos.filter((c) => c !== undefined));
   if (!twice) return [];
   const entry = (matrix?.include ?? []).map((e) => describeCombination(e)).lastIndexOf(describeCombination(twice));
-  return [source.diagnostic(entry >= 0 ? `/matrix/include/${entry}` : '/matrix/include', 'matrix-repeated', `matrix makes the combination [matrix: ${describeCombination(twice)}] twice`, { hint: 'an include entry repeats a combination the matrix already makes; remove it' })];
+  return [
+    source.diagnostic(
+      entry >= 0 ? `/matrix/include/${entry}` : '/matrix/include',
+      'matrix-repeated',
+      `matrix makes the combination [matrix: ${describeCombination(twice)}] twice`,
+      { hint: 'an include entry repeats a combination the matrix already makes; remove it' },
+    ),
+  ];
 }
 
 /**
  * One production: the manifest with the combination's values put in (checked against the schema
  * again), normalized, and its rules run. Its diagnostics name the combination.
  */
-function compileCombination(source: ManifestSource, raw: Record<string, unknown>, combo: Combination | undefined, options: CompileOptions): { production?: Production; diagnostics: Diagnostic[] } {
+function compileCombination(
+  source: ManifestSource,
+  raw: Record<string, unknown>,
+  combo: Combination | undefined,
+  options: CompileOptions,
+): { production?: Production; diagnostics: Diagnostic[] } {
   const tag = (d: Diagnostic): Diagnostic => (combo ? { ...d, message: `${d.message} [matrix: ${describeCombination(combo)}]` } : d);
   let data = raw;
   const found: Diagnostic[] = [];
@@ -149,9 +177,14 @@ function distinctOutputs(source: ManifestSource, productions: readonly Productio
       valid.push(p);
       continue;
     }
-    const clash = source.diagnostic('/output/path', 'matrix-output-unique', `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`, {
-      hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
-    });
+    const clash = source.diagnostic(
+      '/output/path',
+      'matrix-output-unique',
+      `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`,
+      {
+        hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
+      },
+    );
     diagnostics.push(clash);
     rejected.push({ ...(p.matrix ? { matrix: p.matrix } : {}), diagnostics: [clash] });
   }

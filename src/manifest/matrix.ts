@@ -94,9 +94,11 @@ export function interpolate(data: Record<string, unknown>, combo: Combination, s
     if (typeof value === 'string') {
       return value.replace(REFERENCE, (whole, name: string) => {
         if (Object.hasOwn(combo, name)) return String(combo[name]);
-        diagnostics.push(source.diagnostic(pointer, 'matrix-reference', `${whole} names no matrix value (this combination has ${Object.keys(combo).join(', ') || 'none'})`, {
-          hint: 'add the name to `matrix:`, or fix its spelling',
-        }));
+        diagnostics.push(
+          source.diagnostic(pointer, 'matrix-reference', `${whole} names no matrix value (this combination has ${Object.keys(combo).join(', ') || 'none'})`, {
+            hint: 'add the name to `matrix:`, or fix its spelling',
+          }),
+        );
         return whole;
       });
     }
@@ -112,12 +114,19 @@ export function interpolate(data: Record<string, unknown>, combo: Combination, s
 
 /** `city=tokyo, style=noir`: how diagnostics and reports name a combination. */
 export function describeCombination(combo: Combination): string {
-  return Object.entries(combo).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  return Object.entries(combo)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
 }
 
 /** `tokyo-noir`: a file-name-safe name of a combination. */
 export function combinationSlug(combo: Combination): string {
-  return Object.values(combo).map((v) => String(v).replace(/[^A-Za-z0-9_-]+/g, '_')).join('-').slice(0, 80) || 'default';
+  return (
+    Object.values(combo)
+      .map((v) => String(v).replace(/[^A-Za-z0-9_-]+/g, '_'))
+      .join('-')
+      .slice(0, 80) || 'default'
+  );
 }
 
 /** How runs and reports name a production: the manifest, and its combination when it has one. */

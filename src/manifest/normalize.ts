@@ -86,7 +86,10 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
     loudness: data.output?.loudness ?? DEFAULTS.loudness,
     subtitles: data.output?.subtitles ?? DEFAULTS.subtitles,
   };
-  const ids = assignIds(data.scenes.map((s) => s.id), 'scene');
+  const ids = assignIds(
+    data.scenes.map((s) => s.id),
+    'scene',
+  );
   const scenes = data.scenes.map((scene, index): Scene => {
     const pointer = `/scenes/${index}`;
     const narration = normalizeNarration(scene.narration, data.defaults?.voice, `${pointer}/narration`);
@@ -104,24 +107,25 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
     }
     return { ...common, kind: 'generated', prompt: scene.prompt ?? '', style: scene.style ?? data.defaults?.style ?? DEFAULTS.style };
   });
-  const cueIds = assignIds((data.score ?? []).map((c) => c.id), 'cue');
+  const cueIds = assignIds(
+    (data.score ?? []).map((c) => c.id),
+    'cue',
+  );
   const first = scenes[0]?.id ?? '';
   const last = scenes[scenes.length - 1]?.id ?? '';
-  const score = (data.score ?? []).map(
-    (cue, index): Cue => ({
-      index,
-      id: cueIds[index]!,
-      pointer: `/score/${index}`,
-      prompt: cue.prompt,
-      from: cue.from ?? first,
-      to: cue.to ?? last,
-      ...(cue.bpm === undefined ? {} : { bpm: cue.bpm }),
-      gain: cue.gain ?? DEFAULTS.cueGain,
-      duck: cue.duck ?? DEFAULTS.cueDuck,
-      fadeIn: cue.fade_in ?? DEFAULTS.cueFadeIn,
-      fadeOut: cue.fade_out ?? DEFAULTS.cueFadeOut,
-    }),
-  );
+  const score = (data.score ?? []).map((cue, index): Cue => ({
+    index,
+    id: cueIds[index]!,
+    pointer: `/score/${index}`,
+    prompt: cue.prompt,
+    from: cue.from ?? first,
+    to: cue.to ?? last,
+    ...(cue.bpm === undefined ? {} : { bpm: cue.bpm }),
+    gain: cue.gain ?? DEFAULTS.cueGain,
+    duck: cue.duck ?? DEFAULTS.cueDuck,
+    fadeIn: cue.fade_in ?? DEFAULTS.cueFadeIn,
+    fadeOut: cue.fade_out ?? DEFAULTS.cueFadeOut,
+  }));
   return { file: source.file, baseDir: context.baseDir, title: data.title ?? base, plan, output, scenes, score, source };
 }
 

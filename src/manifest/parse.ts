@@ -84,10 +84,24 @@ function shapeProblem(source: ManifestSource, document: Document.Parsed): Diagno
   const shape = checkShape(document);
   if (!shape) return undefined;
   if (shape.kind === 'unknown-alias') {
-    return atOffset(file, text, shape.offset, 'yaml-unknown-alias', `the alias \`*${shape.alias}\` has no anchor \`&${shape.alias}\` before it`, 'an alias repeats a value marked with `&name` earlier in the file; mark the value, or write it out');
+    return atOffset(
+      file,
+      text,
+      shape.offset,
+      'yaml-unknown-alias',
+      `the alias \`*${shape.alias}\` has no anchor \`&${shape.alias}\` before it`,
+      'an alias repeats a value marked with `&name` earlier in the file; mark the value, or write it out',
+    );
   }
   if (shape.kind === 'cycle') {
-    return atOffset(file, text, shape.offset, 'yaml-alias-cycle', `the alias \`*${shape.alias}\` repeats a value that contains it, so it would never end`, 'an alias may repeat a value written before it, not one it is part of');
+    return atOffset(
+      file,
+      text,
+      shape.offset,
+      'yaml-alias-cycle',
+      `the alias \`*${shape.alias}\` repeats a value that contains it, so it would never end`,
+      'an alias may repeat a value written before it, not one it is part of',
+    );
   }
   return atOffset(file, text, shape.offset, 'yaml-too-deep', `values nest more than ${MAX_NESTING} levels deep`, TOO_DEEP_HINT);
 }
@@ -143,7 +157,10 @@ function yamlDiagnostic(source: ManifestSource, error: YAMLError, severity: 'err
   let message = YAML_MESSAGES[error.code] ?? error.message.split(/ at line \d+, column \d+/)[0]!.trim();
   if (error.code === 'DUPLICATE_KEY') {
     // The error's range covers the key's first character; the key runs to its `:`.
-    const key = source.text.slice(error.pos[0], error.pos[0] + 200).split(/:\s|:$|\n/)[0]!.trim();
+    const key = source.text
+      .slice(error.pos[0], error.pos[0] + 200)
+      .split(/:\s|:$|\n/)[0]!
+      .trim();
     if (key) message = `duplicate key \`${key}\`: a mapping may hold each key once`;
   }
   if (error.code === 'BAD_DQ_ESCAPE') {

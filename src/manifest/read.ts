@@ -39,7 +39,8 @@ export interface LoadResult extends CompileResult {
  */
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const absolute = resolve(file);
-  const fail = (message: string, code: string, hint?: string): LoadResult => unusable({ severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) });
+  const fail = (message: string, code: string, hint?: string): LoadResult =>
+    unusable({ severity: 'error', code, file, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) });
   let bytes: Buffer;
   try {
     const info = await stat(absolute);
@@ -66,15 +67,15 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
     const lines = before.split('\n');
     return unusable({
-        severity: 'error',
-        code: 'file-not-utf8',
-        file,
-        line: lines.length,
-        column: lines[lines.length - 1]!.length + 1,
-        pointer: '',
-        message: `the manifest is not valid UTF-8 (byte ${offset})`,
-        hint: 'save the file as UTF-8',
-      });
+      severity: 'error',
+      code: 'file-not-utf8',
+      file,
+      line: lines.length,
+      column: lines[lines.length - 1]!.length + 1,
+      pointer: '',
+      message: `the manifest is not valid UTF-8 (byte ${offset})`,
+      hint: 'save the file as UTF-8',
+    });
   }
   const result = compileManifest(file, text, {
     baseDir: dirname(absolute),

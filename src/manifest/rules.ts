@@ -34,10 +34,12 @@ const sceneHasOneInput: Rule = {
   check(p, data) {
     return data.scenes.flatMap((scene, i) => {
       if (scene.prompt !== undefined && scene.source !== undefined) {
-        return [p.source.diagnostic(scenePointer(i, 'source'), this.name, `scenes[${i}] has both \`prompt\` and \`source\``, {
-          hint: 'a scene is either generated from a prompt or taken from footage; keep one',
-          part: 'key',
-        })];
+        return [
+          p.source.diagnostic(scenePointer(i, 'source'), this.name, `scenes[${i}] has both \`prompt\` and \`source\``, {
+            hint: 'a scene is either generated from a prompt or taken from footage; keep one',
+            part: 'key',
+          }),
+        ];
       }
       if (scene.prompt === undefined && scene.source === undefined) {
         return [p.source.diagnostic(scenePointer(i), this.name, `scenes[${i}] needs a \`prompt\` (to generate it) or a \`source\` (local footage)`)];
@@ -103,9 +105,16 @@ const sceneWithinApiLimit: Rule = {
   check(p) {
     return p.scenes.flatMap((s) =>
       typeof s.duration === 'number' && s.duration > MAX_SCENE_SECONDS
-        ? [p.source.diagnostic(scenePointer(s.index, 'duration'), this.name, `scenes[${s.index}].duration must be at most ${MAX_SCENE_SECONDS} (seconds), the longest clip MercaDream makes, not ${s.duration}`, {
-            hint: `split the scene into scenes of at most ${MAX_SCENE_SECONDS} s`,
-          })]
+        ? [
+            p.source.diagnostic(
+              scenePointer(s.index, 'duration'),
+              this.name,
+              `scenes[${s.index}].duration must be at most ${MAX_SCENE_SECONDS} (seconds), the longest clip MercaDream makes, not ${s.duration}`,
+              {
+                hint: `split the scene into scenes of at most ${MAX_SCENE_SECONDS} s`,
+              },
+            ),
+          ]
         : [],
     );
   },
@@ -120,21 +129,35 @@ const transitionShorterThanScenes: Rule = {
       const t = scene.transition.duration;
       if (next === undefined) {
         if (data.scenes[i]?.transition && data.scenes[i].transition.type !== 'cut' && p.scenes.length > 1) {
-          out.push(p.source.diagnostic(scenePointer(i, 'transition'), this.name, `scenes[${i}].transition is ignored: the last scene has no next scene to hand over to`, { severity: 'warning', part: 'key' }));
+          out.push(
+            p.source.diagnostic(scenePointer(i, 'transition'), this.name, `scenes[${i}].transition is ignored: the last scene has no next scene to hand over to`, {
+              severity: 'warning',
+              part: 'key',
+            }),
+          );
         }
         return;
       }
       const shortest = Math.min(...[scene.duration, next.duration].filter((d): d is number => typeof d === 'number'));
       if (t > 0 && t >= shortest) {
         const own = data.scenes[i]?.transition;
-        const pointer = own?.duration !== undefined
-          ? `${scenePointer(i, 'transition')}/duration`
-          : own ? scenePointer(i, 'transition')
-          : data.defaults?.transition?.duration !== undefined ? '/defaults/transition/duration' : '/defaults/transition';
+        const pointer =
+          own?.duration !== undefined
+            ? `${scenePointer(i, 'transition')}/duration`
+            : own
+              ? scenePointer(i, 'transition')
+              : data.defaults?.transition?.duration !== undefined
+                ? '/defaults/transition/duration'
+                : '/defaults/transition';
         out.push(
-          p.source.diagnostic(pointer, this.name, `the ${t} s transition from scene \`${scene.id}\` to \`${next.id}\` must be shorter than both scenes (${fmt(scene.duration)} and ${fmt(next.duration)})`, {
-            hint: 'shorten the transition or lengthen the scenes',
-          }),
+          p.source.diagnostic(
+            pointer,
+            this.name,
+            `the ${t} s transition from scene \`${scene.id}\` to \`${next.id}\` must be shorter than both scenes (${fmt(scene.duration)} and ${fmt(next.duration)})`,
+            {
+              hint: 'shorten the transition or lengthen the scenes',
+            },
+          ),
         );
       }
     });
@@ -147,9 +170,11 @@ const autoNeedsNarration: Rule = {
   check(p) {
     return p.scenes.flatMap((s) =>
       s.duration === 'auto' && !s.narration
-        ? [p.source.diagnostic(scenePointer(s.index, 'duration'), this.name, `scenes[${s.index}].duration is \`auto\`, but the scene has no narration to take its length from`, {
-            hint: 'give the scene a narration, or a duration in seconds',
-          })]
+        ? [
+            p.source.diagnostic(scenePointer(s.index, 'duration'), this.name, `scenes[${s.index}].duration is \`auto\`, but the scene has no narration to take its length from`, {
+              hint: 'give the scene a narration, or a duration in seconds',
+            }),
+          ]
         : [],
     );
   },
@@ -162,9 +187,16 @@ const transitionsFitScene: Rule = {
       const before = i > 0 ? p.scenes[i - 1]!.transition.duration : 0;
       const after = s.transition.duration;
       if (typeof s.duration !== 'number' || before === 0 || after === 0 || before + after < s.duration) return [];
-      return [p.source.diagnostic(scenePointer(i, 'duration'), this.name, `scene \`${s.id}\` is ${s.duration} s, but the transitions into it (${before} s) and out of it (${after} s) together take ${before + after} s`, {
-        hint: 'a scene must last longer than its two transitions together; shorten them or lengthen the scene',
-      })];
+      return [
+        p.source.diagnostic(
+          scenePointer(i, 'duration'),
+          this.name,
+          `scene \`${s.id}\` is ${s.duration} s, but the transitions into it (${before} s) and out of it (${after} s) together take ${before + after} s`,
+          {
+            hint: 'a scene must last longer than its two transitions together; shorten them or lengthen the scene',
+          },
+        ),
+      ];
     });
   },
 };
@@ -174,9 +206,16 @@ const narrationStartsInScene: Rule = {
   check(p) {
     return p.scenes.flatMap((s) =>
       s.narration && typeof s.duration === 'number' && s.narration.at >= s.duration
-        ? [p.source.diagnostic(`${s.narration.pointer}/at`, this.name, `the narration of scene \`${s.id}\` starts at ${s.narration.at} s, after the ${s.duration} s scene has ended`, {
-            hint: 'narration.at counts seconds from the start of the scene',
-          })]
+        ? [
+            p.source.diagnostic(
+              `${s.narration.pointer}/at`,
+              this.name,
+              `the narration of scene \`${s.id}\` starts at ${s.narration.at} s, after the ${s.duration} s scene has ended`,
+              {
+                hint: 'narration.at counts seconds from the start of the scene',
+              },
+            ),
+          ]
         : [],
     );
   },
@@ -187,7 +226,11 @@ const outputIsNotASource: Rule = {
   check(p) {
     return p.scenes.flatMap((s) =>
       s.kind === 'footage' && s.source === p.output.path
-        ? [p.source.diagnostic('/output/path', this.name, `output.path is the footage of scene \`${s.id}\`: rendering would overwrite it`, { hint: 'write the final cut to another file' })]
+        ? [
+            p.source.diagnostic('/output/path', this.name, `output.path is the footage of scene \`${s.id}\`: rendering would overwrite it`, {
+              hint: 'write the final cut to another file',
+            }),
+          ]
         : [],
     );
   },
@@ -198,7 +241,12 @@ const footageHasNoStyle: Rule = {
   check(p, data) {
     return p.scenes.flatMap((s) =>
       s.kind === 'footage' && data.scenes[s.index]?.style !== undefined
-        ? [p.source.diagnostic(scenePointer(s.index, 'style'), this.name, `scenes[${s.index}].style is ignored: the scene is local footage, not generated`, { severity: 'warning', part: 'key' })]
+        ? [
+            p.source.diagnostic(scenePointer(s.index, 'style'), this.name, `scenes[${s.index}].style is ignored: the scene is local footage, not generated`, {
+              severity: 'warning',
+              part: 'key',
+            }),
+          ]
         : [],
     );
   },
@@ -223,7 +271,11 @@ const pathsAreFileNames: Rule = {
   check(p, data) {
     const refuse = (pointer: string, what: string, path: string | undefined) =>
       path?.includes('\u0000')
-        ? [p.source.diagnostic(pointer, this.name, `${what} contains a NUL character (\\0), which no file name can hold`, { hint: 'remove it from the path (in double quotes it is written \\0)' })]
+        ? [
+            p.source.diagnostic(pointer, this.name, `${what} contains a NUL character (\\0), which no file name can hold`, {
+              hint: 'remove it from the path (in double quotes it is written \\0)',
+            }),
+          ]
         : [];
     return [
       ...refuse('/output/path', 'output.path', data.output?.path === undefined ? undefined : p.output.path),
@@ -241,9 +293,11 @@ const pathsStayInside: Rule = {
     const base = real(p.baseDir);
     const inside = (path: string) => isInside(p.baseDir, path) && isInside(base, real(path));
     const refuse = (pointer: string, what: string) =>
-      out.push(p.source.diagnostic(pointer, this.name, `${what} leaves the manifest's folder`, {
-        hint: 'a manifest may only read and write inside its own folder; move the file there (a path given on the command line may go anywhere)',
-      }));
+      out.push(
+        p.source.diagnostic(pointer, this.name, `${what} leaves the manifest's folder`, {
+          hint: 'a manifest may only read and write inside its own folder; move the file there (a path given on the command line may go anywhere)',
+        }),
+      );
     if (!inside(p.output.path)) refuse('/output/path', 'output.path');
     for (const s of p.scenes) if (s.kind === 'footage' && !inside(s.source)) refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`);
     return out;
@@ -255,9 +309,13 @@ const sourceExists: Rule = {
   check(p, data, env) {
     return p.scenes.flatMap((s) =>
       s.kind === 'footage' && !s.source.includes('\u0000') && (env.allowOutsidePaths || isInside(p.baseDir, s.source)) && !env.fileExists(s.source)
-        ? [p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${data.scenes[s.index]?.source ?? s.source}`, {
-            hint: (data.scenes[s.index]?.source ?? '').includes('\\') ? "write paths with '/' (a backslash is part of the file name here)" : "paths are relative to the manifest's folder",
-          })]
+        ? [
+            p.source.diagnostic(scenePointer(s.index, 'source'), this.name, `scenes[${s.index}].source: no file at ${data.scenes[s.index]?.source ?? s.source}`, {
+              hint: (data.scenes[s.index]?.source ?? '').includes('\\')
+                ? "write paths with '/' (a backslash is part of the file name here)"
+                : "paths are relative to the manifest's folder",
+            }),
+          ]
         : [],
     );
   },
@@ -273,16 +331,20 @@ const knownStylesAndVoices: Rule = {
       const styleAt = own?.style !== undefined ? scenePointer(s.index, 'style') : '/defaults/style';
       const voiceAt = typeof narration === 'object' && narration.voice !== undefined ? `${scenePointer(s.index, 'narration')}/voice` : '/defaults/voice';
       if (s.kind === 'generated' && !(STYLES as readonly string[]).includes(s.style)) {
-        out.push(p.source.diagnostic(styleAt, this.name, `style \`${s.style}\` of scene \`${s.id}\` is not one of the known styles (${STYLES.join(', ')})`, {
-          severity: 'warning',
-          hint: didYouMean(s.style, STYLES) ?? 'the API refuses styles it does not know',
-        }));
+        out.push(
+          p.source.diagnostic(styleAt, this.name, `style \`${s.style}\` of scene \`${s.id}\` is not one of the known styles (${STYLES.join(', ')})`, {
+            severity: 'warning',
+            hint: didYouMean(s.style, STYLES) ?? 'the API refuses styles it does not know',
+          }),
+        );
       }
       if (s.narration && !(VOICES as readonly string[]).includes(s.narration.voice)) {
-        out.push(p.source.diagnostic(voiceAt, this.name, `voice \`${s.narration.voice}\` of scene \`${s.id}\` is not one of the known voices (${VOICES.join(', ')})`, {
-          severity: 'warning',
-          hint: didYouMean(s.narration.voice, VOICES) ?? 'the API refuses voices it does not know',
-        }));
+        out.push(
+          p.source.diagnostic(voiceAt, this.name, `voice \`${s.narration.voice}\` of scene \`${s.id}\` is not one of the known voices (${VOICES.join(', ')})`, {
+            severity: 'warning',
+            hint: didYouMean(s.narration.voice, VOICES) ?? 'the API refuses voices it does not know',
+          }),
+        );
       }
     }
     return dedupe(out);

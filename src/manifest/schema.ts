@@ -28,7 +28,10 @@ export function checkSchema(source: ManifestSource, data: unknown): Diagnostic[]
   const validate = validator();
   if (validate(data)) return [];
   // A bad key name comes as the name's own error (with `propertyName`) and a `propertyNames` summary; the first says it all.
-  const errors = pruneAlternatives((validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames'), data);
+  const errors = pruneAlternatives(
+    (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames'),
+    data,
+  );
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const error of errors) {
@@ -130,11 +133,7 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
       return source.diagnostic(pointer, code, `${path} must be ${words} ${String(params['limit'])}${unit}, not ${describeValue(value)}`);
     }
     case 'minLength':
-      return source.diagnostic(
-        pointer,
-        code,
-        Number(params['limit']) === 1 ? `${path} must not be empty` : `${path} must have at least ${String(params['limit'])} characters`,
-      );
+      return source.diagnostic(pointer, code, Number(params['limit']) === 1 ? `${path} must not be empty` : `${path} must have at least ${String(params['limit'])} characters`);
     case 'maxLength':
       // Counted as ajv counts them: code points, so an emoji is one character, not two.
       return source.diagnostic(pointer, code, `${path} must have at most ${String(params['limit'])} characters, not ${typeof value === 'string' ? [...value].length : '?'}`);

@@ -47,11 +47,16 @@ export class ManifestSource {
    * last segment. Falls back to the nearest ancestor that exists, then to the document start.
    */
   locate(pointer: string, part: Part = 'value'): Span {
-    const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments =
+      pointer === ''
+        ? []
+        : pointer
+            .slice(1)
+            .split('/')
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     let node: unknown = this.document.contents;
     let pair: Pair | undefined;
-    let best: Node | undefined =
-      node && isNodeWithRange(node) ? node : undefined;
+    let best: Node | undefined = node && isNodeWithRange(node) ? node : undefined;
     for (const segment of segments) {
       pair = undefined;
       if (isMap(node)) {

@@ -64,10 +64,7 @@ export function duckExpression(narration: readonly { start: number; duration: nu
 
 /** Pure: `afade` filters for a fade-in at 0 and a fade-out ending at `duration` (seconds). */
 function fades(duration: number, fadeIn: number, fadeOut: number): string[] {
-  return [
-    ...(fadeIn > 0 ? [`afade=t=in:st=0:d=${num(fadeIn)}`] : []),
-    ...(fadeOut > 0 ? [`afade=t=out:st=${num(Math.max(0, duration - fadeOut))}:d=${num(fadeOut)}`] : []),
-  ];
+  return [...(fadeIn > 0 ? [`afade=t=in:st=0:d=${num(fadeIn)}`] : []), ...(fadeOut > 0 ? [`afade=t=out:st=${num(Math.max(0, duration - fadeOut))}:d=${num(fadeOut)}`] : [])];
 }
 
 /**
@@ -79,7 +76,13 @@ export function mixFilter(input: MixInput): string {
   const labels: string[] = [];
   let k = 0;
   for (const clip of input.clips) {
-    const filters = [FORMAT, `atrim=end_sample=${samples(clip.duration)}`, `volume=${num(clip.gain)}dB`, ...fades(clip.duration, clip.fadeIn, clip.fadeOut), `adelay=delays=${samples(clip.start)}S:all=1`];
+    const filters = [
+      FORMAT,
+      `atrim=end_sample=${samples(clip.duration)}`,
+      `volume=${num(clip.gain)}dB`,
+      ...fades(clip.duration, clip.fadeIn, clip.fadeOut),
+      `adelay=delays=${samples(clip.start)}S:all=1`,
+    ];
     chains.push(`[${k}:a]${filters.join(',')}[s${k}]`);
     labels.push(`[s${k}]`);
     k += 1;
@@ -117,11 +120,19 @@ export function buildMixArgs(input: MixInput, filterScript: string, out: string)
   const files = [...input.clips.map((c) => c.file), ...input.narration.map((n) => n.file), ...input.cues.map((c) => c.file)];
   return [
     ...files.flatMap((file) => ['-i', file]),
-    '-filter_complex_script', filterScript,
-    '-map', '[mix]',
-    '-c:a', 'pcm_f32le',
-    '-ar', String(SAMPLE_RATE),
-    '-ac', '2',
-    '-f', 'wav', '-y', out,
+    '-filter_complex_script',
+    filterScript,
+    '-map',
+    '[mix]',
+    '-c:a',
+    'pcm_f32le',
+    '-ar',
+    String(SAMPLE_RATE),
+    '-ac',
+    '2',
+    '-f',
+    'wav',
+    '-y',
+    out,
   ];
 }

@@ -94,22 +94,42 @@ export function buildConformArgs(request: ConformRequest, videoOut: string, audi
   const seconds = request.frames / request.format.fps;
   const hasAudio = request.probe.audio !== null;
   return [
-    '-ss', String(request.inPoint),
-    '-i', request.file,
+    '-ss',
+    String(request.inPoint),
+    '-i',
+    request.file,
     ...(hasAudio ? [] : ['-f', 'lavfi', '-i', `anullsrc=r=${SAMPLE_RATE}:cl=stereo`]),
-    '-map', '0:v:0',
-    '-vf', conformVideoFilter(request),
-    '-frames:v', String(request.frames),
+    '-map',
+    '0:v:0',
+    '-vf',
+    conformVideoFilter(request),
+    '-frames:v',
+    String(request.frames),
     ...houseVideoArgs(request.format),
-    '-an', '-sn', '-dn',
-    '-map_metadata', '-1',
-    '-f', 'mp4', '-y', videoOut,
-    '-map', hasAudio ? '0:a:0' : '1:a:0',
-    '-af', `aresample=${SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=stereo,apad`,
-    '-t', String(seconds),
-    '-c:a', 'pcm_s16le',
-    '-vn', '-sn', '-dn',
-    '-f', 'wav', '-y', audioOut,
+    '-an',
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
+    '-f',
+    'mp4',
+    '-y',
+    videoOut,
+    '-map',
+    hasAudio ? '0:a:0' : '1:a:0',
+    '-af',
+    `aresample=${SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=stereo,apad`,
+    '-t',
+    String(seconds),
+    '-c:a',
+    'pcm_s16le',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-f',
+    'wav',
+    '-y',
+    audioOut,
   ];
 }
 
@@ -152,4 +172,3 @@ export async function conformClip(request: ConformRequest, workDir: string, opti
   }
   return { key, video, audio, reused: false };
 }
-

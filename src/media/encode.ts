@@ -34,21 +34,35 @@ export interface FinalEncode {
 
 /** Pure: the arguments of the final encode. */
 export function buildFinalArgs(encode: FinalEncode): string[] {
-  const video = encode.burn
-    ? ['-vf', burnFilter(encode.burn), ...houseVideoArgs(encode.format)]
-    : ['-c:v', 'copy'];
+  const video = encode.burn ? ['-vf', burnFilter(encode.burn), ...houseVideoArgs(encode.format)] : ['-c:v', 'copy'];
   return [
-    '-f', 'concat', '-safe', '0', '-i', encode.concatList,
-    '-i', encode.audio,
-    '-map', '0:v:0', '-map', '1:a:0',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    encode.concatList,
+    '-i',
+    encode.audio,
+    '-map',
+    '0:v:0',
+    '-map',
+    '1:a:0',
     ...video,
     // -t, not -frames:v: a frame limit stops the muxer at the last video packet and cuts the
     // last ~50 ms of sound; a time limit keeps every stream up to the film's end.
-    '-t', String(encode.frames / encode.format.fps),
-    '-c:a', 'copy',
-    '-map_metadata', '-1',
-    '-metadata', `title=${encode.title}`,
+    '-t',
+    String(encode.frames / encode.format.fps),
+    '-c:a',
+    'copy',
+    '-map_metadata',
+    '-1',
+    '-metadata',
+    `title=${encode.title}`,
     ...(encode.container === 'matroska' ? [] : ['-movflags', '+faststart']),
-    '-f', encode.container, '-y', encode.out,
+    '-f',
+    encode.container,
+    '-y',
+    encode.out,
   ];
 }

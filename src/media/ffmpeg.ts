@@ -54,11 +54,7 @@ export class FfmpegNotFoundError extends Error {
     readonly searched: readonly string[],
     message?: string,
   ) {
-    super(
-      message ??
-        `${binary} was not found (looked in: ${searched.join(', ')}). ` +
-          `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${VARIABLE[binary]}.`,
-    );
+    super(message ?? `${binary} was not found (looked in: ${searched.join(', ')}). ` + `Install ffmpeg (e.g. apt-get install ffmpeg), or set ${VARIABLE[binary]}.`);
   }
 }
 

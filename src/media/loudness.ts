@@ -92,12 +92,25 @@ export function buildMeasureArgs(input: string, target: number): string[] {
 /** Pure: arguments of the second pass: normalize `input` and encode AAC-LC 48 kHz stereo to `out` (.m4a). */
 export function buildNormalizeArgs(input: string, target: number, measured: LoudnessMeasure, out: string): string[] {
   return [
-    '-i', input,
-    '-map', '0:a:0',
+    '-i',
+    input,
+    '-map',
+    '0:a:0',
     // loudnorm works at 192 kHz internally: back to the film's rate before the encoder.
-    '-af', `${loudnormFilter(target, measured)},aresample=${SAMPLE_RATE}`,
-    '-c:a', 'aac', '-b:a', '192k', '-ar', String(SAMPLE_RATE), '-ac', '2',
-    '-f', 'mp4', '-y', out,
+    '-af',
+    `${loudnormFilter(target, measured)},aresample=${SAMPLE_RATE}`,
+    '-c:a',
+    'aac',
+    '-b:a',
+    '192k',
+    '-ar',
+    String(SAMPLE_RATE),
+    '-ac',
+    '2',
+    '-f',
+    'mp4',
+    '-y',
+    out,
   ];
 }
 
@@ -125,7 +138,10 @@ async function ffmpegReport(args: readonly string[], options: LoudnessRunOptions
     ...(signal ? { cancelSignal: signal } : {}),
   });
   const stderr = String(result.stderr ?? '');
-  const tail = stderr.split('\n').filter((l) => l.trim() !== '').slice(-20);
+  const tail = stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-20);
   if (result.isCanceled || signal?.aborted) throw new FfmpegError('aborted', binary, argv, tail, result.exitCode, { cause: signal?.reason });
   if (result.failed) throw new FfmpegError(result.signal ? 'signal' : 'exit', binary, argv, tail, result.exitCode, { cause: result });
   return stderr;

@@ -109,9 +109,7 @@ export function parseProbe(output: unknown): MediaProbe {
       ...(frames > 0 ? { frames } : {}),
     };
   }
-  const audio: AudioStreamInfo | null = a
-    ? { codec: str(a['codec_name']), sampleRate: num(a['sample_rate']), channels: num(a['channels']) }
-    : null;
+  const audio: AudioStreamInfo | null = a ? { codec: str(a['codec_name']), sampleRate: num(a['sample_rate']), channels: num(a['channels']) } : null;
   return { duration, size: num(format['size']), formatName: str(format['format_name']), video, audio };
 }
 

@@ -24,12 +24,7 @@ export class FfmpegError extends Error {
     options?: { cause?: unknown },
   ) {
     const last = stderrTail.at(-1) ?? '';
-    super(
-      reason === 'aborted'
-        ? 'ffmpeg was aborted'
-        : `ffmpeg failed (${reason}${exitCode === undefined ? '' : ` ${exitCode}`}): ${last}`,
-      options,
-    );
+    super(reason === 'aborted' ? 'ffmpeg was aborted' : `ffmpeg failed (${reason}${exitCode === undefined ? '' : ` ${exitCode}`}): ${last}`, options);
   }
 }
 

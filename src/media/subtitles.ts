@@ -48,9 +48,7 @@ export function escapeVtt(text: string): string {
 
 /** Pure: the WebVTT document of the narration. */
 export function buildVtt(narration: readonly Cue[]): string {
-  const body = cues(narration).map(
-    (n) => `${formatTimestamp(n.start, '.')} --> ${formatTimestamp(n.start + n.duration, '.')}\n${cueLines(n.text).map(escapeVtt).join('\n')}\n`,
-  );
+  const body = cues(narration).map((n) => `${formatTimestamp(n.start, '.')} --> ${formatTimestamp(n.start + n.duration, '.')}\n${cueLines(n.text).map(escapeVtt).join('\n')}\n`);
   return ['WEBVTT\n', ...body].join('\n');
 }
 

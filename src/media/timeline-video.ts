@@ -68,12 +68,20 @@ export function buildWindowArgs(window: WindowPiece, videos: readonly string[], 
   });
   return [
     ...inputs,
-    '-filter_complex', windowFilter(window, format.fps),
-    '-map', '[out]',
-    '-frames:v', String(pieceFrames(window)),
+    '-filter_complex',
+    windowFilter(window, format.fps),
+    '-map',
+    '[out]',
+    '-frames:v',
+    String(pieceFrames(window)),
     ...houseVideoArgs(format),
-    '-an', '-map_metadata', '-1',
-    '-f', 'mp4', '-y', out,
+    '-an',
+    '-map_metadata',
+    '-1',
+    '-f',
+    'mp4',
+    '-y',
+    out,
   ];
 }
 
@@ -141,12 +149,20 @@ export async function renderPieces(
     if (!(await exists(file))) {
       const temp = join(workDir, `${name}.${randomBytes(4).toString('hex')}.tmp.mp4`);
       try {
-        await runFfmpeg(buildWindowArgs(piece, conformed.map((c) => c.video), format, temp), {
-          ffmpegPath: options.ffmpegPath,
-          signal: options.signal,
-          expectedDuration: pieceFrames(piece) / format.fps,
-          onProgress: (p) => options.onProgress?.(((done + p / 100) / windows.length) * 100),
-        });
+        await runFfmpeg(
+          buildWindowArgs(
+            piece,
+            conformed.map((c) => c.video),
+            format,
+            temp,
+          ),
+          {
+            ffmpegPath: options.ffmpegPath,
+            signal: options.signal,
+            expectedDuration: pieceFrames(piece) / format.fps,
+            onProgress: (p) => options.onProgress?.(((done + p / 100) / windows.length) * 100),
+          },
+        );
         await rename(temp, file);
       } finally {
         await rm(temp, { force: true });
@@ -159,4 +175,3 @@ export async function renderPieces(
   }
   return { files, rendered };
 }
-

@@ -20,14 +20,28 @@ export function checkNarration(production: Production, speech: SpeechDurations):
     const spoken = speech.get(scene.id)!;
     const length = sceneDuration(scene, fps, speech)!;
     if (scene.duration === 'auto' && clipBucket(length) === undefined) {
-      out.push(production.source.diagnostic(narration.pointer, 'narration-fits-api', `the narration of scene \`${scene.id}\` is ${fmt(spoken)}, which makes the scene ${fmt(length)}: longer than the ${MAX_CLIP_SECONDS} s clip MercaDream makes`, {
-        hint: 'split the narration over two scenes',
-      }));
+      out.push(
+        production.source.diagnostic(
+          narration.pointer,
+          'narration-fits-api',
+          `the narration of scene \`${scene.id}\` is ${fmt(spoken)}, which makes the scene ${fmt(length)}: longer than the ${MAX_CLIP_SECONDS} s clip MercaDream makes`,
+          {
+            hint: 'split the narration over two scenes',
+          },
+        ),
+      );
     }
     if (scene.duration !== 'auto' && narration.at + spoken > scene.duration + 1e-6) {
-      out.push(production.source.diagnostic(narration.pointer, 'narration-fits-scene', `the narration of scene \`${scene.id}\` is ${fmt(spoken)} (from ${fmt(narration.at)}), but the scene is ${fmt(scene.duration)}`, {
-        hint: 'shorten the text, raise its speed, lengthen the scene, or use `duration: auto`',
-      }));
+      out.push(
+        production.source.diagnostic(
+          narration.pointer,
+          'narration-fits-scene',
+          `the narration of scene \`${scene.id}\` is ${fmt(spoken)} (from ${fmt(narration.at)}), but the scene is ${fmt(scene.duration)}`,
+          {
+            hint: 'shorten the text, raise its speed, lengthen the scene, or use `duration: auto`',
+          },
+        ),
+      );
     }
   }
   return out;
@@ -46,9 +60,16 @@ export function checkNarrationOverlap(production: Production, timeline: Timeline
     const end = prev.start + prev.duration;
     if (end > next.start + 1e-6) {
       const scene = production.scenes.find((s) => s.id === next.sceneId)!;
-      out.push(production.source.diagnostic(scene.narration!.pointer, 'narration-overlap', `the narration of scene \`${next.sceneId}\` starts at ${fmt(next.start)} in the film, before the narration of \`${prev.sceneId}\` ends at ${fmt(end)}`, {
-        hint: `start it later (narration.at), or give the scenes more time`,
-      }));
+      out.push(
+        production.source.diagnostic(
+          scene.narration!.pointer,
+          'narration-overlap',
+          `the narration of scene \`${next.sceneId}\` starts at ${fmt(next.start)} in the film, before the narration of \`${prev.sceneId}\` ends at ${fmt(end)}`,
+          {
+            hint: `start it later (narration.at), or give the scenes more time`,
+          },
+        ),
+      );
     }
   }
   return out;

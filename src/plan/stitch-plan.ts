@@ -17,12 +17,27 @@ export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPat
   const { width, height } = FRAME_SIZE[production.output.resolution];
   const sceneById = new Map(production.scenes.map((s) => [s.id, s]));
   return {
-    output: { path: production.output.path, width, height, fps: production.output.fps, loudness: production.output.loudness, subtitles: production.output.subtitles, title: production.title },
+    output: {
+      path: production.output.path,
+      width,
+      height,
+      fps: production.output.fps,
+      loudness: production.output.loudness,
+      subtitles: production.output.subtitles,
+      title: production.title,
+    },
     length: timeline.length,
     clips: timeline.scenes.map((t) => {
       const scene = production.scenes[t.index]!;
       const file = scene.kind === 'footage' ? scene.source : assetPath(`clip:${scene.id}`);
-      return { id: scene.id, file, inPoint: 0, duration: t.duration, start: t.start, transition: t.transition > 0 ? { type: scene.transition.type, duration: t.transition } : { type: 'cut', duration: 0 } };
+      return {
+        id: scene.id,
+        file,
+        inPoint: 0,
+        duration: t.duration,
+        start: t.start,
+        transition: t.transition > 0 ? { type: scene.transition.type, duration: t.transition } : { type: 'cut', duration: 0 },
+      };
     }),
     narration: timeline.narration.map((n) => ({
       id: n.sceneId,

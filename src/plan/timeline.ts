@@ -165,12 +165,14 @@ export function computeTimeline(production: Production, speech: SpeechDurations)
     const to = scenes.find((s) => s.id === cue.to)!;
     const cueStart = from.start;
     const cueLength = to.start + to.duration - cueStart;
-    const parts = musicParts(cueRequestSeconds(production, cue, speech) ?? cueLength).map((part, k, all) => {
-      const partStart = cueStart + part.offset;
-      const next = all[k + 1];
-      const end = next ? cueStart + next.offset + MUSIC_CROSSFADE : cueStart + cueLength;
-      return { node: musicNodeId(cue.id, k), start: partStart, duration: Math.max(0, Math.min(end, cueStart + cueLength) - partStart), requested: part.requested };
-    }).filter((p) => p.duration > 0);
+    const parts = musicParts(cueRequestSeconds(production, cue, speech) ?? cueLength)
+      .map((part, k, all) => {
+        const partStart = cueStart + part.offset;
+        const next = all[k + 1];
+        const end = next ? cueStart + next.offset + MUSIC_CROSSFADE : cueStart + cueLength;
+        return { node: musicNodeId(cue.id, k), start: partStart, duration: Math.max(0, Math.min(end, cueStart + cueLength) - partStart), requested: part.requested };
+      })
+      .filter((p) => p.duration > 0);
     return { id: cue.id, start: cueStart, duration: cueLength, parts };
   });
   return { scenes, narration, cues, length };

@@ -224,9 +224,11 @@ async function submit(request: AssetRequest, key: string, ctx: AssetContext): Pr
   let job: Job;
   try {
     job =
-      request.endpoint === 'generate' ? await ctx.client.generate(params as GenerateParams, options)
-      : request.endpoint === 'speech' ? await ctx.client.speech(params as SpeechParams, options)
-      : await ctx.client.music(params as MusicParams, options);
+      request.endpoint === 'generate'
+        ? await ctx.client.generate(params as GenerateParams, options)
+        : request.endpoint === 'speech'
+          ? await ctx.client.speech(params as SpeechParams, options)
+          : await ctx.client.music(params as MusicParams, options);
   } catch (error: unknown) {
     pending.settle?.(undefined);
     throw error;

@@ -124,10 +124,12 @@ function notRun(item: BatchItem, failure: RunFailure): RunSummary & { readonly n
  */
 function countingClient(client: RunOptions['client']): { client: RunOptions['client']; count: () => number } {
   let calls = 0;
-  const tally = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => (...args: A) => {
-    calls++;
-    return f(...args);
-  };
+  const tally =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    (...args: A) => {
+      calls++;
+      return f(...args);
+    };
   return {
     count: () => calls,
     client: {

@@ -37,7 +37,13 @@ export type RunEvent =
       readonly failure?: RunFailure;
     }
   | { readonly type: 'retry'; readonly message: string; readonly delayMs: number }
-  | { readonly type: 'stitch'; readonly state: 'started' | 'progress' | 'up-to-date' | 'done' | 'failed'; readonly progress?: number; readonly stage?: string; readonly failure?: RunFailure }
+  | {
+      readonly type: 'stitch';
+      readonly state: 'started' | 'progress' | 'up-to-date' | 'done' | 'failed';
+      readonly progress?: number;
+      readonly stage?: string;
+      readonly failure?: RunFailure;
+    }
   | { readonly type: 'run-end'; readonly ok: boolean; readonly summary: RunSummary };
 
 /** One asset the production used, and how this run got it. */

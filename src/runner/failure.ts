@@ -8,16 +8,7 @@
  * failed is a `job-failed` of `speech:<scene>` with the speech job's id, and the clip waiting
  * on it is a `dependency-failed` naming the speech node.
  */
-import {
-  AuthError,
-  JobFailedError,
-  MercaApiError,
-  NetworkError,
-  PlanError,
-  RateLimitError,
-  ServerError,
-  ValidationError,
-} from '../api/errors.js';
+import { AuthError, JobFailedError, MercaApiError, NetworkError, PlanError, RateLimitError, ServerError, ValidationError } from '../api/errors.js';
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import { FfmpegNotFoundError } from '../media/ffmpeg.js';
 import { FfmpegError } from '../media/process.js';
@@ -35,7 +26,16 @@ export type RunFailure =
    * rerun does not retry it until the manifest changes. `diagnostic` points at the manifest
    * place the request came from, when known.
    */
-  | { readonly reason: 'request-rejected'; readonly node: string; readonly status: number; readonly type: string; readonly message: string; readonly param?: string; readonly requestId?: string; readonly diagnostic?: Diagnostic }
+  | {
+      readonly reason: 'request-rejected';
+      readonly node: string;
+      readonly status: number;
+      readonly type: string;
+      readonly message: string;
+      readonly param?: string;
+      readonly requestId?: string;
+      readonly diagnostic?: Diagnostic;
+    }
   /** The API could not be reached, or kept answering 429/5xx after every retry. */
   | { readonly reason: 'api-unavailable'; readonly message: string; readonly status?: number; readonly requestId?: string; readonly node?: string }
   /** A job the API accepted ended `failed`; a rerun submits it again as the next attempt. */
@@ -49,7 +49,14 @@ export type RunFailure =
   /** Ctrl-C or SIGTERM: state was flushed and a rerun resumes. */
   | { readonly reason: 'interrupted' }
   /** ffmpeg/ffprobe is missing, or a run of it failed (argv and the tail of its stderr kept). */
-  | { readonly reason: 'media-tool'; readonly tool: string; readonly message: string; readonly argv?: readonly string[]; readonly stderrTail?: readonly string[]; readonly node?: string }
+  | {
+      readonly reason: 'media-tool';
+      readonly tool: string;
+      readonly message: string;
+      readonly argv?: readonly string[];
+      readonly stderrTail?: readonly string[];
+      readonly node?: string;
+    }
   /** A file or folder the run must write cannot be written (`what`: final cut, report, lock file…). */
   | { readonly reason: 'not-writable'; readonly what: string; readonly path: string; readonly code: string }
   /** Another run is working on the same project. */
@@ -105,7 +112,9 @@ export function failureOf(error: unknown, context: FailureContext = {}): RunFail
   if (error instanceof RateLimitError || error instanceof ServerError || error instanceof NetworkError) return { reason: 'api-unavailable', ...apiDetails(error), ...node };
   if (error instanceof ValidationError) return { reason: 'request-rejected', node: context.node ?? '', ...apiDetails(error), ...(error.param ? { param: error.param } : {}) };
   if (error instanceof MercaApiError) {
-    return error.status >= 400 && error.status < 500 ? { reason: 'request-rejected', node: context.node ?? '', ...apiDetails(error) } : { reason: 'api-unavailable', ...apiDetails(error), ...node };
+    return error.status >= 400 && error.status < 500
+      ? { reason: 'request-rejected', node: context.node ?? '', ...apiDetails(error) }
+      : { reason: 'api-unavailable', ...apiDetails(error), ...node };
   }
   if (error instanceof FfmpegNotFoundError) return { reason: 'media-tool', tool: error.binary, message: error.message, ...node };
   if (error instanceof FfmpegError) {

@@ -60,7 +60,11 @@ export async function checkFootage(production: Production, probeDuration: Durati
     if (scene.kind !== 'footage') continue;
     const seconds = await probeDuration(scene.source, signal).catch(() => undefined);
     if (seconds === undefined || !(seconds > 0)) {
-      const diagnostic = production.source.diagnostic(`${scene.pointer}/source`, 'footage-readable', `scenes[${scene.index}].source is not a video ffmpeg can read (${scene.source})`);
+      const diagnostic = production.source.diagnostic(
+        `${scene.pointer}/source`,
+        'footage-readable',
+        `scenes[${scene.index}].source is not a video ffmpeg can read (${scene.source})`,
+      );
       return { reason: 'manifest', diagnostics: [diagnostic] };
     }
   }

@@ -113,8 +113,7 @@ class ProductionRun {
     const { production } = this.#dag;
     const options = this.#options;
     const refused =
-      (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ??
-      (await checkFootage(production, options.probeDuration, options.signal));
+      (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ?? (await checkFootage(production, options.probeDuration, options.signal));
     if (refused) return refused;
     this.#lock = await readLock(options.lockPath);
     this.#lockedAssets = this.#lock && this.#lock.api === this.#dag.api ? { ...this.#lock.assets } : {};

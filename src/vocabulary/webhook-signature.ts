@@ -74,8 +74,7 @@ export interface WebhookSignatureCheckInput {
  * tolerance away from now).
  */
 export type WebhookSignatureCheck =
-  | { readonly ok: true; readonly timestamp: number }
-  | { readonly ok: false; readonly reason: 'malformed_timestamp' | 'bad_signature' | 'stale_timestamp' };
+  { readonly ok: true; readonly timestamp: number } | { readonly ok: false; readonly reason: 'malformed_timestamp' | 'bad_signature' | 'stale_timestamp' };
 
 /**
  * Checks a delivery's signature: recomputes {@link signWebhook} over the received body and

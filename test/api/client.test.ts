@@ -8,7 +8,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
-import { AuthError, JobFailedError, LimitsRegistry, ManualClock, MercaClient, NetworkError, NotFoundError, PlanError, RateLimitError, RequestTimeoutError, ServerError, ValidationError, type Job, type RetryEvent } from '../../src/api/index.js';
+import {
+  AuthError,
+  JobFailedError,
+  LimitsRegistry,
+  ManualClock,
+  MercaClient,
+  NetworkError,
+  NotFoundError,
+  PlanError,
+  RateLimitError,
+  RequestTimeoutError,
+  ServerError,
+  ValidationError,
+  type Job,
+  type RetryEvent,
+} from '../../src/api/index.js';
 import { keyLabel } from '../../src/local/keys.js';
 import { KEYS, startRig } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -42,11 +57,14 @@ describe('MercaClient against a bare HTTP server', () => {
       const page = client.jobs.page().finally(() => (done = true));
       while (!done) await clock.advance(50);
       assert.deepEqual((await page).data, []);
-      assert.deepEqual(retries.map((r) => [(r.error as RateLimitError).retryAfter, r.delayMs]), [
-        [undefined, 200],
-        [undefined, 400],
-        [undefined, 800],
-      ]);
+      assert.deepEqual(
+        retries.map((r) => [(r.error as RateLimitError).retryAfter, r.delayMs]),
+        [
+          [undefined, 200],
+          [undefined, 400],
+          [undefined, 800],
+        ],
+      );
     } finally {
       await client.close();
       server.close();
@@ -198,7 +216,15 @@ describe('MercaClient against MercaDream Local', () => {
     });
     try {
       let settled = 0;
-      const calls = Array.from({ length: 32 }, () => client.jobs.page({ limit: 1 }).then((ok) => ok, (error: unknown) => error).finally(() => settled++));
+      const calls = Array.from({ length: 32 }, () =>
+        client.jobs
+          .page({ limit: 1 })
+          .then(
+            (ok) => ok,
+            (error: unknown) => error,
+          )
+          .finally(() => settled++),
+      );
       while (arrivals.length < 32) await sleep(1);
       const refusedAt = clock.now();
       while (settled < calls.length) {
@@ -207,7 +233,10 @@ describe('MercaClient against MercaDream Local', () => {
         while (arrivals.length < client.stats().bucket.granted) await sleep(1);
       }
       const results = await Promise.all(calls);
-      assert.ok(results.every((r) => r instanceof RateLimitError && r.retryAfter === 1), 'every call ends refused, as the fault says');
+      assert.ok(
+        results.every((r) => r instanceof RateLimitError && r.retryAfter === 1),
+        'every call ends refused, as the fault says',
+      );
       assert.equal(arrivals.length, 64);
       assert.deepEqual(new Set(arrivals.slice(0, 32)), new Set([refusedAt]), 'the first tries arrive in one instant');
       const retried = arrivals.slice(32);
@@ -320,7 +349,11 @@ describe('MercaClient against MercaDream Local', () => {
       assert.equal(seen.length, 25);
       assert.equal(new Set(seen.map((j) => j.id)).size, 25);
       const times = seen.map((j) => (j.created_at as Date).getTime());
-      assert.deepEqual(times, [...times].sort((x, y) => y - x), 'newest first, times parsed as Dates');
+      assert.deepEqual(
+        times,
+        [...times].sort((x, y) => y - x),
+        'newest first, times parsed as Dates',
+      );
       const label = keyLabel(KEYS.professional);
       const polls = rig.server.counters.count(label, 'GET /v2/jobs/{job_id}') + rig.server.counters.count(label, 'GET /v2/jobs');
       assert.ok(polls < 25 * 3, `${polls} polls for 25 jobs`);
@@ -340,7 +373,12 @@ describe('MercaClient against MercaDream Local', () => {
       const second = await client.download(job, join(dir, 'b.wav'));
       assert.equal(first.bytes, job.file_size_bytes);
       assert.equal(first.sha256, second.sha256);
-      assert.equal(first.sha256, createHash('sha256').update(await readFile(join(dir, 'a.wav'))).digest('hex'));
+      assert.equal(
+        first.sha256,
+        createHash('sha256')
+          .update(await readFile(join(dir, 'a.wav')))
+          .digest('hex'),
+      );
     } finally {
       await client.close();
       await rig.close();
@@ -395,13 +433,13 @@ describe('MercaClient against MercaDream Local', () => {
     const seen: Array<{ port: number; headers: IncomingHttpHeaders }> = [];
     const payload = Buffer.from('not really a video, but bytes all the same');
     const target = createServer((req, res) => {
-      seen.push({ port: (req.socket.localPort ?? 0), headers: req.headers });
+      seen.push({ port: req.socket.localPort ?? 0, headers: req.headers });
       res.writeHead(200, { 'content-length': payload.length }).end(payload);
     });
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     const targetPort = (target.address() as AddressInfo).port;
     const redirector = createServer((req, res) => {
-      seen.push({ port: (req.socket.localPort ?? 0), headers: req.headers });
+      seen.push({ port: req.socket.localPort ?? 0, headers: req.headers });
       res.writeHead(302, { location: `http://127.0.0.1:${targetPort}/asset.mp4` }).end();
     });
     await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
@@ -413,7 +451,10 @@ describe('MercaClient against MercaDream Local', () => {
       const moved = { ...job, status: 'completed' as const, download_url: `http://127.0.0.1:${redirectorPort}/signed?sig=abc`, file_size_bytes: payload.length };
       const result = await client.download(moved, join(tmp(), 'asset.mp4'));
       assert.equal(result.bytes, payload.length);
-      assert.deepEqual(seen.map((s) => s.port), [redirectorPort, targetPort]);
+      assert.deepEqual(
+        seen.map((s) => s.port),
+        [redirectorPort, targetPort],
+      );
       for (const s of seen) {
         assert.equal(s.headers.authorization, undefined);
         assert.ok(!JSON.stringify(s.headers).includes(KEYS.advanced));

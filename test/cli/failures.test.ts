@@ -93,7 +93,11 @@ describe('run: one failure model from the API to the exit code', () => {
   // Root writes anywhere: as root, the CLI runs as an ordinary user (nobody), as people do, which
   // needs the project's files to be readable by others.
   const asUser = process.getuid?.() === 0 ? 65534 : undefined;
-  const userCanRun = asUser === undefined || execaSync('setpriv', [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], { reject: false }).exitCode === 0;
+  const userCanRun =
+    asUser === undefined ||
+    execaSync('setpriv', [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], {
+      reject: false,
+    }).exitCode === 0;
   test('a read-only manifest folder is refused before any request', { ...bounded, skip: userCanRun ? false : `the user ${asUser} cannot read ${BIN}` }, async () => {
     const dir = project();
     chmodSync(dir, 0o555);
@@ -129,8 +133,17 @@ describe('run: one failure model from the API to the exit code', () => {
     writeFileSync(join(dir, 'c.yaml'), FILM.replace('out/film.mp4', 'out/c.mp4').replace('Rain on a tin roof', 'Snow on a tin roof'));
     const r = await cli(dir, ['.', '--report', 'report.json', '--junit', 'report.xml']);
     assert.equal(r.code, 1, r.stderr);
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { productions: Array<{ name: string; status: string; failure?: { reason: string; diagnostics?: Array<{ line: number; message: string }> } }> };
-    assert.deepEqual(report.productions.map((p) => [p.name, p.status]), [['a.yaml', 'done'], ['b.yaml', 'failed'], ['c.yaml', 'done']]);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      productions: Array<{ name: string; status: string; failure?: { reason: string; diagnostics?: Array<{ line: number; message: string }> } }>;
+    };
+    assert.deepEqual(
+      report.productions.map((p) => [p.name, p.status]),
+      [
+        ['a.yaml', 'done'],
+        ['b.yaml', 'failed'],
+        ['c.yaml', 'done'],
+      ],
+    );
     const invalid = report.productions[1]!.failure!;
     assert.equal(invalid.reason, 'manifest');
     assert.match(invalid.diagnostics![0]!.message, /unknown key `duraton`/);
@@ -190,10 +203,20 @@ describe('run: a job that failed is submitted again by the next run', () => {
       assert.equal(second.exitCode, 0, second.stderr);
       const all = await jobs(rig);
       assert.equal(all.length, 2, 'exactly one new job');
-      const summary = String(second.stdout).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'summary')!;
-      assert.deepEqual((summary['assets'] as Array<{ node: string; attempt: number }>).map((a) => [a.node, a.attempt]), [['clip:one', 2]]);
+      const summary = String(second.stdout)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((e) => e['type'] === 'summary')!;
+      assert.deepEqual(
+        (summary['assets'] as Array<{ node: string; attempt: number }>).map((a) => [a.node, a.attempt]),
+        [['clip:one', 2]],
+      );
       const lock = JSON.parse(readFileSync(join(dir, 'film.lock.json'), 'utf8')) as { assets: Record<string, { attempt?: number; nodes: string[] }> };
-      assert.deepEqual(Object.values(lock.assets).map((a) => [a.nodes, a.attempt]), [[['clip:one'], 2]]);
+      assert.deepEqual(
+        Object.values(lock.assets).map((a) => [a.nodes, a.attempt]),
+        [[['clip:one'], 2]],
+      );
     } finally {
       await rig.close();
     }

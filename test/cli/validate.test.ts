@@ -29,29 +29,33 @@ describe('mercadream-pipeline validate', () => {
 
   test('prints compiler-style diagnostics sorted by position and exits 2', async () => {
     const dir = tempDir('mdp-validate-');
-    writeFileSync(
-      join(dir, 'film.yaml'),
-      'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n  - prompt: B\n    narraton: Hi\n',
-    );
+    writeFileSync(join(dir, 'film.yaml'), 'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n  - prompt: B\n    narraton: Hi\n');
     const r = await cli(['validate', 'film.yaml'], dir);
     assert.equal(r.code, 2);
     const lines = r.stderr.split('\n').filter((l) => /^film\.yaml:\d+:\d+ /.test(l));
-    assert.deepEqual(lines, [
-      'film.yaml:6:5 error: unknown key `narraton` in scenes[1] — hint: did you mean `narration`?',
-    ]);
+    assert.deepEqual(lines, ['film.yaml:6:5 error: unknown key `narraton` in scenes[1] — hint: did you mean `narration`?']);
     // Schema problems stop the pipeline before rules; fixing them shows the rule's error next.
     writeFileSync(join(dir, 'film.yaml'), 'version: 1\nscenes:\n  - prompt: A\n    duration: 150\n');
     const again = await cli(['validate', 'film.yaml'], dir);
-    assert.match(again.stderr, /^film\.yaml:4:15 error: scenes\[0\]\.duration must be at most 120 \(seconds\), the longest clip MercaDream makes, not 150 — hint: split the scene/m);
+    assert.match(
+      again.stderr,
+      /^film\.yaml:4:15 error: scenes\[0\]\.duration must be at most 120 \(seconds\), the longest clip MercaDream makes, not 150 — hint: split the scene/m,
+    );
     assert.match(again.stderr, / 4 \| {5}duration: 150\n\s+\|\s+~~~/);
   });
 
   test('--json prints every file with its diagnostics; one bad file makes the exit code 2', async () => {
     const r = await cli(['validate', '--json', 'examples/neon-tokyo.yaml', 'test/fixtures/manifests/invalid/cue-missing-scene.yaml']);
     assert.equal(r.code, 2);
-    const report = JSON.parse(r.stdout) as { valid: boolean; files: Array<{ file: string; valid: boolean; diagnostics: Array<{ line: number; column: number; pointer: string; hint?: string }> }> };
+    const report = JSON.parse(r.stdout) as {
+      valid: boolean;
+      files: Array<{ file: string; valid: boolean; diagnostics: Array<{ line: number; column: number; pointer: string; hint?: string }> }>;
+    };
     assert.equal(report.valid, false);
-    assert.deepEqual(report.files.map((f) => f.valid), [true, false]);
+    assert.deepEqual(
+      report.files.map((f) => f.valid),
+      [true, false],
+    );
     assert.equal(report.files[1]?.diagnostics[0]?.pointer, '/score/0/to');
     assert.equal(report.files[1]?.diagnostics[0]?.hint, 'did you mean `harbor`?');
   });
@@ -124,15 +128,18 @@ describe('mercadream-pipeline validate', () => {
     const all = await cli(['validate', '--json', 'good.yaml', ...hostile, 'bad.yaml'], dir);
     assert.equal(all.code, 2);
     const report = JSON.parse(all.stdout) as { files: Array<{ file: string; valid: boolean; diagnostics: Array<{ code: string }> }> };
-    assert.deepEqual(report.files.map((f) => [f.file, f.valid, f.diagnostics[0]?.code]), [
-      ['good.yaml', true, undefined],
-      ['garbage.yaml', false, 'file-not-utf8'],
-      ['folder.yaml', false, 'file-is-folder'],
-      ['huge.yaml', false, 'file-too-large'],
-      ['latin1.yaml', false, 'file-not-utf8'],
-      ['nul.yaml', false, 'schema-const'],
-      ['bad.yaml', false, 'scene-within-api-limit'],
-    ]);
+    assert.deepEqual(
+      report.files.map((f) => [f.file, f.valid, f.diagnostics[0]?.code]),
+      [
+        ['good.yaml', true, undefined],
+        ['garbage.yaml', false, 'file-not-utf8'],
+        ['folder.yaml', false, 'file-is-folder'],
+        ['huge.yaml', false, 'file-too-large'],
+        ['latin1.yaml', false, 'file-not-utf8'],
+        ['nul.yaml', false, 'schema-const'],
+        ['bad.yaml', false, 'scene-within-api-limit'],
+      ],
+    );
   });
 
   test('a named pipe nobody writes to is an error, not a wait that never ends', { skip: process.platform === 'win32' }, async () => {
@@ -159,4 +166,3 @@ describe('mercadream-pipeline validate', () => {
     assert.match(ctrl.stderr, /unknown key `bad\\x1b\[2Jkey`/);
   });
 });
-

@@ -54,12 +54,28 @@ export function createTestEngines(options: TestEngineOptions = {}): Engines {
       const audio = request.voiceId === undefined ? ['-f', 'lavfi', '-i', `anullsrc=r=48000:cl=stereo`] : ['-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=48000`];
       await ffmpeg(
         [
-          '-f', 'lavfi', '-i', `color=c=${colourOf(request.prompt)}:size=${width}x${height}:rate=${request.fps}:duration=${seconds}`,
+          '-f',
+          'lavfi',
+          '-i',
+          `color=c=${colourOf(request.prompt)}:size=${width}x${height}:rate=${request.fps}:duration=${seconds}`,
           ...audio,
-          '-t', seconds,
-          '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-pix_fmt', 'yuv420p',
-          '-c:a', 'aac', '-b:a', '64k',
-          '-f', 'mp4', outFile,
+          '-t',
+          seconds,
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-tune',
+          'stillimage',
+          '-pix_fmt',
+          'yuv420p',
+          '-c:a',
+          'aac',
+          '-b:a',
+          '64k',
+          '-f',
+          'mp4',
+          outFile,
         ],
         render,
       );
@@ -80,7 +96,7 @@ export function createTestEngines(options: TestEngineOptions = {}): Engines {
 
     async renderMusic(request: MusicRequest, outFile: string, render: RenderOptions): Promise<RenderResult> {
       await before('music', render.signal);
-      const bpm = request.bpm ?? 90 + (createHash('sha256').update(request.prompt).digest()[0] ?? 0) % 60;
+      const bpm = request.bpm ?? 90 + ((createHash('sha256').update(request.prompt).digest()[0] ?? 0) % 60);
       await ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${request.duration}`, '-ac', '2', ...AUDIO_CODEC[request.format], outFile], render);
       return { duration: request.duration, bpm };
     },

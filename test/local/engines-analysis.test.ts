@@ -76,7 +76,10 @@ test('prng is seeded: same seed same sequence, values in [0, 1)', () => {
   const a = prng(42);
   const b = prng(42);
   const xs = Array.from({ length: 1000 }, () => a());
-  assert.deepEqual(xs, Array.from({ length: 1000 }, () => b()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 1000 }, () => b()),
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   assert.notDeepEqual(xs.slice(0, 5), Array.from({ length: 5 }, prng(43)));
 });
@@ -184,7 +187,10 @@ test('video args: exact size, rate, codecs and bitexact flags; narration only wi
 test('styles: noir drains colour, cinematic letterboxes to 2.39:1', () => {
   const g = { width: 1280, height: 720, fps: 24, duration: 15, canvasWidth: 320, canvasHeight: 180, fast: true, seed: 1 };
   assert.ok(styleColour('noir', g).includes('hue=s=0'));
-  assert.ok(styleColour('cinematic', { ...g, fast: false }).some((f) => f.startsWith('noise=')), 'full quality has grain');
+  assert.ok(
+    styleColour('cinematic', { ...g, fast: false }).some((f) => f.startsWith('noise=')),
+    'full quality has grain',
+  );
   assert.ok(!styleColour('cinematic', g).some((f) => f.startsWith('noise=')), 'fast has none');
   assert.ok(styleFinish('noir', g).includes('hue=s=0'));
   assert.deepEqual(styleFinish('cinematic', g).slice(0, 2), ['crop=iw:ih-184:0:92', 'pad=iw:ih+184:0:92:black']);

@@ -9,8 +9,17 @@ import { execa } from 'execa';
 /** Mean of each signalstats value over every 12th frame (e.g. SATAVG, UAVG, VAVG, YAVG). */
 export async function colourStats(file: string): Promise<Record<string, number>> {
   const { stdout } = await execa('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file,
-    '-vf', "select='not(mod(n,12))',signalstats,metadata=print:file=-", '-f', 'null', '-',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    file,
+    '-vf',
+    "select='not(mod(n,12))',signalstats,metadata=print:file=-",
+    '-f',
+    'null',
+    '-',
   ]);
   const sums = new Map<string, { sum: number; count: number }>();
   for (const match of stdout.matchAll(/lavfi\.signalstats\.(\w+)=([-\d.]+)/g)) {
@@ -71,7 +80,10 @@ export function onsets(samples: Float32Array, rate = 48000, minGap = 0.2): numbe
 
 /** Median of the gaps between consecutive values. */
 export function medianInterval(times: readonly number[]): number {
-  const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0)).sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - (times[i] ?? 0))
+    .sort((a, b) => a - b);
   return gaps[Math.floor(gaps.length / 2)] ?? Number.NaN;
 }
 
@@ -86,5 +98,7 @@ export function windowDb(samples: Float32Array, from: number, to: number, rate =
 
 /** SHA-256 of a file, hex. */
 export async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }

@@ -108,7 +108,10 @@ describe('video engine', () => {
     assert.ok(error instanceof FfmpegError);
     assert.equal(error.reason, 'aborted');
     await assert.rejects(access(target));
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('aborted')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.includes('aborted')),
+      [],
+    );
   });
 });
 
@@ -150,7 +153,9 @@ describe('speech engine', () => {
     const saved = process.env['TMPDIR'];
     process.env['TMPDIR'] = awkward; // os.tmpdir() reads it on every call
     try {
-      const result = await engines.renderSpeech({ text: 'Hello there.', voiceId: 'neural-narrator-m', format: 'wav', speed: 1 }, path.join(awkward, "out 'a':b.wav"), { quality: 'fast' });
+      const result = await engines.renderSpeech({ text: 'Hello there.', voiceId: 'neural-narrator-m', format: 'wav', speed: 1 }, path.join(awkward, "out 'a':b.wav"), {
+        quality: 'fast',
+      });
       assert.ok(result.duration > 0.5);
     } finally {
       if (saved === undefined) delete process.env['TMPDIR'];

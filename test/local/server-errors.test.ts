@@ -106,7 +106,14 @@ describe('request validation and errors', () => {
   });
 
   it('400 for invalid list queries', async () => {
-    for (const [query, param] of [['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit'], ['before=yesterday', 'before'], ['status=done', 'status'], ['page=2', 'page']] as const) {
+    for (const [query, param] of [
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=ten', 'limit'],
+      ['before=yesterday', 'before'],
+      ['status=done', 'status'],
+      ['page=2', 'page'],
+    ] as const) {
       const response = await rig.call('GET', `/v2/jobs?${query}`, { key: PRO });
       assert.equal(response.status, 400, query);
       assert.equal(errorOf(response).param, param, query);
@@ -127,7 +134,12 @@ describe('request validation and errors', () => {
   });
 
   it('403 for a free-plan key on every endpoint', async () => {
-    for (const [method, path] of [['GET', '/v2/jobs'], ['POST', '/v2/generate'], ['GET', '/v2/vault'], ['GET', '/v2/jobs/job_0000000000000000']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v2/jobs'],
+      ['POST', '/v2/generate'],
+      ['GET', '/v2/vault'],
+      ['GET', '/v2/jobs/job_0000000000000000'],
+    ] as const) {
       const response = await rig.call(method, path, { key: KEYS.free, ...(method === 'POST' ? { body: { prompt: 'a' } } : {}) });
       assert.equal(response.status, 403, `${method} ${path}`);
       assert.equal(errorOf(response).type, 'plan_forbidden');

@@ -76,7 +76,10 @@ describe('fault injection', () => {
       }
       const jobs = [];
       for (const id of ids) jobs.push(await waitForJob(rig, PRO, id));
-      assert.deepEqual(jobs.map((job) => job.status), ['failed', 'failed', 'completed', 'completed']);
+      assert.deepEqual(
+        jobs.map((job) => job.status),
+        ['failed', 'failed', 'completed', 'completed'],
+      );
       for (const [index, job] of jobs.slice(0, 2).entries()) {
         const error = job.error as { type: string; message: string };
         assert.equal(error.type, 'injected_failure');
@@ -105,7 +108,10 @@ describe('fault injection', () => {
       Array.from({ length: 20 }, () => plain.failJob() === undefined),
     );
     for (const failJobs of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => new Faults({ failJobs }), (error: Error) => error instanceof FaultOptionsError && /faults\.failJobs must be a whole number ≥ 0/.test(error.message));
+      assert.throws(
+        () => new Faults({ failJobs }),
+        (error: Error) => error instanceof FaultOptionsError && /faults\.failJobs must be a whole number ≥ 0/.test(error.message),
+      );
     }
   });
 

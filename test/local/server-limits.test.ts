@@ -55,7 +55,7 @@ describe('concurrent jobs, isolation, pagination, idempotency', () => {
   });
   after(() => rig.close());
 
-  it('refuses a POST with 429 concurrency_limit while the key has its plan\'s jobs in flight', async () => {
+  it("refuses a POST with 429 concurrency_limit while the key has its plan's jobs in flight", async () => {
     const body = { prompt: 'a', resolution: '720p', duration: 15 };
     const headers = { 'idempotency-key': 'regular-first' };
     assert.equal((await rig.call('POST', '/v2/generate', { key: KEYS.regular, body, headers })).status, 201);
@@ -67,7 +67,7 @@ describe('concurrent jobs, isolation, pagination, idempotency', () => {
     assert.equal((await rig.call('GET', '/v2/jobs', { key: KEYS.regular })).status, 200, 'reads are still allowed');
   });
 
-  it('shows a key only its own jobs: another key\'s job is a 404', async () => {
+  it("shows a key only its own jobs: another key's job is a 404", async () => {
     const mine = await rig.call('POST', '/v2/speech', { key: KEYS.advanced, body: { text: 'mine' } });
     assert.equal(mine.status, 201);
     assert.equal(mine.json.livemode, false, 'mk_test_ keys report livemode: false');
@@ -77,7 +77,10 @@ describe('concurrent jobs, isolation, pagination, idempotency', () => {
     assert.equal(theirs.status, 404);
     assert.equal(errorOf(theirs).type, 'not_found');
     const list = await rig.call('GET', '/v2/jobs', { key: KEYS.advanced2 });
-    assert.deepEqual((list.json.data as Array<{ id: string }>).map((job) => job.id), [live.json.id]);
+    assert.deepEqual(
+      (list.json.data as Array<{ id: string }>).map((job) => job.id),
+      [live.json.id],
+    );
     assert.equal((await rig.call('GET', `/v2/jobs/${mine.json.id as string}`, { key: KEYS.advanced })).status, 200);
   });
 
@@ -91,17 +94,26 @@ describe('concurrent jobs, isolation, pagination, idempotency', () => {
     const newestFirst = [...created].reverse();
     const first = await rig.call('GET', '/v2/jobs?limit=2', { key: KEYS.professional });
     const firstPage = first.json.data as Array<{ id: string; created_at: string }>;
-    assert.deepEqual(firstPage.map((job) => job.id), newestFirst.slice(0, 2));
+    assert.deepEqual(
+      firstPage.map((job) => job.id),
+      newestFirst.slice(0, 2),
+    );
     assert.equal(first.json.has_more, true);
 
     const cursor = firstPage[1]?.created_at ?? '';
     const second = await rig.call('GET', `/v2/jobs?limit=2&before=${encodeURIComponent(cursor)}`, { key: KEYS.professional });
-    assert.deepEqual((second.json.data as Array<{ id: string }>).map((job) => job.id), newestFirst.slice(2, 4));
+    assert.deepEqual(
+      (second.json.data as Array<{ id: string }>).map((job) => job.id),
+      newestFirst.slice(2, 4),
+    );
     assert.equal(second.json.has_more, true);
 
     const lastCursor = (second.json.data as Array<{ created_at: string }>)[1]?.created_at ?? '';
     const third = await rig.call('GET', `/v2/jobs?limit=2&before=${encodeURIComponent(lastCursor)}`, { key: KEYS.professional });
-    assert.deepEqual((third.json.data as Array<{ id: string }>).map((job) => job.id), newestFirst.slice(4));
+    assert.deepEqual(
+      (third.json.data as Array<{ id: string }>).map((job) => job.id),
+      newestFirst.slice(4),
+    );
     assert.equal(third.json.has_more, false);
 
     const all = await rig.call('GET', '/v2/jobs', { key: KEYS.professional });

@@ -50,7 +50,10 @@ describe('webhooks', () => {
       return list.length >= 2 ? list : undefined;
     }, 'two deliveries');
     const events = mine.map((d) => JSON.parse(d.rawBody) as Record<string, unknown>);
-    assert.deepEqual(events.map((e) => e.event), ['job.updated', 'job.completed']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['job.updated', 'job.completed'],
+    );
     const completed = events[1] ?? {};
     assert.equal(completed.status, 'completed');
     assert.match(completed.download_url as string, /\/v2\/files\/ast_/);
@@ -79,7 +82,10 @@ describe('webhooks', () => {
     assert.deepEqual(check(now - 301, signWebhook({ secret: WEBHOOK_SECRET, timestamp: now - 301, body })), { ok: false, reason: 'stale_timestamp' });
     assert.deepEqual(check(now, signWebhook({ secret: WEBHOOK_SECRET, timestamp: now, body })), { ok: true, timestamp: now });
     assert.deepEqual(check(now, signWebhook({ secret: 'whsec_someone_else', timestamp: now, body })), { ok: false, reason: 'bad_signature' });
-    assert.deepEqual(verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: 'soon', body, signature: 'sha256=00', nowMs: now * 1000 }), { ok: false, reason: 'malformed_timestamp' });
+    assert.deepEqual(verifyWebhookSignature({ secret: WEBHOOK_SECRET, timestamp: 'soon', body, signature: 'sha256=00', nowMs: now * 1000 }), {
+      ok: false,
+      reason: 'malformed_timestamp',
+    });
   });
 
   it("signs deliveries that the client's verifier accepts, and refuses tampered or 6-minute-off ones", () => {
@@ -114,7 +120,10 @@ describe('webhooks', () => {
       assert.equal(created.status, 201);
       await waitForJob(rig, PRO, created.json.id as string);
       await eventually(async () => (got.length >= 2 ? true : undefined), 'two accepted deliveries');
-      assert.deepEqual(got.map((payload) => payload.event), ['job.updated', 'job.completed']);
+      assert.deepEqual(
+        got.map((payload) => payload.event),
+        ['job.updated', 'job.completed'],
+      );
       assert.ok(got.every((payload) => payload.job_id === created.json.id));
       assert.deepEqual(clientReceiver.stats(), { accepted: 2, duplicates: 0, refused: {} });
     } finally {

@@ -34,8 +34,14 @@ describe('parseRange', () => {
     assert.equal(parseRange('bytes=9-3', 100), undefined);
   });
   it('throws 416 for a range starting past the end', () => {
-    assert.throws(() => parseRange('bytes=100-', 100), (e: ApiError) => e.status === 416 && e.headers['Content-Range'] === 'bytes */100');
-    assert.throws(() => parseRange('bytes=-0', 100), (e: ApiError) => e.status === 416);
+    assert.throws(
+      () => parseRange('bytes=100-', 100),
+      (e: ApiError) => e.status === 416 && e.headers['Content-Range'] === 'bytes */100',
+    );
+    assert.throws(
+      () => parseRange('bytes=-0', 100),
+      (e: ApiError) => e.status === 416,
+    );
   });
 });
 
@@ -87,7 +93,13 @@ describe('computeUnits', () => {
 
 describe('keys', () => {
   it('finds keys by value and labels them without revealing them', () => {
-    const records = toKeyRecords([{ key: 'mk_test_abcd1234', plan: 'regular' }, { key: 'mk_live_zzzz9999', plan: 'professional' }], SECRET);
+    const records = toKeyRecords(
+      [
+        { key: 'mk_test_abcd1234', plan: 'regular' },
+        { key: 'mk_live_zzzz9999', plan: 'professional' },
+      ],
+      SECRET,
+    );
     const ring = new KeyRing(records);
     assert.equal(ring.find('mk_live_zzzz9999')?.plan, 'professional');
     assert.equal(ring.find('mk_live_zzzz9998'), undefined);
@@ -100,8 +112,21 @@ describe('keys', () => {
   });
 
   it('refuses malformed, duplicate and unknown-plan keys without echoing them', () => {
-    assert.throws(() => toKeyRecords([{ key: 'sk_secret_value', plan: 'regular' }], SECRET), (e: Error) => e instanceof KeysFileError && !e.message.includes('sk_secret_value'));
-    assert.throws(() => toKeyRecords([{ key: 'mk_test_same1', plan: 'regular' }, { key: 'mk_test_same1', plan: 'advanced' }], SECRET), /twice/);
+    assert.throws(
+      () => toKeyRecords([{ key: 'sk_secret_value', plan: 'regular' }], SECRET),
+      (e: Error) => e instanceof KeysFileError && !e.message.includes('sk_secret_value'),
+    );
+    assert.throws(
+      () =>
+        toKeyRecords(
+          [
+            { key: 'mk_test_same1', plan: 'regular' },
+            { key: 'mk_test_same1', plan: 'advanced' },
+          ],
+          SECRET,
+        ),
+      /twice/,
+    );
     assert.throws(() => toKeyRecords([{ key: 'mk_test_abcd', plan: 'gold' as 'free' }], SECRET), /plan/);
   });
 
@@ -123,11 +148,20 @@ describe('UrlSigner', () => {
     const signer = new UrlSigner(SECRET, clock, 60);
     const url = new URL(signer.url('http://127.0.0.1:1', 'ast_0123456789abcdef'));
     assert.doesNotThrow(() => signer.verify('ast_0123456789abcdef', url.searchParams));
-    assert.throws(() => signer.verify('ast_0123456789abcdeg', url.searchParams), (e: ApiError) => e.type === 'invalid_signature');
+    assert.throws(
+      () => signer.verify('ast_0123456789abcdeg', url.searchParams),
+      (e: ApiError) => e.type === 'invalid_signature',
+    );
     const other = new UrlSigner(Buffer.alloc(32, 8), clock, 60);
-    assert.throws(() => other.verify('ast_0123456789abcdef', url.searchParams), (e: ApiError) => e.type === 'invalid_signature');
+    assert.throws(
+      () => other.verify('ast_0123456789abcdef', url.searchParams),
+      (e: ApiError) => e.type === 'invalid_signature',
+    );
     clock.advance(60_000);
-    assert.throws(() => signer.verify('ast_0123456789abcdef', url.searchParams), (e: ApiError) => e.type === 'url_expired');
+    assert.throws(
+      () => signer.verify('ast_0123456789abcdef', url.searchParams),
+      (e: ApiError) => e.type === 'url_expired',
+    );
   });
 });
 

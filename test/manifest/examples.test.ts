@@ -57,7 +57,10 @@ test('the README manifest reference matches the schema, key for key', () => {
   const block = readme.slice(readme.indexOf('\n', start) + 1, end).trim();
   assert.equal(block, renderReference());
   const documented = [...block.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
-  assert.deepEqual(documented, referenceRows().map((r) => r.key));
+  assert.deepEqual(
+    documented,
+    referenceRows().map((r) => r.key),
+  );
   assert.ok(documented.includes('scenes[].narration.speed') && documented.includes('score[].duck'));
 });
 

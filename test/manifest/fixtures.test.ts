@@ -16,7 +16,9 @@ interface Expected {
 
 const invalidDir = join(ROOT, 'test', 'fixtures', 'manifests', 'invalid');
 const validDir = join(ROOT, 'test', 'fixtures', 'manifests', 'valid');
-const invalid = readdirSync(invalidDir).filter((f) => f.endsWith('.yaml')).sort();
+const invalid = readdirSync(invalidDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('broken manifests produce exactly their expected diagnostics', () => {
   test('the corpus has at least 25 manifests, each with an expectation', () => {

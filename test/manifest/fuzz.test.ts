@@ -56,7 +56,10 @@ score:
 function readSeeds(): Array<{ name: string; text: string }> {
   const seeds: Array<{ name: string; text: string }> = [];
   for (const dir of [join(ROOT, 'examples'), join(ROOT, 'test', 'fixtures', 'manifests', 'valid')]) {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) seeds.push({ name: f, text: readFileSync(join(dir, f), 'utf8') });
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort())
+      seeds.push({ name: f, text: readFileSync(join(dir, f), 'utf8') });
   }
   seeds.push({ name: 'matrix.yaml', text: MATRIX_SEED });
   return seeds;
@@ -73,44 +76,309 @@ const baseOptions: CompileOptions = { baseDir: BASE_DIR, fileExists: (path) => E
 // Values to put where they do not belong.
 
 const KEYS = [
-  'version', 'title', 'plan', 'output', 'path', 'resolution', 'fps', 'loudness', 'subtitles', 'defaults', 'style', 'voice',
-  'transition', 'type', 'duration', 'matrix', 'include', 'exclude', 'scenes', 'score', 'id', 'prompt', 'source', 'narration',
-  'text', 'speed', 'at', 'from', 'to', 'bpm', 'gain', 'duck', 'fade_in', 'fade_out', '$schema',
-  '<<', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'durtion', '', ' ', '0', 'a/b', 'a~b', 'city', 'n',
-  'ünïcödé', '\u0000', '\u001b[2J', '\uFEFFversion', 'version\u200b', 'x'.repeat(300),
+  'version',
+  'title',
+  'plan',
+  'output',
+  'path',
+  'resolution',
+  'fps',
+  'loudness',
+  'subtitles',
+  'defaults',
+  'style',
+  'voice',
+  'transition',
+  'type',
+  'duration',
+  'matrix',
+  'include',
+  'exclude',
+  'scenes',
+  'score',
+  'id',
+  'prompt',
+  'source',
+  'narration',
+  'text',
+  'speed',
+  'at',
+  'from',
+  'to',
+  'bpm',
+  'gain',
+  'duck',
+  'fade_in',
+  'fade_out',
+  '$schema',
+  '<<',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'durtion',
+  '',
+  ' ',
+  '0',
+  'a/b',
+  'a~b',
+  'city',
+  'n',
+  'ünïcödé',
+  '\u0000',
+  '\u001b[2J',
+  '\uFEFFversion',
+  'version\u200b',
+  'x'.repeat(300),
 ] as const;
 
 const STRINGS = [
-  '', ' ', 'auto', 'cut', 'dissolve', 'regular', 'professional', '8k', '720p', 'sidecar', 'burn', 'cinematic', 'neural-narrator-f',
-  'undefined', 'null', '~', '.nan', '.inf', '1e999', '0x10', 'NaN', '[object Object]', 'true', 'yes', 'no',
-  'arrival', 'market', 'rooftop', 'canopy', 'stream', 'harbor', 'opening', 'rain', 'dawn', 'scene-1', 'cue-1', 'nowhere', 'ARRIVAL',
-  '${{ matrix.city }}', '${{ matrix.nope }}', '${{ matrix.toString }}', '${{ matrix.constructor }}', '${{ matrix.__proto__ }}', '${{matrix.n}}',
-  'out/film.mp4', 'out/${{ matrix.city }}.mp4', 'film.avi', '../outside.mp4', '/etc/passwd.mp4', 'C:\\films\\x.mp4', 'footage\\harbor-dawn.mp4',
-  'footage/harbor-dawn.mp4', 'clip.mp4', './clip.mp4', 'footage/../clip.mp4', 'missing.mp4', '.', '..', '/',
-  '__proto__', 'constructor', 'a'.repeat(64), 'a'.repeat(65), '-leading-dash', 'with space',
-  'NUL\u0000inside', 'esc\u001b[31mred', 'bell\u0007', 'cr\rcr', 'line\nbreak', 'tab\tin', 'bom\uFEFFmid', 'ls\u2028ps\u2029', 'nel\u0085',
-  'del\u007f', 'c1\u009b', 'rtl\u202eevil', 'zw\u200bj', '東京', '🎬🎞️', 'e\u0301', 'lone\ud800surrogate', 'low\udc00first',
+  '',
+  ' ',
+  'auto',
+  'cut',
+  'dissolve',
+  'regular',
+  'professional',
+  '8k',
+  '720p',
+  'sidecar',
+  'burn',
+  'cinematic',
+  'neural-narrator-f',
+  'undefined',
+  'null',
+  '~',
+  '.nan',
+  '.inf',
+  '1e999',
+  '0x10',
+  'NaN',
+  '[object Object]',
+  'true',
+  'yes',
+  'no',
+  'arrival',
+  'market',
+  'rooftop',
+  'canopy',
+  'stream',
+  'harbor',
+  'opening',
+  'rain',
+  'dawn',
+  'scene-1',
+  'cue-1',
+  'nowhere',
+  'ARRIVAL',
+  '${{ matrix.city }}',
+  '${{ matrix.nope }}',
+  '${{ matrix.toString }}',
+  '${{ matrix.constructor }}',
+  '${{ matrix.__proto__ }}',
+  '${{matrix.n}}',
+  'out/film.mp4',
+  'out/${{ matrix.city }}.mp4',
+  'film.avi',
+  '../outside.mp4',
+  '/etc/passwd.mp4',
+  'C:\\films\\x.mp4',
+  'footage\\harbor-dawn.mp4',
+  'footage/harbor-dawn.mp4',
+  'clip.mp4',
+  './clip.mp4',
+  'footage/../clip.mp4',
+  'missing.mp4',
+  '.',
+  '..',
+  '/',
+  '__proto__',
+  'constructor',
+  'a'.repeat(64),
+  'a'.repeat(65),
+  '-leading-dash',
+  'with space',
+  'NUL\u0000inside',
+  'esc\u001b[31mred',
+  'bell\u0007',
+  'cr\rcr',
+  'line\nbreak',
+  'tab\tin',
+  'bom\uFEFFmid',
+  'ls\u2028ps\u2029',
+  'nel\u0085',
+  'del\u007f',
+  'c1\u009b',
+  'rtl\u202eevil',
+  'zw\u200bj',
+  '東京',
+  '🎬🎞️',
+  'e\u0301',
+  'lone\ud800surrogate',
+  'low\udc00first',
 ] as const;
 
 const NUMBERS = [
-  0, -0, 1, -1, 0.5, 2, 24, 30, 60, 120, 120.0001, 121, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -Number.MAX_SAFE_INTEGER,
-  5e-324, 1e-7, 3.14159, 999999999999, NaN, Infinity, -Infinity, 60, 200, 201, 59.5, -14, -40, -41, -5, -4.99, 12, 13,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  2,
+  24,
+  30,
+  60,
+  120,
+  120.0001,
+  121,
+  1e308,
+  -1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  -Number.MAX_SAFE_INTEGER,
+  5e-324,
+  1e-7,
+  3.14159,
+  999999999999,
+  NaN,
+  Infinity,
+  -Infinity,
+  60,
+  200,
+  201,
+  59.5,
+  -14,
+  -40,
+  -41,
+  -5,
+  -4.99,
+  12,
+  13,
 ] as const;
 
 /** Raw YAML tokens put where a value was, as text (some have no JS value the generator could make). */
 const RAW_TOKENS = [
-  '.nan', '.NaN', '.inf', '-.inf', '+.inf', '1e999', '-1e999', '0x1F', '0o17', '0b101', '1_000', '+12', '012', '1:30', '.5', '5.', '-0',
-  '~', 'null', 'Null', 'NULL', 'true', 'False', 'yes', 'on', '2001-12-14', '2001-12-14t21:59:43.10-05:00',
-  '!!binary aGVsbG8=', '!!set { a, b }', '!!omap [ a: 1 ]', '!!timestamp 2001-12-14', '!!int 12', '!!int "x"', '!!float .nan', '!!str 5',
-  '!!null', '!!bool yes', '!!map {}', '!!seq []', '!custom thing', '!<tag:yaml.org,2002:str> 5', '!!python/object:os.system ls',
-  '*nope', '&a', '&a 5', '*a', '{', '[', '}', ']', '|', '>-', '|+9', '? x', '- x', '@x', '`x', '%x', '"\\u0000"', '"\\x1b[2J"', '"\\ud800"',
-  '"unterminated', "'unterminated", '{a: 1, a: 2}', '[1, 2', '{[a]: 1}', '{{a: 1}: 2}', '"\\U0010FFFF"', "''''", '""', '#comment',
-  '!!str', '&anchor', '!', '<<: *a', '*a\n*b', '&a [*a]', '&a {x: *a}',
+  '.nan',
+  '.NaN',
+  '.inf',
+  '-.inf',
+  '+.inf',
+  '1e999',
+  '-1e999',
+  '0x1F',
+  '0o17',
+  '0b101',
+  '1_000',
+  '+12',
+  '012',
+  '1:30',
+  '.5',
+  '5.',
+  '-0',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'true',
+  'False',
+  'yes',
+  'on',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  '!!binary aGVsbG8=',
+  '!!set { a, b }',
+  '!!omap [ a: 1 ]',
+  '!!timestamp 2001-12-14',
+  '!!int 12',
+  '!!int "x"',
+  '!!float .nan',
+  '!!str 5',
+  '!!null',
+  '!!bool yes',
+  '!!map {}',
+  '!!seq []',
+  '!custom thing',
+  '!<tag:yaml.org,2002:str> 5',
+  '!!python/object:os.system ls',
+  '*nope',
+  '&a',
+  '&a 5',
+  '*a',
+  '{',
+  '[',
+  '}',
+  ']',
+  '|',
+  '>-',
+  '|+9',
+  '? x',
+  '- x',
+  '@x',
+  '`x',
+  '%x',
+  '"\\u0000"',
+  '"\\x1b[2J"',
+  '"\\ud800"',
+  '"unterminated',
+  "'unterminated",
+  '{a: 1, a: 2}',
+  '[1, 2',
+  '{[a]: 1}',
+  '{{a: 1}: 2}',
+  '"\\U0010FFFF"',
+  "''''",
+  '""',
+  '#comment',
+  '!!str',
+  '&anchor',
+  '!',
+  '<<: *a',
+  '*a\n*b',
+  '&a [*a]',
+  '&a {x: *a}',
 ] as const;
 
 const NOISE = [
-  '\u0000', '\t', '\r', '\n', '\r\n', '\uFEFF', '\u2028', '\u0085', '\u001b', '\u007f', '\ud800', '\udfff', '"', "'", ':', ': ', '- ', '#',
-  '&', '*', '!', '|', '>', '{', '}', '[', ']', ',', '?', '%', '@', '`', '\\', '---', '...', '  ', '\t\t', 'é', '東', '😀', '\u200b',
+  '\u0000',
+  '\t',
+  '\r',
+  '\n',
+  '\r\n',
+  '\uFEFF',
+  '\u2028',
+  '\u0085',
+  '\u001b',
+  '\u007f',
+  '\ud800',
+  '\udfff',
+  '"',
+  "'",
+  ':',
+  ': ',
+  '- ',
+  '#',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '?',
+  '%',
+  '@',
+  '`',
+  '\\',
+  '---',
+  '...',
+  '  ',
+  '\t\t',
+  'é',
+  '東',
+  '😀',
+  '\u200b',
 ] as const;
 
 /** Values each key accepts, in range and just out of it, so rules (not only the schema) get exercised. */
@@ -137,7 +405,15 @@ const FIELDS: Readonly<Record<string, readonly unknown[]>> = {
   fade_out: [0, 30],
   speed: [0.5, 2, 3],
   loudness: [-14, -40, -5, 0],
-  score: [[{ prompt: 'Piano' }], [{ prompt: 'Drums', from: 'nowhere', to: 'scene-1' }], [{ id: 'a', prompt: 'x' }, { id: 'a', prompt: 'y' }], []],
+  score: [
+    [{ prompt: 'Piano' }],
+    [{ prompt: 'Drums', from: 'nowhere', to: 'scene-1' }],
+    [
+      { id: 'a', prompt: 'x' },
+      { id: 'a', prompt: 'y' },
+    ],
+    [],
+  ],
   matrix: [{ city: ['tokyo', 'paris'] }, { city: ['a'], exclude: [{ city: 'a' }] }, { n: Array.from({ length: 100 }, (_, i) => i), m: [1, 2, 3] }, { city: [] }],
 };
 
@@ -153,7 +429,10 @@ const leafValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
   { weight: 1, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.integer() },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'é', '\u0000', '東', ' ', '\\', 'x\n'), fc.constantFrom(200, 1000, 1001, 5000, 5001, 30_000)).map(([c, n]) => c.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('a', 'é', '\u0000', '東', ' ', '\\', 'x\n'), fc.constantFrom(200, 1000, 1001, 5000, 5001, 30_000)).map(([c, n]) => c.repeat(n)),
+  },
 );
 
 const anyValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -202,11 +481,25 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), at }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('duplicate' as const), at, to: at, value: anyValue }, { requiredKeys: ['op', 'at', 'to'] }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('replace' as const), at, value: anyValue }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('deep' as const), at, depth: fc.constantFrom(20, 65, 300, 1500, 5000), style: fc.constantFrom('flow-list' as const, 'flow-map' as const, 'block-list' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('deep' as const),
+      at,
+      depth: fc.constantFrom(20, 65, 300, 1500, 5000),
+      style: fc.constantFrom('flow-list' as const, 'flow-map' as const, 'block-list' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('add' as const), at, key: fc.constantFrom(...KEYS), value: anyValue }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('rename' as const), at, key: fc.oneof(fc.constantFrom<unknown>(...KEYS), fc.constantFrom<unknown>(1, null, true, 1.5, [1], { a: 1 })) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('rename' as const), at, key: fc.oneof(fc.constantFrom<unknown>(...KEYS), fc.constantFrom<unknown>(1, null, true, 1.5, [1], { a: 1 })) }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('append' as const), at, value: anyValue, clone: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('reference' as const), at, key: fc.constantFrom('from' as const, 'to' as const, 'id' as const), value: fc.constantFrom(...STRINGS) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('reference' as const), at, key: fc.constantFrom('from' as const, 'to' as const, 'id' as const), value: fc.constantFrom(...STRINGS) }),
+  },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('field' as const), at, key: fc.constantFrom(...Object.keys(FIELDS)), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('alias' as const), from: at, to: at, merge: fc.boolean(), name: fc.constantFrom('a', 'base', 'x1', '東', 'a-b') }) },
   {
@@ -245,7 +538,14 @@ const textEdit: fc.Arbitrary<TextEdit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tab' as const), line: at, replace: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('newlines' as const), style: fc.constantFrom('\r\n' as const, '\r' as const, '\u2028' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('bom' as const), at }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('line' as const), line: at, action: fc.constantFrom('duplicate' as const, 'delete' as const, 'swap' as const, 'indent' as const, 'dedent' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('line' as const),
+      line: at,
+      action: fc.constantFrom('duplicate' as const, 'delete' as const, 'swap' as const, 'indent' as const, 'dedent' as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('token' as const), line: at, token: fc.constantFrom(...RAW_TOKENS) }) },
   {
     weight: 1,
@@ -320,7 +620,8 @@ function mutate(doc: Document, m: Mutation): void {
       const p = pick(places(doc), m.at);
       if (!p) return;
       const item = p.parent.items[p.index];
-      const copy = isMap(p.parent) && item instanceof Pair ? new Pair((item.key as Node).clone?.() ?? item.key, m.value === undefined ? item.value : doc.createNode(m.value)) : item;
+      const copy =
+        isMap(p.parent) && item instanceof Pair ? new Pair((item.key as Node).clone?.() ?? item.key, m.value === undefined ? item.value : doc.createNode(m.value)) : item;
       p.parent.items.splice(m.to % (p.parent.items.length + 1), 0, copy as never);
       return;
     }
@@ -458,9 +759,7 @@ function buildText(c: Case): string {
     const doc = parseDocument(seed.text, { version: '1.2', uniqueKeys: false });
     for (const m of c.mutations) mutate(doc, m);
     try {
-      text = doc.toString({ lineWidth: 0 }).replace(new RegExp(`${DEEP}(\\d+)-([a-z-]+)`, 'g'), (_, depth: string, style: string) =>
-        deepText(Number(depth), style as 'flow-list'),
-      );
+      text = doc.toString({ lineWidth: 0 }).replace(new RegExp(`${DEEP}(\\d+)-([a-z-]+)`, 'g'), (_, depth: string, style: string) => deepText(Number(depth), style as 'flow-list'));
     } catch {
       // Some mutations make documents the library will not print (an alias whose anchor went away):
       // the text edits still apply to the seed.
@@ -493,12 +792,18 @@ function checkDiagnostic(d: Diagnostic, file: string, text: string, where: strin
   }
   assert.ok(typeof d.pointer === 'string' && (d.pointer === '' || d.pointer.startsWith('/')), `${where}: pointer ${d.pointer}`);
   assert.ok(typeof d.message === 'string' && d.message.trim().length > 0, `${where}: empty message`);
-  for (const [what, said] of [['message', d.message], ['hint', d.hint]] as const) {
+  for (const [what, said] of [
+    ['message', d.message],
+    ['hint', d.hint],
+  ] as const) {
     if (said === undefined) continue;
     assert.ok(said.trim().length > 0, `${where}: empty ${what}`);
     for (const word of BAD_WORDS) assert.ok(!said.includes(word) || text.includes(word), `${where}: ${what} says ${JSON.stringify(word)}: ${said}`);
     // Half an emoji, raw or escaped, where the manifest had none.
-    assert.ok(!(LONE_SURROGATE.test(said) || /\\ud[89a-f]/i.test(said)) || LONE_SURROGATE.test(text) || /\\ud[89a-f]/i.test(text), `${where}: ${what} splits a character: ${JSON.stringify(said)}`);
+    assert.ok(
+      !(LONE_SURROGATE.test(said) || /\\ud[89a-f]/i.test(said)) || LONE_SURROGATE.test(text) || /\\ud[89a-f]/i.test(text),
+      `${where}: ${what} splits a character: ${JSON.stringify(said)}`,
+    );
   }
   for (const [i, r] of (d.related ?? []).entries()) checkDiagnostic(r, file, text, `${where}.related[${i}]`);
 }
@@ -517,7 +822,12 @@ function checkResult(result: CompileResult, file: string, text: string): void {
   }
   JSON.stringify(diagnostics);
   for (const p of productions) {
-    const strings = [p.title, p.output.path, ...p.scenes.flatMap((s) => [s.id, s.kind === 'generated' ? s.prompt : s.source, s.narration?.text ?? '']), ...p.score.map((c) => c.prompt)];
+    const strings = [
+      p.title,
+      p.output.path,
+      ...p.scenes.flatMap((s) => [s.id, s.kind === 'generated' ? s.prompt : s.source, s.narration?.text ?? '']),
+      ...p.score.map((c) => c.prompt),
+    ];
     for (const s of strings) for (const word of BAD_WORDS) assert.ok(!s.includes(word) || text.includes(word), `production holds ${JSON.stringify(word)}: ${s.slice(0, 80)}`);
   }
 }
@@ -578,7 +888,11 @@ describe('fuzz: mutated manifests never crash the loader and every diagnostic po
     assert.ok(SEEDS.length >= 4);
     for (const seed of SEEDS) {
       const result = compileManifest(seed.name, seed.text, baseOptions);
-      assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), [], seed.name);
+      assert.deepEqual(
+        result.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+        seed.name,
+      );
       assert.ok(result.productions.length > 0, seed.name);
     }
   });

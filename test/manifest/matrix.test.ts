@@ -12,7 +12,10 @@ describe('matrix', () => {
       city: ['tokyo', 'paris'],
       look: ['cinematic', 'noir'],
       exclude: [{ city: 'paris', look: 'noir' }],
-      include: [{ city: 'tokyo', voice: 'neural-narrator-f' }, { city: 'lima', look: 'vintage' }],
+      include: [
+        { city: 'tokyo', voice: 'neural-narrator-f' },
+        { city: 'lima', look: 'vintage' },
+      ],
     });
     assert.deepEqual(combos, [
       { city: 'tokyo', look: 'cinematic', voice: 'neural-narrator-f' },
@@ -23,16 +26,23 @@ describe('matrix', () => {
   });
 
   test('one invalid combination is rejected with its own diagnostics; the others stay valid for run', () => {
-    const r = compileManifest('batch.yaml', `version: 1
+    const r = compileManifest(
+      'batch.yaml',
+      `version: 1
 matrix:
   clip: [harbour, missing, market]
 output: { path: "out/\${{ matrix.clip }}.mp4" }
 scenes:
   - source: "footage/\${{ matrix.clip }}.mp4"
     duration: 5
-`, { baseDir: '/films', fileExists: (path) => !path.includes('missing') });
+`,
+      { baseDir: '/films', fileExists: (path) => !path.includes('missing') },
+    );
     assert.equal(r.productions.length, 0, 'validate still calls the manifest invalid');
-    assert.deepEqual(r.valid.map((p) => p.matrix), [{ clip: 'harbour' }, { clip: 'market' }]);
+    assert.deepEqual(
+      r.valid.map((p) => p.matrix),
+      [{ clip: 'harbour' }, { clip: 'market' }],
+    );
     assert.equal(r.rejected.length, 1);
     assert.deepEqual(r.rejected[0]!.matrix, { clip: 'missing' });
     assert.match(r.rejected[0]!.diagnostics[0]!.message, /footage\/missing\.mp4.*\[matrix: clip=missing\]/);
@@ -60,7 +70,10 @@ scenes:
     assert.equal(first.scenes[0]?.narration?.text, 'Welcome to tokyo.');
     assert.deepEqual(first.matrix, { city: 'tokyo', n: 1 });
     assert.equal(first.variant, 'tokyo-1');
-    assert.deepEqual(r.productions.map((p) => p.variant), ['tokyo-1', 'tokyo-2', 'paris-1', 'paris-2']);
+    assert.deepEqual(
+      r.productions.map((p) => p.variant),
+      ['tokyo-1', 'tokyo-2', 'paris-1', 'paris-2'],
+    );
   });
 
   test('a problem in one combination points into the original file and names its values', () => {
@@ -96,21 +109,27 @@ scenes:
   test('names every object has (toString, constructor, __proto__) are not matrix values unless the matrix lists them', () => {
     const r = compile('version: 1\nmatrix:\n  city: [a]\ntitle: "${{ matrix.toString }} ${{ matrix.constructor }} ${{ matrix.__proto__ }}"\nscenes:\n  - prompt: x\n');
     assert.equal(r.productions.length, 0);
-    assert.deepEqual(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`), [
-      '4:8 ${{ matrix.__proto__ }} names no matrix value (this combination has city) [matrix: city=a]',
-      '4:8 ${{ matrix.constructor }} names no matrix value (this combination has city) [matrix: city=a]',
-      '4:8 ${{ matrix.toString }} names no matrix value (this combination has city) [matrix: city=a]',
-    ]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`),
+      [
+        '4:8 ${{ matrix.__proto__ }} names no matrix value (this combination has city) [matrix: city=a]',
+        '4:8 ${{ matrix.constructor }} names no matrix value (this combination has city) [matrix: city=a]',
+        '4:8 ${{ matrix.toString }} names no matrix value (this combination has city) [matrix: city=a]',
+      ],
+    );
     const listed = compile('version: 1\nmatrix:\n  constructor: [a, b]\noutput: { path: "out/${{ matrix.constructor }}.mp4" }\nscenes:\n  - prompt: x\n');
-    assert.deepEqual(listed.productions.map((p) => p.output.path), ['/films/out/a.mp4', '/films/out/b.mp4']);
+    assert.deepEqual(
+      listed.productions.map((p) => p.output.path),
+      ['/films/out/a.mp4', '/films/out/b.mp4'],
+    );
   });
 
   test('an include with such a name extends the combinations it fits', () => {
     // As YAML reads it: `__proto__` an own key, not the object's prototype.
     const include = JSON.parse('[{ "city": "a", "__proto__": "x" }, { "constructor": "y" }]') as Array<Record<string, string>>;
-    assert.deepEqual(expandMatrix({ city: ['a', 'b'], include }).map((c) => JSON.stringify(c)), [
-      '{"city":"a","__proto__":"x","constructor":"y"}',
-      '{"city":"b","constructor":"y"}',
-    ]);
+    assert.deepEqual(
+      expandMatrix({ city: ['a', 'b'], include }).map((c) => JSON.stringify(c)),
+      ['{"city":"a","__proto__":"x","constructor":"y"}', '{"city":"b","constructor":"y"}'],
+    );
   });
 });

@@ -18,7 +18,10 @@ describe('normalize', () => {
     assert.equal(production.plan, 'regular');
     assert.deepEqual(production.output, { path: '/films/out/film.mp4', resolution: '720p', fps: 24, loudness: -14, subtitles: 'sidecar' });
     // An explicit `scene-1` on the second scene pushes the first one's default id aside.
-    assert.deepEqual(production.scenes.map((s) => s.id), ['scene-1-2', 'scene-1']);
+    assert.deepEqual(
+      production.scenes.map((s) => s.id),
+      ['scene-1-2', 'scene-1'],
+    );
     assert.equal(production.scenes[0]?.duration, 5);
     assert.equal(production.scenes[1]?.duration, 'auto');
     assert.deepEqual(production.scenes[1]?.narration, { text: 'Hello.', voice: 'neural-narrator-m', speed: 1, at: 0.5, pointer: '/scenes/1/narration' });
@@ -28,11 +31,14 @@ describe('normalize', () => {
     const { production } = compile(
       'version: 1\ndefaults:\n  transition: { type: dissolve, duration: 0.75 }\n  style: noir\nscenes:\n  - prompt: A\n    duration: 4\n  - prompt: B\n    duration: 4\n    transition: { type: wipeleft }\n  - prompt: C\n    duration: 4\n',
     );
-    assert.deepEqual(production?.scenes.map((s) => s.transition), [
-      { type: 'dissolve', duration: 0.75 },
-      { type: 'wipeleft', duration: 0.75 },
-      { type: 'cut', duration: 0 },
-    ]);
+    assert.deepEqual(
+      production?.scenes.map((s) => s.transition),
+      [
+        { type: 'dissolve', duration: 0.75 },
+        { type: 'wipeleft', duration: 0.75 },
+        { type: 'cut', duration: 0 },
+      ],
+    );
     assert.equal(production?.scenes[0]?.kind === 'generated' && production.scenes[0].style, 'noir');
   });
 

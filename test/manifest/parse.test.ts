@@ -29,7 +29,8 @@ describe('nesting', () => {
   });
 
   test('a manifest as deep as a film gets is fine', () => {
-    const text = 'version: 1\nmatrix:\n  city: [a]\n  include:\n    - { city: a, n: 1 }\noutput: { path: "out/${{ matrix.city }}.mp4" }\nscenes:\n  - prompt: x\n    narration: { text: Hello }\n';
+    const text =
+      'version: 1\nmatrix:\n  city: [a]\n  include:\n    - { city: a, n: 1 }\noutput: { path: "out/${{ matrix.city }}.mp4" }\nscenes:\n  - prompt: x\n    narration: { text: Hello }\n';
     assert.deepEqual(compile(text).map(brief), []);
   });
 });

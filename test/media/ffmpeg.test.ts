@@ -30,7 +30,10 @@ test('ffprobe is found beside ffmpeg when it is not on PATH', async () => {
 
 test('a missing ffmpeg is a typed error naming where it looked', async (t) => {
   const optional: string = 'ffmpeg-static'; // a plain string, so the type checker does not need the optional package
-  const hasStatic = await import(optional).then(() => true, () => false);
+  const hasStatic = await import(optional).then(
+    () => true,
+    () => false,
+  );
   if (hasStatic) {
     t.skip('ffmpeg-static is installed, so ffmpeg is always found');
     return;

@@ -22,8 +22,15 @@ test('parseProbe reads rotation from side data, skips cover art, and tolerates m
     streams: [
       { codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } },
       {
-        codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '24000/1001', r_frame_rate: '24000/1001',
-        pix_fmt: 'yuv420p', sample_aspect_ratio: '1:1', side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }],
+        codec_type: 'video',
+        codec_name: 'h264',
+        width: 1920,
+        height: 1080,
+        avg_frame_rate: '24000/1001',
+        r_frame_rate: '24000/1001',
+        pix_fmt: 'yuv420p',
+        sample_aspect_ratio: '1:1',
+        side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }],
         disposition: { attached_pic: 0 },
       },
       { codec_type: 'audio', codec_name: 'aac', sample_rate: '48000', channels: 2 },
@@ -44,11 +51,32 @@ test('parseProbe reads rotation from side data, skips cover art, and tolerates m
 test('probe reads a real file', async () => {
   const dir = tempDir('mdp-probe-');
   const file = path.join(dir, 'clip.mp4');
-  await runFfmpeg([
-    '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=2',
-    '-f', 'lavfi', '-i', 'sine=f=440:r=44100:d=2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '1', '-shortest', '-y', file,
-  ], { ffmpegPath: binaries.ffmpeg });
+  await runFfmpeg(
+    [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x240:r=25:d=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=440:r=44100:d=2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-ac',
+      '1',
+      '-shortest',
+      '-y',
+      file,
+    ],
+    { ffmpegPath: binaries.ffmpeg },
+  );
   const info = await probe(file, { ffprobePath: binaries.ffprobe });
   assert.ok(Math.abs(info.duration - 2) < 0.1, `duration ${info.duration}`);
   assert.ok(info.size > 0);

@@ -30,7 +30,11 @@ test('runFfmpeg writes a file and reports progress up to 100', async () => {
   await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=2', '-y', out], { ffmpegPath, expectedDuration: 2, onProgress: (p) => seen.push(p) });
   assert.ok((await stat(out)).size > 1000);
   assert.equal(seen.at(-1), 100);
-  assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'progress never goes backwards');
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    seen,
+    'progress never goes backwards',
+  );
 });
 
 test('a failing run throws FfmpegError with the argv and the stderr tail', async () => {
@@ -48,7 +52,7 @@ test('a failing run throws FfmpegError with the argv and the stderr tail', async
   assert.match(error.message, /No such file/);
 });
 
-test('an invalid filter fails with ffmpeg\'s own message in the tail', async () => {
+test("an invalid filter fails with ffmpeg's own message in the tail", async () => {
   const error = await runFfmpeg(['-f', 'lavfi', '-i', 'nosuchfilter=1', '-f', 'null', '-'], { ffmpegPath }).catch((e: unknown) => e);
   assert.ok(error instanceof FfmpegError);
   assert.match(error.stderrTail.join('\n'), /nosuchfilter/);

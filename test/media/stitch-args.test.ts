@@ -33,10 +33,20 @@ function planOf(clips: { d: number; t: number; type?: string }[]): StitchPlan {
 
 describe('frameTimeline', () => {
   it('puts clips on the frame grid, each starting where the previous one’s transition begins', () => {
-    const t = frameTimeline(planOf([{ d: 3, t: 1 }, { d: 3, t: 0.5 }, { d: 3, t: 0 }]));
+    const t = frameTimeline(
+      planOf([
+        { d: 3, t: 1 },
+        { d: 3, t: 0.5 },
+        { d: 3, t: 0 },
+      ]),
+    );
     assert.deepEqual(
       t.clips.map((c) => [c.frames, c.startFrame, c.transitionFrames, c.transition]),
-      [[72, 0, 24, 'dissolve'], [72, 48, 12, 'dissolve'], [72, 108, 0, 'cut']],
+      [
+        [72, 0, 24, 'dissolve'],
+        [72, 48, 12, 'dissolve'],
+        [72, 108, 0, 'cut'],
+      ],
     );
     assert.equal(t.frames, 180);
   });
@@ -44,30 +54,87 @@ describe('frameTimeline', () => {
     assert.equal(frameTimeline(planOf([{ d: 2, t: 1 }])).frames, 48);
   });
   it('refuses transitions longer than their clip', () => {
-    assert.throws(() => frameTimeline(planOf([{ d: 2, t: 1.5 }, { d: 2, t: 1 }, { d: 2, t: 0 }])), StitchPlanError);
+    assert.throws(
+      () =>
+        frameTimeline(
+          planOf([
+            { d: 2, t: 1.5 },
+            { d: 2, t: 1 },
+            { d: 2, t: 0 },
+          ]),
+        ),
+      StitchPlanError,
+    );
   });
 });
 
 describe('planPieces', () => {
   it('re-encodes one-second-aligned windows around transitions and copies the rest', () => {
-    const pieces = planPieces(frameTimeline(planOf([{ d: 3, t: 1 }, { d: 3, t: 0.5 }, { d: 3, t: 0 }])), 24);
+    const pieces = planPieces(
+      frameTimeline(
+        planOf([
+          { d: 3, t: 1 },
+          { d: 3, t: 0.5 },
+          { d: 3, t: 0 },
+        ]),
+      ),
+      24,
+    );
     assert.deepEqual(pieces, [
       { kind: 'copy', clip: 0, from: 0, to: 48 },
-      { kind: 'window', parts: [{ clip: 0, from: 48, to: 72 }, { clip: 1, from: 0, to: 24 }], transitions: [{ type: 'dissolve', frames: 24 }] },
+      {
+        kind: 'window',
+        parts: [
+          { clip: 0, from: 48, to: 72 },
+          { clip: 1, from: 0, to: 24 },
+        ],
+        transitions: [{ type: 'dissolve', frames: 24 }],
+      },
       { kind: 'copy', clip: 1, from: 24, to: 48 },
-      { kind: 'window', parts: [{ clip: 1, from: 48, to: 72 }, { clip: 2, from: 0, to: 24 }], transitions: [{ type: 'dissolve', frames: 12 }] },
+      {
+        kind: 'window',
+        parts: [
+          { clip: 1, from: 48, to: 72 },
+          { clip: 2, from: 0, to: 24 },
+        ],
+        transitions: [{ type: 'dissolve', frames: 12 }],
+      },
       { kind: 'copy', clip: 2, from: 24, to: 72 },
     ]);
   });
   it('copies whole clips joined by cuts', () => {
-    const pieces = planPieces(frameTimeline(planOf([{ d: 2, t: 0 }, { d: 2, t: 0 }])), 24);
-    assert.deepEqual(pieces, [{ kind: 'copy', clip: 0, from: 0, to: 48 }, { kind: 'copy', clip: 1, from: 0, to: 48 }]);
+    const pieces = planPieces(
+      frameTimeline(
+        planOf([
+          { d: 2, t: 0 },
+          { d: 2, t: 0 },
+        ]),
+      ),
+      24,
+    );
+    assert.deepEqual(pieces, [
+      { kind: 'copy', clip: 0, from: 0, to: 48 },
+      { kind: 'copy', clip: 1, from: 0, to: 48 },
+    ]);
   });
   it('merges the windows around a clip too short to copy anything of', () => {
-    const pieces = planPieces(frameTimeline(planOf([{ d: 2, t: 0.5 }, { d: 1.25, t: 0.5 }, { d: 2, t: 0 }])), 24);
+    const pieces = planPieces(
+      frameTimeline(
+        planOf([
+          { d: 2, t: 0.5 },
+          { d: 1.25, t: 0.5 },
+          { d: 2, t: 0 },
+        ]),
+      ),
+      24,
+    );
     assert.equal(pieces.length, 3);
     const window = pieces[1] as WindowPiece;
-    assert.deepEqual(window.parts, [{ clip: 0, from: 24, to: 48 }, { clip: 1, from: 0, to: 30 }, { clip: 2, from: 0, to: 24 }]);
+    assert.deepEqual(window.parts, [
+      { clip: 0, from: 24, to: 48 },
+      { clip: 1, from: 0, to: 30 },
+      { clip: 2, from: 0, to: 24 },
+    ]);
     assert.equal(window.transitions.length, 2);
   });
   it('covers every frame of the film exactly once, copy pieces starting on keyframes (property)', () => {
@@ -78,7 +145,10 @@ describe('planPieces', () => {
         const clips = frames.map((c, i) => ({ d: c.d / 24, t: Math.min(c.t, Math.floor(c.d / 2), Math.floor((frames[i + 1]?.d ?? 0) / 2)) / 24 }));
         const timeline = frameTimeline(planOf(clips));
         const pieces = planPieces(timeline, gop);
-        assert.equal(pieces.reduce((sum, p) => sum + pieceFrames(p), 0), timeline.frames);
+        assert.equal(
+          pieces.reduce((sum, p) => sum + pieceFrames(p), 0),
+          timeline.frames,
+        );
         for (const p of pieces) {
           if (p.kind === 'copy') assert.ok(p.from % gop === 0 && p.to > p.from);
           else p.parts.forEach((part) => assert.ok(part.to > part.from));
@@ -102,7 +172,10 @@ describe('conform arguments', () => {
     assert.deepEqual(args.slice(0, 4), ['-ss', '1.5', '-i', '/in/a b.mov']);
     assert.equal(args[args.indexOf('-frames:v') + 1], '72');
     assert.equal(args[args.indexOf('-vf') + 1], conformVideoFilter({ frames: 72, probe: PROBE, format: FORMAT }));
-    assert.match(args[args.indexOf('-vf') + 1] ?? '', /^setpts=PTS-STARTPTS,fps=24,scale=1280:720:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=1280:720:\(ow-iw\)\/2:\(oh-ih\)\/2:black,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=3$/);
+    assert.match(
+      args[args.indexOf('-vf') + 1] ?? '',
+      /^setpts=PTS-STARTPTS,fps=24,scale=1280:720:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=1280:720:\(ow-iw\)\/2:\(oh-ih\)\/2:black,setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=3$/,
+    );
     // No sound in the source: silence from anullsrc, cut to the clip's length.
     assert.ok(args.includes('anullsrc=r=48000:cl=stereo'));
     assert.equal(args[args.indexOf('-map', args.indexOf('/w/v.mp4')) + 1], '1:a:0');
@@ -134,8 +207,15 @@ describe('conform arguments', () => {
 describe('windows and the concat list', () => {
   const window: WindowPiece = {
     kind: 'window',
-    parts: [{ clip: 0, from: 24, to: 48 }, { clip: 1, from: 0, to: 30 }, { clip: 2, from: 0, to: 24 }],
-    transitions: [{ type: 'dissolve', frames: 12 }, { type: 'wipeleft', frames: 12 }],
+    parts: [
+      { clip: 0, from: 24, to: 48 },
+      { clip: 1, from: 0, to: 30 },
+      { clip: 2, from: 0, to: 24 },
+    ],
+    transitions: [
+      { type: 'dissolve', frames: 12 },
+      { type: 'wipeleft', frames: 12 },
+    ],
   };
   it('maps plan transitions to xfade and refuses unknown ones', () => {
     assert.equal(xfadeTransition('dissolve'), 'fade');
@@ -153,7 +233,15 @@ describe('windows and the concat list', () => {
     assert.equal(args[args.indexOf('-frames:v') + 1], '54');
   });
   it('lists pieces with in/out points and explicit durations', () => {
-    const pieces = planPieces(frameTimeline(planOf([{ d: 3, t: 1 }, { d: 3, t: 0 }])), 24);
+    const pieces = planPieces(
+      frameTimeline(
+        planOf([
+          { d: 3, t: 1 },
+          { d: 3, t: 0 },
+        ]),
+      ),
+      24,
+    );
     assert.equal(
       buildConcatList(pieces, ['c0.mp4', "w'1.mp4", 'c1.mp4'], 24),
       "ffconcat version 1.0\nfile 'c0.mp4'\noutpoint 2\nduration 2\nfile 'w'\\''1.mp4'\nduration 1\nfile 'c1.mp4'\ninpoint 1\noutpoint 3\nduration 2\n",
@@ -164,7 +252,10 @@ describe('windows and the concat list', () => {
 describe('audio mix', () => {
   it('places clips, narration and cues by sample and sums them to exactly the film length', () => {
     const input = {
-      clips: [{ file: '/w/a.wav', start: 0, duration: 3, fadeIn: 0, fadeOut: 1, gain: -3 }, { file: '/w/b.wav', start: 2, duration: 3, fadeIn: 1, fadeOut: 0, gain: 0 }],
+      clips: [
+        { file: '/w/a.wav', start: 0, duration: 3, fadeIn: 0, fadeOut: 1, gain: -3 },
+        { file: '/w/b.wav', start: 2, duration: 3, fadeIn: 1, fadeOut: 0, gain: 0 },
+      ],
       narration: [{ file: '/n.wav', start: 1.25, duration: 2 }],
       cues: [{ file: '/m.wav', start: 0.5, duration: 4, inPoint: 2, gain: -6, duck: 12, fadeIn: 1, fadeOut: 2 }],
       length: 5,
@@ -173,16 +264,35 @@ describe('audio mix', () => {
     assert.match(graph, /\[0:a\][^;]*volume=-3dB,afade=t=out:st=2:d=1,adelay=delays=0S:all=1\[s0\]/);
     assert.match(graph, /\[1:a\][^;]*afade=t=in:st=0:d=1,adelay=delays=96000S:all=1\[s1\]/);
     assert.match(graph, /\[2:a\][^;]*atrim=end_sample=96000,adelay=delays=60000S:all=1\[s2\]/);
-    assert.match(graph, /\[3:a\]atrim=start=2,asetpts=PTS-STARTPTS,[^;]*volume=-6dB,afade=t=in:st=0:d=1,afade=t=out:st=2:d=2,adelay=delays=24000S:all=1,volume='[^']+':eval=frame\[s3\]/);
+    assert.match(
+      graph,
+      /\[3:a\]atrim=start=2,asetpts=PTS-STARTPTS,[^;]*volume=-6dB,afade=t=in:st=0:d=1,afade=t=out:st=2:d=2,adelay=delays=24000S:all=1,volume='[^']+':eval=frame\[s3\]/,
+    );
     assert.match(graph, /amix=inputs=4:normalize=0:duration=longest,apad=whole_len=240000,atrim=end_sample=240000\[mix\]$/);
-    assert.deepEqual(buildMixArgs(input, '/w/mix.filter', '/w/mix.wav').slice(0, 10), ['-i', '/w/a.wav', '-i', '/w/b.wav', '-i', '/n.wav', '-i', '/m.wav', '-filter_complex_script', '/w/mix.filter']);
+    assert.deepEqual(buildMixArgs(input, '/w/mix.filter', '/w/mix.wav').slice(0, 10), [
+      '-i',
+      '/w/a.wav',
+      '-i',
+      '/w/b.wav',
+      '-i',
+      '/n.wav',
+      '-i',
+      '/m.wav',
+      '-filter_complex_script',
+      '/w/mix.filter',
+    ]);
   });
   it('ducks by exactly the asked dB during narration, ramping around it', () => {
-    const expr = duckExpression([{ start: 2, duration: 1 }, { start: 5, duration: 1 }], 12);
+    const expr = duckExpression(
+      [
+        { start: 2, duration: 1 },
+        { start: 5, duration: 1 },
+      ],
+      12,
+    );
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the ffmpeg expression under test as JavaScript
     const evaluate = new Function('t', 'clip', 'min', 'max', `return ${expr};`) as (t: number, ...f: ((...a: number[]) => number)[]) => number;
-    const gainDb = (t: number): number =>
-      20 * Math.log10(evaluate(t, (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)), Math.min, Math.max));
+    const gainDb = (t: number): number => 20 * Math.log10(evaluate(t, (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)), Math.min, Math.max));
     assert.ok(Math.abs(gainDb(0)) < 1e-9);
     assert.ok(Math.abs(gainDb(2.5) - -12) < 1e-3);
     assert.ok(Math.abs(gainDb(5.9) - -12) < 1e-3);
@@ -199,12 +309,23 @@ describe('loudness', () => {
     assert.throws(() => parseLoudnorm('no json'), /no measurement/);
   });
   it('reads ebur128’s summary', () => {
-    const text = '[Parsed_ebur128_0 @ 0x1] t: 1.2 M: -20 S: -21 I: -30.0 LUFS\n[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -16.0 LUFS\n    Threshold: -26.1 LUFS\n\n  Loudness range:\n    LRA:         3.2 LU\n\n  True peak:\n    Peak:       -1.6 dBFS\n';
+    const text =
+      '[Parsed_ebur128_0 @ 0x1] t: 1.2 M: -20 S: -21 I: -30.0 LUFS\n[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -16.0 LUFS\n    Threshold: -26.1 LUFS\n\n  Loudness range:\n    LRA:         3.2 LU\n\n  True peak:\n    Peak:       -1.6 dBFS\n';
     assert.deepEqual(parseEbur128(text), { integrated: -16, truePeak: -1.6, threshold: -26.1 });
     assert.throws(() => parseEbur128('I: -30.0 LUFS'), /no summary/);
   });
   it('measures once with both filters and takes the integrated loudness and gate from ebur128', () => {
-    assert.deepEqual(buildMeasureArgs('/w/mix.wav', -16), ['-i', '/w/mix.wav', '-map', '0:a:0', '-af', 'ebur128=peak=true,loudnorm=I=-16:TP=-1.5:LRA=20:print_format=json', '-f', 'null', '-']);
+    assert.deepEqual(buildMeasureArgs('/w/mix.wav', -16), [
+      '-i',
+      '/w/mix.wav',
+      '-map',
+      '0:a:0',
+      '-af',
+      'ebur128=peak=true,loudnorm=I=-16:TP=-1.5:LRA=20:print_format=json',
+      '-f',
+      'null',
+      '-',
+    ]);
     const ebur = '[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -26.6 LUFS\n    Threshold: -38.1 LUFS\n\n  True peak:\n    Peak:       -4.4 dBFS\n';
     assert.deepEqual(parseMeasurement(ebur + stderr), { inputI: -26.6, inputTp: -4.47, inputLra: 18.06, inputThresh: -38.1, targetOffset: 0.58 });
   });
@@ -251,9 +372,34 @@ describe('final encode arguments', () => {
   const base = { concatList: 'cut.ffconcat', audio: '/w/a.m4a', out: '/o/.film.mp4.1.partial.mp4', container: 'mp4' as const, title: 'A: "b"', frames: 180, format: FORMAT };
   it('copies the joined picture, adds the sound, title and faststart', () => {
     assert.deepEqual(buildFinalArgs(base), [
-      '-f', 'concat', '-safe', '0', '-i', 'cut.ffconcat', '-i', '/w/a.m4a', '-map', '0:v:0', '-map', '1:a:0',
-      '-c:v', 'copy', '-t', '7.5', '-c:a', 'copy', '-map_metadata', '-1', '-metadata', 'title=A: "b"',
-      '-movflags', '+faststart', '-f', 'mp4', '-y', '/o/.film.mp4.1.partial.mp4',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      'cut.ffconcat',
+      '-i',
+      '/w/a.m4a',
+      '-map',
+      '0:v:0',
+      '-map',
+      '1:a:0',
+      '-c:v',
+      'copy',
+      '-t',
+      '7.5',
+      '-c:a',
+      'copy',
+      '-map_metadata',
+      '-1',
+      '-metadata',
+      'title=A: "b"',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      '-y',
+      '/o/.film.mp4.1.partial.mp4',
     ]);
   });
   it('re-encodes the picture in the house format to burn subtitles', () => {

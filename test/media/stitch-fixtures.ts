@@ -18,11 +18,20 @@ export async function makeClip(
   const { seconds, width = 1280, height = 720, fps = 24, audio = true, freq = 440 } = options;
   const picture = options.color ? `color=c=${options.color}:` : 'testsrc2=';
   await ff([
-    '-f', 'lavfi', '-i', `${picture}s=${width}x${height}:r=${fps}:d=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `${picture}s=${width}x${height}:r=${fps}:d=${seconds}`,
     ...(audio ? ['-f', 'lavfi', '-i', `sine=f=${freq}:r=48000:d=${seconds},volume=-20dB`] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
     ...(audio ? ['-c:a', 'aac', '-ac', '2'] : []),
-    '-shortest', file,
+    '-shortest',
+    file,
   ]);
   return file;
 }
@@ -34,10 +43,23 @@ export async function makeClip(
 export async function makeRotatedClip(dir: string, name: string, seconds: number): Promise<string> {
   const raw = join(dir, `raw-${name}`);
   await ff([
-    '-f', 'lavfi', '-i', `color=c=red:s=320x240:r=24:d=${seconds}`,
-    '-f', 'lavfi', '-i', `color=c=blue:s=320x240:r=24:d=${seconds}`,
-    '-filter_complex', '[0:v][1:v]hstack=inputs=2,format=yuv420p[v]',
-    '-map', '[v]', '-c:v', 'libx264', '-preset', 'ultrafast', raw,
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=red:s=320x240:r=24:d=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=blue:s=320x240:r=24:d=${seconds}`,
+    '-filter_complex',
+    '[0:v][1:v]hstack=inputs=2,format=yuv420p[v]',
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    raw,
   ]);
   const file = join(dir, name);
   await ff(['-i', raw, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file]);
@@ -55,9 +77,21 @@ export async function makeVoice(dir: string, name: string, seconds: number): Pro
 export async function makeMusic(dir: string, name: string, seconds: number): Promise<string> {
   const file = join(dir, name);
   await ff([
-    '-f', 'lavfi', '-i', `sine=f=220:r=44100:d=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=f=330:r=44100:d=${seconds}`,
-    '-filter_complex', '[0:a][1:a]amix=inputs=2,volume=-6dB[a]', '-map', '[a]', '-ac', '2', file,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=220:r=44100:d=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=330:r=44100:d=${seconds}`,
+    '-filter_complex',
+    '[0:a][1:a]amix=inputs=2,volume=-6dB[a]',
+    '-map',
+    '[a]',
+    '-ac',
+    '2',
+    file,
   ]);
   return file;
 }

@@ -13,7 +13,11 @@ export async function ffprobeJson(file: string): Promise<{
 /** Presentation times (seconds) of the video packets. */
 export async function videoPacketTimes(file: string): Promise<number[]> {
   const { stdout } = await execa('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
-  return stdout.split('\n').filter((l) => l.trim() !== '').map(Number).sort((a, b) => a - b);
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** Integrated loudness (LUFS) and true peak (dBTP) with ebur128 (EBU R128). */
@@ -27,7 +31,24 @@ export async function ebur128(file: string): Promise<{ integrated: number; trueP
 
 /** Mean volume, dB (volumedetect), of [start, start+duration) of the audio after `filters`. */
 export async function meanVolume(file: string, start: number, duration: number, filters: string): Promise<number> {
-  const { stderr } = await execa('ffmpeg', ['-nostdin', '-hide_banner', '-nostats', '-ss', String(start), '-t', String(duration), '-i', file, '-map', '0:a:0', '-af', `${filters},volumedetect`, '-f', 'null', '-']);
+  const { stderr } = await execa('ffmpeg', [
+    '-nostdin',
+    '-hide_banner',
+    '-nostats',
+    '-ss',
+    String(start),
+    '-t',
+    String(duration),
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    `${filters},volumedetect`,
+    '-f',
+    'null',
+    '-',
+  ]);
   return Number(/mean_volume:\s+(-?[\d.]+) dB/.exec(stderr)?.[1]);
 }
 
@@ -37,7 +58,9 @@ export async function frameAt(file: string, time: number): Promise<{ width: numb
   const video = info.streams.find((s) => s['codec_type'] === 'video');
   const width = Number(video?.['width']);
   const height = Number(video?.['height']);
-  const { stdout } = await execa('ffmpeg', ['-nostdin', '-v', 'error', '-ss', String(time), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer' });
+  const { stdout } = await execa('ffmpeg', ['-nostdin', '-v', 'error', '-ss', String(time), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    encoding: 'buffer',
+  });
   const data = Buffer.from(stdout);
   return {
     width,
@@ -62,6 +85,15 @@ export function parseCues(text: string): { start: number; end: number; text: str
       const at = lines.findIndex((l) => l.includes(' --> '));
       if (at < 0) return [];
       const [a, b] = (lines[at] ?? '').split(' --> ');
-      return [{ start: toSeconds(a ?? ''), end: toSeconds(b ?? ''), text: lines.slice(at + 1).join('\n').trimEnd() }];
+      return [
+        {
+          start: toSeconds(a ?? ''),
+          end: toSeconds(b ?? ''),
+          text: lines
+            .slice(at + 1)
+            .join('\n')
+            .trimEnd(),
+        },
+      ];
     });
 }

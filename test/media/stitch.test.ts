@@ -203,8 +203,7 @@ describe('stitch', () => {
             if (s === stage) controller.abort();
           },
         }),
-        (error: unknown) =>
-          (error instanceof FfmpegError && error.reason === 'aborted') || (error instanceof Error && error.name === 'AbortError'),
+        (error: unknown) => (error instanceof FfmpegError && error.reason === 'aborted') || (error instanceof Error && error.name === 'AbortError'),
       );
       const beside = await readdir(outDir).catch(() => []);
       assert.deepEqual(beside, []);

@@ -52,11 +52,7 @@ describe('sweepWorkDir', () => {
   let plan: StitchPlan;
   before(async () => {
     dir = tempDir('mdp-sweep-');
-    const [a, b, voice] = await Promise.all([
-      makeClip(dir, 'a.mp4', { seconds: 3 }),
-      makeClip(dir, 'b.mp4', { seconds: 3, freq: 660 }),
-      makeTone(dir, 'voice.wav', 1, 2000),
-    ]);
+    const [a, b, voice] = await Promise.all([makeClip(dir, 'a.mp4', { seconds: 3 }), makeClip(dir, 'b.mp4', { seconds: 3, freq: 660 }), makeTone(dir, 'voice.wav', 1, 2000)]);
     plan = {
       output: { path: join(dir, 'out', 'film.mp4'), width: 1280, height: 720, fps: 24, loudness: -16, subtitles: 'burn', title: 'sweep' },
       clips: [
@@ -91,7 +87,10 @@ describe('sweepWorkDir', () => {
 
     const swept = await sweepWorkDir(work);
     assert.equal(swept.count, Object.keys(litter).length);
-    assert.equal(swept.bytes, Object.values(litter).reduce((s, n) => s + n, 0));
+    assert.equal(
+      swept.bytes,
+      Object.values(litter).reduce((s, n) => s + n, 0),
+    );
     assert.deepEqual(swept.files.map((f) => f.slice(work.length + 1)).sort(), Object.keys(litter).sort());
     assert.deepEqual((await readdir(work)).sort(), [...keep, 'sub'].sort());
     assert.deepEqual(await readdir(join(work, 'sub')), [run.mixWav]);
@@ -129,7 +128,10 @@ describe('sweepWorkDir', () => {
     assert.equal(swept.bytes, 4800 + 'anullsrc'.length + 100);
     const left = await readdir(work);
     assert.deepEqual(left.filter(isWorkLitter), []);
-    assert.deepEqual(kept(left).filter((n) => n.startsWith('conform-')), conformed);
+    assert.deepEqual(
+      kept(left).filter((n) => n.startsWith('conform-')),
+      conformed,
+    );
     assert.deepEqual(await Promise.all(conformed.map(async (n) => (await stat(join(work, n))).size)), sizes);
 
     const done = await stitch(plan, { binaries, workDir: work, preset: 'ultrafast' });

@@ -24,12 +24,7 @@ const manifestArb = fc
     }),
     { minLength: 1, maxLength: 12 },
   )
-  .chain((scenes) =>
-    fc.tuple(
-      fc.constant(scenes),
-      fc.array(fc.tuple(fc.nat(scenes.length - 1), fc.nat(scenes.length - 1)), { maxLength: 3 }),
-    ),
-  )
+  .chain((scenes) => fc.tuple(fc.constant(scenes), fc.array(fc.tuple(fc.nat(scenes.length - 1), fc.nat(scenes.length - 1)), { maxLength: 3 })))
   .map(([scenes, cues]) => {
     const lines = ['version: 1', 'scenes:'];
     scenes.forEach((s, i) => {
@@ -93,7 +88,9 @@ describe('timeline properties', () => {
   });
 
   test('`auto` scenes take their narration plus padding and the outgoing transition, on a frame', () => {
-    const production = compile('version: 1\noutput: { fps: 24 }\nscenes:\n  - id: a\n    prompt: A\n    narration: { text: Hello there, at: 0.5 }\n    transition: { type: dissolve, duration: 0.5 }\n  - id: b\n    prompt: B\n    duration: 4\n');
+    const production = compile(
+      'version: 1\noutput: { fps: 24 }\nscenes:\n  - id: a\n    prompt: A\n    narration: { text: Hello there, at: 0.5 }\n    transition: { type: dissolve, duration: 0.5 }\n  - id: b\n    prompt: B\n    duration: 4\n',
+    );
     const t = computeTimeline(production, new Map([['a', 2.3]]));
     assert.equal(t.scenes[0]!.duration, toFrame(0.5 + 2.3 + 0.5 + 0.5, 24));
     assert.equal(t.length, t.scenes[0]!.duration - 0.5 + 4);
@@ -117,8 +114,12 @@ describe('requests and fingerprints', () => {
   });
 
   test('fingerprints follow the request, not the scene: reordering or retiming transitions changes none', () => {
-    const a = compile('version: 1\nscenes:\n  - {id: one, prompt: Rain, duration: 5, transition: {type: dissolve, duration: 1}}\n  - {id: two, prompt: Snow, duration: 6}\nscore:\n  - {prompt: Pads}\n');
-    const b = compile('version: 1\nscenes:\n  - {id: second, prompt: Snow, duration: 6, transition: {type: wipeleft, duration: 2}}\n  - {id: first, prompt: Rain, duration: 5}\nscore:\n  - {prompt: Pads}\n');
+    const a = compile(
+      'version: 1\nscenes:\n  - {id: one, prompt: Rain, duration: 5, transition: {type: dissolve, duration: 1}}\n  - {id: two, prompt: Snow, duration: 6}\nscore:\n  - {prompt: Pads}\n',
+    );
+    const b = compile(
+      'version: 1\nscenes:\n  - {id: second, prompt: Snow, duration: 6, transition: {type: wipeleft, duration: 2}}\n  - {id: first, prompt: Rain, duration: 5}\nscore:\n  - {prompt: Pads}\n',
+    );
     const fps = (p: ReturnType<typeof compile>) => {
       const plan = planProduction(p, 'local/test');
       return new Set(plan.nodes.filter((n) => n.kind !== 'stitch').map((n) => nodeFingerprint(plan, n, new Map())));
@@ -127,14 +128,38 @@ describe('requests and fingerprints', () => {
     const c = compile('version: 1\nscenes:\n  - {id: one, prompt: Rain at dusk, duration: 5}\n  - {id: two, prompt: Snow, duration: 6}\n');
     const planC = planProduction(c, 'local/test');
     const planA = planProduction(a, 'local/test');
-    assert.notEqual(nodeFingerprint(planC, planC.nodes.find((n) => n.id === 'clip:one')!, new Map()), nodeFingerprint(planA, planA.nodes.find((n) => n.id === 'clip:one')!, new Map()));
-    assert.equal(nodeFingerprint(planC, planC.nodes.find((n) => n.id === 'clip:two')!, new Map()), nodeFingerprint(planA, planA.nodes.find((n) => n.id === 'clip:two')!, new Map()));
+    assert.notEqual(
+      nodeFingerprint(
+        planC,
+        planC.nodes.find((n) => n.id === 'clip:one')!,
+        new Map(),
+      ),
+      nodeFingerprint(
+        planA,
+        planA.nodes.find((n) => n.id === 'clip:one')!,
+        new Map(),
+      ),
+    );
+    assert.equal(
+      nodeFingerprint(
+        planC,
+        planC.nodes.find((n) => n.id === 'clip:two')!,
+        new Map(),
+      ),
+      nodeFingerprint(
+        planA,
+        planA.nodes.find((n) => n.id === 'clip:two')!,
+        new Map(),
+      ),
+    );
     // Another API is another asset.
     assert.notEqual(fingerprintOf({ endpoint: 'speech', params: { text: 'x' } }, 'local/a'), fingerprintOf({ endpoint: 'speech', params: { text: 'x' } }, 'api.mercadream.com'));
   });
 
   test('an `auto` scene makes its clip and the cues over it wait on its speech', () => {
-    const p = compile('version: 1\nscenes:\n  - {id: a, prompt: A, narration: Hello}\n  - {id: b, prompt: B, duration: 5}\nscore:\n  - {prompt: Pads, from: b, to: b}\n  - {prompt: Drums}\n');
+    const p = compile(
+      'version: 1\nscenes:\n  - {id: a, prompt: A, narration: Hello}\n  - {id: b, prompt: B, duration: 5}\nscore:\n  - {prompt: Pads, from: b, to: b}\n  - {prompt: Drums}\n',
+    );
     const plan = planProduction(p, 'local/test');
     const byId = new Map(plan.nodes.map((n) => [n.id, n]));
     assert.deepEqual(byId.get('clip:a')?.dependsOn, ['speech:a']);
@@ -142,7 +167,10 @@ describe('requests and fingerprints', () => {
     assert.deepEqual(byId.get('music:cue-1')?.dependsOn, []);
     assert.deepEqual(byId.get('music:cue-2')?.dependsOn, ['speech:a']);
     assert.equal(byId.get('clip:a')?.request(new Map()), undefined);
-    assert.deepEqual(byId.get('clip:a')?.request(new Map([['a', 3]])), { endpoint: 'generate', params: { prompt: 'A', resolution: '720p', duration: 15, style: 'cinematic', fps: 24 } });
+    assert.deepEqual(byId.get('clip:a')?.request(new Map([['a', 3]])), {
+      endpoint: 'generate',
+      params: { prompt: 'A', resolution: '720p', duration: 15, style: 'cinematic', fps: 24 },
+    });
     assert.deepEqual(byId.get('stitch')?.dependsOn.length, plan.nodes.length - 1);
   });
 });

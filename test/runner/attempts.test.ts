@@ -48,12 +48,21 @@ async function local(dataDir: string, faults: LocalServerOptions['faults'] = {})
 /** A one-clip production in a new folder: one job makes everything. */
 async function oneClip(prompt: string, extra = ''): Promise<{ dir: string; plan: ProductionDag; fingerprint: Fingerprint }> {
   const dir = folder('mdp-attempts-');
-  writeFileSync(join(dir, 'film.yaml'), `version: 1\nplan: regular\noutput: { path: out/film.mp4, resolution: 720p, fps: 24, subtitles: none }\nscenes:\n  - { prompt: ${prompt}, duration: 2${extra} }\n`);
+  writeFileSync(
+    join(dir, 'film.yaml'),
+    `version: 1\nplan: regular\noutput: { path: out/film.mp4, resolution: 720p, fps: 24, subtitles: none }\nscenes:\n  - { prompt: ${prompt}, duration: 2${extra} }\n`,
+  );
   const loaded = await loadManifest(join(dir, 'film.yaml'));
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    loaded.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const plan = planProduction(loaded.productions[0]!, 'local/test');
   const generating = plan.nodes.filter((n) => n.kind !== 'stitch');
-  assert.deepEqual(generating.map((n) => n.id), ['clip:scene-1']);
+  assert.deepEqual(
+    generating.map((n) => n.id),
+    ['clip:scene-1'],
+  );
   return { dir, plan, fingerprint: nodeFingerprint(plan, generating[0]!, new Map())! };
 }
 
@@ -81,7 +90,14 @@ function lockedAsset(plan: ProductionDag, fingerprint: Fingerprint): Record<stri
 
 function context(plan: ProductionDag, client: RunnerClient, extra: Partial<AssetContext> = {}): AssetContext {
   const stateDir = stateDirOf(plan.production);
-  return { client, cache: new AssetCache(join(stateDir, 'cache')), jobsDir: join(stateDir, 'jobs'), probeDuration: async (file) => (await probe(file, { ffprobePath: binaries.ffprobe })).duration, onState: () => undefined, ...extra };
+  return {
+    client,
+    cache: new AssetCache(join(stateDir, 'cache')),
+    jobsDir: join(stateDir, 'jobs'),
+    probeDuration: async (file) => (await probe(file, { ffprobePath: binaries.ffprobe })).duration,
+    onState: () => undefined,
+    ...extra,
+  };
 }
 
 describe('attempts', () => {
@@ -131,7 +147,11 @@ describe('attempts', () => {
       assert.equal(second.generated, 1);
       assert.equal(healthy.posts(), 1, 'one POST');
       const jobs = await healthy.jobs();
-      assert.deepEqual(jobs.map((j) => j.status), ['completed', 'failed'], 'exactly one new job');
+      assert.deepEqual(
+        jobs.map((j) => j.status),
+        ['completed', 'failed'],
+        'exactly one new job',
+      );
       const asset = lockedAsset(plan, fingerprint);
       assert.equal(asset['attempt'], 2);
       assert.equal(asset['job_id'], jobs[0]!.id);
@@ -179,7 +199,11 @@ describe('attempts', () => {
       const rerun = await run(plan, healthy.client);
       assert.equal(rerun.ok, true, JSON.stringify(rerun.failure));
       const jobs = await healthy.jobs();
-      assert.deepEqual(jobs.map((j) => j.status), ['completed', 'failed'], 'the job attempt 2 made, replayed: no second one');
+      assert.deepEqual(
+        jobs.map((j) => j.status),
+        ['completed', 'failed'],
+        'the job attempt 2 made, replayed: no second one',
+      );
       assert.equal(healthy.posts(), 2, 'the POST was sent again, and answered with the same job');
       assert.equal(lockedAsset(plan, fingerprint)['attempt'], 2);
       assert.equal(lockedAsset(plan, fingerprint)['job_id'], jobs[0]!.id);
@@ -188,7 +212,7 @@ describe('attempts', () => {
     }
   });
 
-  test('fetchAsset: a failed job throws with its id and the API\'s message; a job recorded by an older version and found failed is made again at once', bounded, async () => {
+  test("fetchAsset: a failed job throws with its id and the API's message; a job recorded by an older version and found failed is made again at once", bounded, async () => {
     const dataDir = folder('mdp-attempts-local-');
     const { plan, fingerprint } = await oneClip('Paper boats on a canal');
     const request = plan.nodes.find((n) => n.id === 'clip:scene-1')!.request(new Map())!;
@@ -196,7 +220,10 @@ describe('attempts', () => {
 
     const failing = await local(dataDir, { jobFailure: 1 });
     try {
-      const error = await fetchAsset(fingerprint, request, undefined, context(plan, failing.client)).then(() => undefined, (e: unknown) => e);
+      const error = await fetchAsset(fingerprint, request, undefined, context(plan, failing.client)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof JobFailedError, String(error));
       const [job] = await failing.jobs();
       assert.equal(error.jobId, job!.id);
@@ -217,7 +244,14 @@ describe('attempts', () => {
       assert.equal(ready.record.attempt, 2);
       assert.equal(healthy.posts(), 1);
       assert.equal((await healthy.jobs()).length, 2);
-      assert.deepEqual(states.filter(([s]) => s === 'resumed' || s === 'submitted' || s === 'done'), [['resumed', 1], ['submitted', 2], ['done', 2]]);
+      assert.deepEqual(
+        states.filter(([s]) => s === 'resumed' || s === 'submitted' || s === 'done'),
+        [
+          ['resumed', 1],
+          ['submitted', 2],
+          ['done', 2],
+        ],
+      );
     } finally {
       await healthy.close();
     }
@@ -229,7 +263,10 @@ describe('attempts', () => {
     const request = plan.nodes.find((n) => n.id === 'clip:scene-1')!.request(new Map())!;
     const r = await local(dataDir);
     try {
-      const first = await fetchAsset(fingerprint, request, undefined, context(plan, r.client)).then(() => undefined, (e: unknown) => e);
+      const first = await fetchAsset(fingerprint, request, undefined, context(plan, r.client)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(first instanceof ValidationError, String(first));
       assert.equal(first.param, 'style');
       assert.equal(first.status, 400);
@@ -238,12 +275,18 @@ describe('attempts', () => {
       const refused = jobsRecord(plan, fingerprint)?.refused;
       assert.deepEqual([refused?.status, refused?.type, refused?.message, refused?.param, refused?.request_id], [400, first.type, first.message, 'style', first.requestId]);
 
-      const again = await fetchAsset(fingerprint, request, undefined, context(plan, r.client)).then(() => undefined, (e: unknown) => e);
+      const again = await fetchAsset(fingerprint, request, undefined, context(plan, r.client)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(again instanceof ValidationError);
       assert.deepEqual([again.param, again.status, again.requestId, again.type, again.message], [first.param, first.status, first.requestId, first.type, first.message]);
       assert.equal(r.posts(), 1, 'not sent again');
 
-      const forced = await fetchAsset(fingerprint, request, undefined, context(plan, r.client, { force: true })).then(() => undefined, (e: unknown) => e);
+      const forced = await fetchAsset(fingerprint, request, undefined, context(plan, r.client, { force: true })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(forced instanceof ValidationError);
       assert.equal(r.posts(), 2, '--force asks the API again');
       assert.deepEqual(await r.jobs(), []);

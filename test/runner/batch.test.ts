@@ -53,7 +53,10 @@ async function productions(text: string) {
   const dir = tempDir('mdp-batch-');
   writeFileSync(join(dir, 'batch.yaml'), text);
   const loaded = await loadManifest(join(dir, 'batch.yaml'));
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    loaded.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return { dir, items: loaded.productions };
 }
 
@@ -83,11 +86,14 @@ describe('batches', () => {
         options(r.client),
       );
       const failed = result.summaries.filter((s) => !s.ok);
-      assert.deepEqual(failed.map((s) => s.name), ['batch.yaml [lima-watercolour]']);
+      assert.deepEqual(
+        failed.map((s) => s.name),
+        ['batch.yaml [lima-watercolour]'],
+      );
       const failure = failed[0]!.failure;
       assert.equal(failure?.reason, 'request-rejected');
       assert.equal(failure?.reason === 'request-rejected' && failure.param, 'style');
-      assert.equal(failure?.reason === 'request-rejected' && failure.diagnostic?.pointer, '/scenes/0/style', 'the rejection points at the scene\'s style');
+      assert.equal(failure?.reason === 'request-rejected' && failure.diagnostic?.pointer, '/scenes/0/style', "the rejection points at the scene's style");
       for (const s of result.summaries.filter((x) => x.ok)) {
         const p = await probe(s.output!, { ffprobePath: binaries.ffprobe });
         assert.equal(p.video?.width, 1280);
@@ -120,7 +126,10 @@ describe('batches', () => {
     const r = await rig();
     try {
       const { items } = await productions(MATRIX);
-      const result = await runBatch(items.map((p) => ({ name: p.variant!, plan: planProduction(p, 'local/test') })), options(r.client, { maxComputeUnits: 5 }));
+      const result = await runBatch(
+        items.map((p) => ({ name: p.variant!, plan: planProduction(p, 'local/test') })),
+        options(r.client, { maxComputeUnits: 5 }),
+      );
       assert.match(result.refused ?? '', /would spend about 13 compute units, more than --max-compute-units 5/);
       assert.ok(result.summaries.every((s) => !s.ok));
       assert.equal(r.server.counters.snapshot().total, 0, 'not one request reached the API');
@@ -159,11 +168,21 @@ scenes:
     writeFileSync(join(dir, 'a.yaml'), 'version: 1\noutput: { path: out/a.mp4, subtitles: none }\nscenes:\n  - { prompt: Snow at dawn, duration: 2 }\n');
     writeFileSync(join(dir, 'b.yaml'), 'version: 1\noutput: { path: out/b.mp4, subtitles: none }\nscenes:\n  - { prompt: Rain, duration: 2, style: watercolour }\n');
     const bin = join(ROOT, 'bin', 'mercadream-pipeline.js');
-    const r = await execa(process.execPath, [bin, 'run', '.', '--local-quality', 'fast', '--preset', 'ultrafast', '--report', 'report.json', '--junit', 'report.xml'], { cwd: dir, reject: false, env: { MERCADREAM_API_KEY: '' } });
+    const r = await execa(process.execPath, [bin, 'run', '.', '--local-quality', 'fast', '--preset', 'ultrafast', '--report', 'report.json', '--junit', 'report.xml'], {
+      cwd: dir,
+      reject: false,
+      env: { MERCADREAM_API_KEY: '' },
+    });
     assert.equal(r.exitCode, 1, r.stderr);
     assert.match(r.stderr, /1 of 2 productions done/);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { productions: Array<{ name: string; status: string }> };
-    assert.deepEqual(report.productions.map((p) => [p.name, p.status]), [['a.yaml', 'done'], ['b.yaml', 'failed']]);
+    assert.deepEqual(
+      report.productions.map((p) => [p.name, p.status]),
+      [
+        ['a.yaml', 'done'],
+        ['b.yaml', 'failed'],
+      ],
+    );
     const lint = await execa('xmllint', ['--noout', '--schema', join(ROOT, 'schemas', 'junit.xsd'), join(dir, 'report.xml')], { reject: false });
     assert.equal(lint.exitCode, 0, lint.stderr);
   });

@@ -16,7 +16,15 @@ test('sweepIncoming removes partial downloads and reports them; cached assets an
   await writeFile(downloaded, Buffer.alloc(64));
   const sha = 'a'.repeat(64) as Sha256Hex;
   const stored = await cache.store(downloaded, {
-    fingerprint: 'fp-kept' as Fingerprint, endpoint: 'generate', job_id: 'job_1', sha256: sha, bytes: 64, duration: 1, compute_units: 1, ext: 'mp4', attempt: 1,
+    fingerprint: 'fp-kept' as Fingerprint,
+    endpoint: 'generate',
+    job_id: 'job_1',
+    sha256: sha,
+    bytes: 64,
+    duration: 1,
+    compute_units: 1,
+    ext: 'mp4',
+    attempt: 1,
   });
 
   const partial = await cache.incomingPath('fp-a.3f9a1c0d.mp4');

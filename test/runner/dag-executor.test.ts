@@ -32,7 +32,10 @@ test('every node ends ready through allowed moves, dependencies first', async ()
   for (const n of nodes) assert.equal(dag.state(n.id), 'ready');
   const order = events.filter((e) => e.state === 'ready').map((e) => e.node);
   assert.ok(order.indexOf('speech:a') < order.indexOf('clip:a') && order.indexOf('speech:a') < order.indexOf('music:m'));
-  assert.deepEqual(events.filter((e) => e.node === 'clip:b').map((e) => e.state), ['submitting', 'rendering', 'rendering', 'downloading', 'ready']);
+  assert.deepEqual(
+    events.filter((e) => e.node === 'clip:b').map((e) => e.state),
+    ['submitting', 'rendering', 'rendering', 'downloading', 'ready'],
+  );
 });
 
 test('a move the machine forbids is a bug, reported as an internal failure of that node', async () => {

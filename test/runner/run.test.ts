@@ -28,7 +28,10 @@ interface RunOutput {
 
 async function run(dir: string, args: string[]): Promise<RunOutput> {
   const result = await execa(process.execPath, [BIN, 'run', ...args, ...FAST], { cwd: dir, reject: false, env: { MERCADREAM_API_KEY: '' } });
-  const events = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const summary = events.find((e) => e['type'] === 'summary') ?? {};
   return { code: result.exitCode ?? -1, events, summary, stderr: result.stderr };
 }
@@ -115,7 +118,10 @@ describe('mercadream-pipeline run', () => {
     const srt = readFileSync(join(dir, 'out', 'film.srt'), 'utf8');
     assert.ok(srt.includes('Quotes "here", colons: 50% off \\ back — 東京'));
     const times = srtTimes(srt);
-    assert.deepEqual(times.map(([a]) => a), [0.5, 8 + 0.3]);
+    assert.deepEqual(
+      times.map(([a]) => a),
+      [0.5, 8 + 0.3],
+    );
     assert.ok(Math.abs(times[0]![1] - (0.5 + speechOf('speech:one'))) < 0.002);
     assert.ok(Math.abs(times[1]![1] - (8.3 + speechOf('speech:three'))) < 0.002);
     assert.match(readFileSync(join(dir, 'out', 'film.vtt'), 'utf8'), /^WEBVTT/);
@@ -201,7 +207,11 @@ describe('mercadream-pipeline run', () => {
     writeFileSync(join(killDir, '.mercadream', 'work', 'mix-0a1b2c3d.wav'), Buffer.alloc(1024));
     const again = await run(killDir, ['film.yaml']);
     assert.deepEqual(readdirSync(join(killDir, '.mercadream', 'cache', 'incoming')), [], 'partial downloads swept');
-    assert.deepEqual(readdirSync(join(killDir, '.mercadream', 'work')).filter((f) => f.includes('.tmp') || f.startsWith('mix-')), [], 'work litter swept');
+    assert.deepEqual(
+      readdirSync(join(killDir, '.mercadream', 'work')).filter((f) => f.includes('.tmp') || f.startsWith('mix-')),
+      [],
+      'work litter swept',
+    );
     assert.equal(again.code, 0, again.stderr);
     const jobs = await serverJobs(killDir);
     const perRequest = new Map<string, number>();
@@ -214,7 +224,10 @@ describe('mercadream-pipeline run', () => {
     // The same film as the uninterrupted run of the first test: the same assets, byte for byte, and the same cut.
     const resumed = JSON.parse(readFileSync(join(killDir, 'film.lock.json'), 'utf8')) as NonNullable<typeof firstLock>;
     assert.ok(firstLock, 'the first test ran');
-    assert.deepEqual(Object.fromEntries(Object.entries(resumed.assets).map(([k, v]) => [k, v.sha256])), Object.fromEntries(Object.entries(firstLock.assets).map(([k, v]) => [k, v.sha256])));
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(resumed.assets).map(([k, v]) => [k, v.sha256])),
+      Object.fromEntries(Object.entries(firstLock.assets).map(([k, v]) => [k, v.sha256])),
+    );
     assert.equal(resumed.final_cut.length, firstLock.final_cut.length);
     assert.equal(resumed.final_cut.sha256, firstLock.final_cut.sha256);
   });
@@ -224,7 +237,26 @@ describe('mercadream-pipeline run', () => {
     mkdirSync(join(mixDir, 'footage'));
     const ff = (args: string[]) => execa('ffmpeg', ['-v', 'error', '-y', ...args]);
     await ff(['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=24:d=5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(mixDir, 'footage', 'silent.mp4')]);
-    await ff(['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=30:d=5', '-f', 'lavfi', '-i', 'sine=f=440:d=5', '-shortest', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', join(mixDir, 'footage', 'thirty.mp4')]);
+    await ff([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=640x360:r=30:d=5',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=440:d=5',
+      '-shortest',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      join(mixDir, 'footage', 'thirty.mp4'),
+    ]);
     await ff(['-f', 'lavfi', '-i', 'testsrc2=s=640x480:r=24:d=5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(mixDir, 'footage', 'four-three.mp4')]);
     await ff(['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=24:d=5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(mixDir, 'footage', 'landscape.mp4')]);
     await ff(['-i', join(mixDir, 'footage', 'landscape.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', join(mixDir, 'footage', 'portrait.mp4')]);

@@ -8,13 +8,7 @@ import type { AudioFormat } from '../../vocabulary/catalog.js';
  * No encoder version strings, no creation times, no copied metadata: the same input gives the
  * same bytes (for a given ffmpeg build).
  */
-export const BITEXACT_ARGS: readonly string[] = [
-  '-fflags', '+bitexact',
-  '-flags:v', '+bitexact',
-  '-flags:a', '+bitexact',
-  '-map_metadata', '-1',
-  '-map_chapters', '-1',
-];
+export const BITEXACT_ARGS: readonly string[] = ['-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1', '-map_chapters', '-1'];
 
 /** Sample rate of every audio output, Hz. */
 export const SAMPLE_RATE = 48_000;

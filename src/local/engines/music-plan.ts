@@ -36,7 +36,29 @@ const GENRE_WORDS: Readonly<Record<Genre, readonly string[]>> = {
 /** Tempo each genre gets when neither the request nor the prompt names one. */
 export const GENRE_BPM: Readonly<Record<Genre, number>> = { synthwave: 100, ambient: 70, orchestral: 90, lofi: 80, rock: 128 };
 
-const MINOR = ['dark', 'sad', 'melancholy', 'melancholic', 'moody', 'tense', 'ominous', 'noir', 'night', 'somber', 'sombre', 'haunting', 'mysterious', 'grim', 'tragic', 'lonely', 'suspense', 'suspenseful', 'eerie', 'cold', 'brooding'];
+const MINOR = [
+  'dark',
+  'sad',
+  'melancholy',
+  'melancholic',
+  'moody',
+  'tense',
+  'ominous',
+  'noir',
+  'night',
+  'somber',
+  'sombre',
+  'haunting',
+  'mysterious',
+  'grim',
+  'tragic',
+  'lonely',
+  'suspense',
+  'suspenseful',
+  'eerie',
+  'cold',
+  'brooding',
+];
 const MAJOR = ['happy', 'bright', 'uplifting', 'joyful', 'cheerful', 'hopeful', 'sunny', 'triumphant', 'warm', 'playful', 'optimistic', 'festive', 'heroic', 'upbeat', 'summer'];
 const SLOW = ['slow', 'slowly', 'gentle', 'calm', 'lazy', 'relaxed', 'relaxing', 'sleepy', 'pulse'];
 const FAST = ['fast', 'energetic', 'driving', 'upbeat', 'frantic', 'intense', 'racing', 'action', 'chase'];

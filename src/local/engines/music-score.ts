@@ -80,8 +80,31 @@ const EIGHTHS: readonly (readonly [number, number])[] = [0, 0.5, 1, 1.5, 2, 2.5,
 const ARRANGEMENTS: Readonly<Record<Genre, Arrangement>> = {
   synthwave: { snare: true, hats: 'eighths', bass: EIGHTHS, padInstrument: 'pad', lead: 'arp16', leadInstrument: 'arp', kickVelocity: 1 },
   rock: { snare: true, hats: 'eighths', bass: EIGHTHS, padInstrument: 'strings', lead: 'arp8', leadInstrument: 'pluck', kickVelocity: 1 },
-  lofi: { snare: true, hats: 'swing', bass: [[0, 1.2], [1.5, 0.4], [2, 1.5]], padInstrument: 'pad', lead: 'melody-sparse', leadInstrument: 'pluck', kickVelocity: 0.85 },
-  orchestral: { snare: false, hats: 'none', bass: [[0, 1.9], [2, 1.9]], padInstrument: 'strings', lead: 'melody', leadInstrument: 'lead', kickVelocity: 0.8 },
+  lofi: {
+    snare: true,
+    hats: 'swing',
+    bass: [
+      [0, 1.2],
+      [1.5, 0.4],
+      [2, 1.5],
+    ],
+    padInstrument: 'pad',
+    lead: 'melody-sparse',
+    leadInstrument: 'pluck',
+    kickVelocity: 0.85,
+  },
+  orchestral: {
+    snare: false,
+    hats: 'none',
+    bass: [
+      [0, 1.9],
+      [2, 1.9],
+    ],
+    padInstrument: 'strings',
+    lead: 'melody',
+    leadInstrument: 'lead',
+    kickVelocity: 0.8,
+  },
   ambient: { snare: false, hats: 'none', bass: [[0, 3.9]], padInstrument: 'pad', lead: 'melody-slow', leadInstrument: 'lead', kickVelocity: 0.6 },
 };
 
@@ -153,7 +176,14 @@ export function composeScore(plan: MusicPlan, duration: number): Note[] {
       const pattern = [0, 1, 2, 1, 0, 2, 1, 2];
       for (let s = 0; s * step < 4; s++) {
         const tone = chord[pattern[s % pattern.length] ?? 0] ?? 0;
-        add({ instrument: arrangement.leadInstrument, start: t0 + s * step * beat, duration: step * beat * 0.9, midi: plan.root + 36 + tone, velocity: 0.4, pan: s % 2 === 0 ? -0.35 : 0.35 });
+        add({
+          instrument: arrangement.leadInstrument,
+          start: t0 + s * step * beat,
+          duration: step * beat * 0.9,
+          midi: plan.root + 36 + tone,
+          velocity: 0.4,
+          pan: s % 2 === 0 ? -0.35 : 0.35,
+        });
       }
     } else {
       const events = motif[b % 4] ?? [];

@@ -34,19 +34,8 @@ export function buildMusicEncodeArgs(rawFile: string, plan: MusicPlan, duration:
   const samples = Math.round(duration * SYNTH_RATE);
   const echoMs = Math.round((60 / plan.bpm) * 750); // a dotted-eighth delay
   const echo = plan.genre === 'ambient' || plan.genre === 'orchestral' || plan.genre === 'lofi' ? [`aecho=1:1:${echoMs}:0.22`] : [];
-  const filters = [
-    ...echo,
-    'afade=t=in:d=0.02',
-    `afade=t=out:st=${(duration - fade).toFixed(3)}:d=${fade.toFixed(3)}`,
-    `atrim=end_sample=${samples}`,
-  ];
-  return [
-    '-f', 's16le', '-ar', String(SYNTH_RATE), '-ac', '2', '-i', rawFile,
-    '-af', filters.join(','),
-    ...BITEXACT_ARGS,
-    ...audioFormatArgs(format, 2),
-    '-y', outFile,
-  ];
+  const filters = [...echo, 'afade=t=in:d=0.02', `afade=t=out:st=${(duration - fade).toFixed(3)}:d=${fade.toFixed(3)}`, `atrim=end_sample=${samples}`];
+  return ['-f', 's16le', '-ar', String(SYNTH_RATE), '-ac', '2', '-i', rawFile, '-af', filters.join(','), ...BITEXACT_ARGS, ...audioFormatArgs(format, 2), '-y', outFile];
 }
 
 /**

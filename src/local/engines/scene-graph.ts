@@ -182,14 +182,8 @@ export function sceneFilter(analysis: VisualAnalysis, style: Style, g: SceneGeom
 
   const bg = ([0, 1, 2] as const).map((ch) => backgroundExpr(analysis, ch));
   // geq in RGB mode takes r, g, b; the gbrp planes come out in that order.
-  const zoom =
-    analysis.camera === 'pan'
-      ? `z=1.25:x='(iw-iw/zoom)*on/${frames}':y='(ih-ih/zoom)/2'`
-      : `z='1+0.18*on/${frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2'`;
-  chains.push(
-    `${one(`${sw}x${sh}`, 'gbrp')},geq=r='${bg[0]}':g='${bg[1]}':b='${bg[2]}',` +
-      `zoompan=${zoom}:d=${frames}:s=${cs}:fps=${g.fps},format=gbrp[bg0]`,
-  );
+  const zoom = analysis.camera === 'pan' ? `z=1.25:x='(iw-iw/zoom)*on/${frames}':y='(ih-ih/zoom)/2'` : `z='1+0.18*on/${frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2'`;
+  chains.push(`${one(`${sw}x${sh}`, 'gbrp')},geq=r='${bg[0]}':g='${bg[1]}':b='${bg[2]}',` + `zoompan=${zoom}:d=${frames}:s=${cs}:fps=${g.fps},format=gbrp[bg0]`);
   let last = 'bg0';
   analysis.motion.forEach((layer, i) => {
     const t = motionTexture(layer);

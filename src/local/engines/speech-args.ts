@@ -67,13 +67,7 @@ export interface SpeechArgs {
 
 /** Pure: ffmpeg arguments speaking `textFile` with flite into `outFile` (mono, 48 kHz). */
 export function buildFliteSpeechArgs(a: SpeechArgs): string[] {
-  return [
-    '-filter_complex', fliteGraph(a.textFile, a.voiceId, a.speed, 'speech'),
-    '-map', '[speech]',
-    ...BITEXACT_ARGS,
-    ...audioFormatArgs(a.format, 1),
-    '-y', a.outFile,
-  ];
+  return ['-filter_complex', fliteGraph(a.textFile, a.voiceId, a.speed, 'speech'), '-map', '[speech]', ...BITEXACT_ARGS, ...audioFormatArgs(a.format, 1), '-y', a.outFile];
 }
 
 /** Pure: espeak-ng arguments writing `textFile` as WAV to `wavFile` (speed is applied later by ffmpeg). */

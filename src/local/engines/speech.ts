@@ -52,20 +52,20 @@ export function estimateSpeechSeconds(text: string, speed: number): number {
  * @returns the duration in seconds, as probed from the written file.
  * @throws SpeechUnavailableError (backend `none`), FfmpegError (reason `aborted` when options.signal fired), ProbeError.
  */
-export async function renderSpeech(
-  binaries: FfmpegBinaries,
-  backend: SpeechBackend,
-  request: SpeechRequest,
-  outFile: string,
-  options: RenderOptions,
-): Promise<RenderResult> {
+export async function renderSpeech(binaries: FfmpegBinaries, backend: SpeechBackend, request: SpeechRequest, outFile: string, options: RenderOptions): Promise<RenderResult> {
   if (backend === 'none') throw new SpeechUnavailableError();
   const target = path.resolve(outFile); // ffmpeg runs in a temp folder: relative paths would land there
   await withTempDir(async (dir) => {
     // ffmpeg runs inside the temp folder and reads the text by a plain relative name, so no
     // path (whatever TMPDIR is) ever needs filtergraph escaping.
     const textFile = 'text.txt';
-    const run = { ffmpegPath: binaries.ffmpeg, signal: options.signal, onProgress: options.onProgress, expectedDuration: estimateSpeechSeconds(request.text, request.speed), cwd: dir };
+    const run = {
+      ffmpegPath: binaries.ffmpeg,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      expectedDuration: estimateSpeechSeconds(request.text, request.speed),
+      cwd: dir,
+    };
     await writeFile(path.join(dir, textFile), speakableText(request.text), 'utf8');
     await writeAtomically(target, async (tmp) => {
       const common = { voiceId: request.voiceId, speed: request.speed, format: request.format, outFile: tmp };
@@ -82,7 +82,15 @@ export async function renderSpeech(
       });
       if (espeak.failed) {
         const reason = espeak.isCanceled ? 'aborted' : 'exit';
-        throw new FfmpegError(reason, 'espeak-ng', buildEspeakArgs(textFile, request.voiceId, wav), String(espeak.stderr ?? '').split('\n').slice(-20), espeak.exitCode);
+        throw new FfmpegError(
+          reason,
+          'espeak-ng',
+          buildEspeakArgs(textFile, request.voiceId, wav),
+          String(espeak.stderr ?? '')
+            .split('\n')
+            .slice(-20),
+          espeak.exitCode,
+        );
       }
       await runFfmpeg(buildEspeakEncodeArgs(wav, common), run);
     });

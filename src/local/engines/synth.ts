@@ -151,7 +151,7 @@ export class Synth {
           return (Math.sin(2 * Math.PI * phase) * Math.exp(-t / 0.16) + click) * 0.95;
         };
       case 'snare':
-        return (t, frame) => (n(frame) * Math.exp(-t / 0.07) * 0.45 + Math.sin(2 * Math.PI * 185 * t) * Math.exp(-t / 0.04) * 0.3);
+        return (t, frame) => n(frame) * Math.exp(-t / 0.07) * 0.45 + Math.sin(2 * Math.PI * 185 * t) * Math.exp(-t / 0.04) * 0.3;
       case 'hat':
         // First difference of white noise: a crude high-pass, stateless.
         return (t, frame) => (n(frame) - n(frame - 1)) * Math.exp(-t / 0.02) * 0.12;

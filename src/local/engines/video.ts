@@ -40,18 +40,7 @@ export async function renderVideo(binaries: FfmpegBinaries, request: VideoReques
 
 /** Pure: ffmpeg arguments writing the frame at `atSeconds` of `videoFile` as a JPEG. */
 export function buildThumbnailArgs(videoFile: string, atSeconds: number, outFile: string): string[] {
-  return [
-    '-ss', atSeconds.toFixed(3),
-    '-i', videoFile,
-    '-frames:v', '1',
-    '-an',
-    '-q:v', '3',
-    ...BITEXACT_ARGS,
-    '-f', 'image2',
-    '-c:v', 'mjpeg',
-    '-update', '1',
-    '-y', outFile,
-  ];
+  return ['-ss', atSeconds.toFixed(3), '-i', videoFile, '-frames:v', '1', '-an', '-q:v', '3', ...BITEXACT_ARGS, '-f', 'image2', '-c:v', 'mjpeg', '-update', '1', '-y', outFile];
 }
 
 /**
