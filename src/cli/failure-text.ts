@@ -44,6 +44,10 @@ export function describeFailure(failure: RunFailure, options: FailureTextOptions
       return `cannot write the ${failure.what} in ${failure.path} (${failure.code}); nothing was spent`;
     case 'busy':
       return failure.message;
+    case 'stopped':
+      return `stopped by --fail-fast: ${failure.by} failed — a rerun resumes it`;
+    case 'lock-file':
+      return failure.message;
     case 'internal':
       return options.verbose && failure.stack ? `internal error: ${failure.stack}` : `internal error: ${failure.message} (a bug; --verbose shows where)`;
     default:
@@ -69,6 +73,8 @@ export function exitCodeOf(failure: RunFailure): ExitCode {
     case 'media-tool':
     case 'not-writable':
     case 'busy':
+    case 'stopped':
+    case 'lock-file':
     case 'internal':
       return EXIT.failed;
     default:

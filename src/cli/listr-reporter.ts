@@ -66,7 +66,9 @@ export function listrReporter(): Reporter {
           p.task.output = [event.state, event.jobId, attemptNote(event.attempt), event.progress !== undefined ? `${Math.round(event.progress)}%` : undefined]
             .filter(Boolean)
             .join(' ');
-        if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.failure ? describeFailure(event.failure) : (event.via ?? event.state));
+        // An interruption is said once, at the end: its nodes end quietly, not as failures.
+        if (event.failure?.reason === 'interrupted') settle(event.node, true, 'interrupted');
+        else if (FINAL.has(event.state)) settle(event.node, event.state !== 'failed', event.failure ? describeFailure(event.failure) : (event.via ?? event.state));
         return;
       }
       if (event.type === 'stitch') {

@@ -3,6 +3,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { execa } from 'execa';
 import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
 import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
@@ -13,7 +14,7 @@ import { planProduction, type ProductionDag } from '../plan/index.js';
 import { runBatch, type BatchResult } from '../runner/batch.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
 import { Projects } from '../runner/paths.js';
-import { checkAllWritable, productionPlaces } from '../runner/preflight.js';
+import { checkAllWritable, productionPlaces, type WritablePlace } from '../runner/preflight.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { VERSION } from '../version.js';
 import { connect, ApiKeyFileError, type Connection } from './connect.js';
@@ -89,6 +90,9 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
 /** Nothing could be planned: the reports still say so, and the exit code is the manifests'. */
 async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
   const result: BatchResult = { summaries: loaded.invalid, plannedComputeUnits: 0 };
+  const unwritable = await checkAllWritable(reportPlaces(options));
+  if (unwritable) deps.terminal.error(`error: ${describeFailure(unwritable)}`);
+  if (unwritable) return batchExitCode(loaded.invalid.map((s) => s.failure));
   const context: ReportContext = { matrices: loaded.matrices, started: performance.now() };
   const unwritten = await writeReports(result, options, context);
   if (unwritten) deps.terminal.error(`error: ${describeFailure(unwritten)}`);
@@ -106,21 +110,46 @@ async function preflight(
   env: RunDeps['env'],
   projects: Projects,
 ): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
-  const reports = [
-    ...(options.report ? [{ what: 'report (--report)', folder: dirname(resolve(options.report)) }] : []),
-    ...(options.junit ? [{ what: 'JUnit report (--junit)', folder: dirname(resolve(options.junit)) }] : []),
-  ];
   const places = productions.flatMap(({ production }) => {
     const project = projects.of(production);
     return productionPlaces(production, project.lockPath, project.stateDir);
   });
-  const unwritable = await checkAllWritable([...reports, ...places]);
+  const unwritable = await checkAllWritable([...reportPlaces(options), ...places]);
   if (unwritable) return { failure: unwritable };
   try {
-    return { binaries: await locateFfmpeg(env) };
+    const binaries = await locateFfmpeg(env);
+    // Found is not enough: each must run (a wrong architecture, a missing library, `/bin/false`).
+    for (const [tool, file] of [
+      ['ffmpeg', binaries.ffmpeg],
+      ['ffprobe', binaries.ffprobe],
+    ] as const) {
+      const ran = await execa(file, ['-version'], { reject: false, timeout: 20_000, stdin: 'ignore' });
+      const said =
+        String(ran.stderr || ran.stdout || ran.shortMessage || '')
+          .trim()
+          .split('\n')
+          .at(-1) ?? '';
+      if (ran.exitCode !== 0)
+        return {
+          failure: {
+            reason: 'media-tool',
+            tool,
+            message: `${tool} at ${file} does not run (\`-version\` ended with ${ran.exitCode ?? ran.signal ?? 'an error'}${said ? `: ${said}` : ''})`,
+          },
+        };
+    }
+    return { binaries };
   } catch (error: unknown) {
     return { failure: failureOf(error) };
   }
+}
+
+/** The folders `--report` and `--junit` write into. */
+function reportPlaces(options: RunCommandOptions): WritablePlace[] {
+  return [
+    ...(options.report ? [{ what: 'report (--report)', folder: dirname(resolve(options.report)) }] : []),
+    ...(options.junit ? [{ what: 'JUnit report (--junit)', folder: dirname(resolve(options.junit)) }] : []),
+  ];
 }
 
 /** Connects, runs every production, writes the reports and prints the outcome. */
@@ -166,10 +195,12 @@ async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps:
       projects,
     });
   } finally {
+    // Whatever happened, the reporter is drawn to its end and the API connection (MercaDream Local's
+    // server, when embedded) is closed, so the process can exit.
     await reporter.close();
+    await connection.close();
   }
   const requests = client.stats().requests;
-  await connection.close();
   return finish({ ...made, summaries: inFileOrder(loaded, made.summaries) }, options, deps, { matrices: loaded.matrices, started, api: connection.api, requests });
 }
 

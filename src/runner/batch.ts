@@ -8,10 +8,10 @@ import { sweepWorkDir } from '../media/work-files.js';
 import type { ProductionDag } from '../plan/index.js';
 import { Budget } from './budget.js';
 import { estimatePlan } from './estimate.js';
-import { failureOf, type RunFailure } from './failure.js';
+import { FailureError, failureOf, type RunFailure } from './failure.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { readLock } from './lock.js';
-import { Projects } from './paths.js';
+import { Projects, type ProjectState } from './paths.js';
 import { runProduction, type RunOptions } from './run.js';
 import { acquireRunLock } from './run-lock.js';
 
@@ -60,16 +60,11 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     const failure = failureOf(error);
     return { plannedComputeUnits: planned, summaries: items.map((item) => notRun(item, failure)) };
   }
-  // Holding the projects, what killed runs left behind is litter: temp files and partial downloads.
-  const held = new Map(items.map((item) => projects.of(item.plan.production)).map((p) => [p.stateDir, p]));
-  for (const project of held.values()) {
-    await sweepWorkDir(project.workDir);
-    await project.cache.sweepIncoming();
-  }
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
+    await sweepLitter(held(items, projects));
     const summaries = await Promise.all(
       items.map(async (item) => {
         const production = item.plan.production;
@@ -90,7 +85,7 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
         } catch (error: unknown) {
           summary = notRun(item, failureOf(error, { signal: stop.signal }));
         }
-        if (!summary.ok && options.failFast && !stop.signal.aborted) stop.abort(new Error(`--fail-fast: ${item.name} failed`));
+        if (!summary.ok && options.failFast && !stop.signal.aborted) stop.abort(new FailureError({ reason: 'stopped', by: item.name }));
         return { ...summary, name: item.name };
       }),
     );
@@ -111,6 +106,22 @@ async function plannedUnits(items: readonly BatchItem[], projects: Projects): Pr
     for (const row of estimate.rows) if (row.status === 'to generate' && row.fingerprint) toGenerate.set(row.fingerprint, row.computeUnits);
   }
   return [...toGenerate.values()].reduce((a, b) => a + b, 0);
+}
+
+/** The state folders of a batch's productions, each once. */
+function held(items: readonly BatchItem[], projects: Projects): ProjectState[] {
+  return [...new Map(items.map((item) => projects.of(item.plan.production)).map((p) => [p.stateDir, p])).values()];
+}
+
+/**
+ * Once the projects are held, what killed runs left behind is litter: per-run temp files in the
+ * work folder and partial downloads. A sweep that fails leaves the litter, never the run.
+ */
+async function sweepLitter(projects: readonly ProjectState[]): Promise<void> {
+  for (const project of projects) {
+    await sweepWorkDir(project.workDir).catch(() => undefined);
+    await project.cache.sweepIncoming().catch(() => undefined);
+  }
 }
 
 /** The summary of a production that did not run. */

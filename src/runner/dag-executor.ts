@@ -7,7 +7,7 @@
  */
 import pLimit from 'p-limit';
 import type { NodeState, RunEvent } from './events.js';
-import { failureOf, type RunFailure } from './failure.js';
+import { failureOf, ProductionFailedError, type RunFailure } from './failure.js';
 
 /** What the executor needs of a node. */
 export interface DagNode {
@@ -22,11 +22,11 @@ export type NodeDetail = Omit<Extract<RunEvent, { type: 'node' }>, 'type' | 'nod
 /** The moves each state allows. A final state (ready, failed, skipped) allows none. */
 const MOVES: Readonly<Record<NodeState, readonly NodeState[]>> = {
   waiting: ['submitting', 'rendering', 'downloading', 'ready', 'failed', 'skipped'],
-  submitting: ['rendering', 'failed'],
+  submitting: ['rendering', 'failed', 'skipped'],
   // A job recorded by an earlier run that failed is submitted again as the next attempt.
-  rendering: ['rendering', 'submitting', 'downloading', 'failed'],
+  rendering: ['rendering', 'submitting', 'downloading', 'failed', 'skipped'],
   // Fetching again from the Vault can find the asset gone or changed: then a job makes it.
-  downloading: ['downloading', 'submitting', 'rendering', 'ready', 'failed'],
+  downloading: ['downloading', 'submitting', 'rendering', 'ready', 'failed', 'skipped'],
   ready: [],
   failed: [],
   skipped: [],
@@ -113,11 +113,11 @@ export class DagExecutor<N extends DagNode> {
         if (this.#states.get(node.id) !== 'ready') this.move(node.id, 'ready');
         return true;
       } catch (error: unknown) {
-        const failure = failureOf(error, { node: node.id, ...(this.#signal ? { signal: this.#signal } : {}) });
         // Refused because the production had already failed elsewhere: skipped, not failed.
-        const already = this.#failure !== undefined && failure === this.#failure;
+        if (error instanceof ProductionFailedError && this.#failure) return this.#skip(node, this.#failure);
+        const failure = failureOf(error, { node: node.id, ...(this.#signal ? { signal: this.#signal } : {}) });
         this.#failure ??= failure;
-        this.#end(node.id, already ? 'skipped' : 'failed', failure);
+        this.move(node.id, 'failed', { failure });
         return false;
       }
     });
@@ -127,13 +127,5 @@ export class DagExecutor<N extends DagNode> {
   #skip(node: N, why: RunFailure): false {
     this.move(node.id, 'skipped', { failure: why });
     return false;
-  }
-
-  /** Ends a node that was under way: any state but a final one may fail or be given up. */
-  #end(id: string, state: 'failed' | 'skipped', failure: RunFailure): void {
-    const from = this.#states.get(id);
-    if (from === 'ready' || from === 'failed' || from === 'skipped') throw new IllegalMoveError(`${id}: ${from} → ${state} is not a move a node can make`);
-    this.#states.set(id, state);
-    this.#emit({ type: 'node', node: id, state, failure });
   }
 }

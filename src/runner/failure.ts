@@ -13,6 +13,7 @@ import type { Diagnostic } from '../manifest/diagnostic.js';
 import { FfmpegNotFoundError } from '../media/ffmpeg.js';
 import { FfmpegError } from '../media/process.js';
 import { BudgetError } from './budget.js';
+import { LockFileError } from './lock.js';
 import { RunInProgressError } from './run-lock.js';
 
 /** The reasons a production fails, each one a thing the user does something different about. */
@@ -61,6 +62,10 @@ export type RunFailure =
   | { readonly reason: 'not-writable'; readonly what: string; readonly path: string; readonly code: string }
   /** Another run is working on the same project. */
   | { readonly reason: 'busy'; readonly message: string }
+  /** `--fail-fast`: another production of the batch failed, so this one was stopped (a rerun resumes it). */
+  | { readonly reason: 'stopped'; readonly by: string }
+  /** The lock file exists but cannot be used (damaged, or another version's). */
+  | { readonly reason: 'lock-file'; readonly path: string; readonly message: string }
   /** A bug: the message, and the stack for `--verbose`. */
   | { readonly reason: 'internal'; readonly message: string; readonly stack?: string; readonly node?: string };
 
@@ -81,6 +86,8 @@ export const FAILURE_REASONS: readonly FailureReason[] = [
   'media-tool',
   'not-writable',
   'busy',
+  'stopped',
+  'lock-file',
   'internal',
 ];
 
@@ -91,11 +98,24 @@ export class FailureError extends Error {
   }
 }
 
+/**
+ * Thrown to refuse a node's submission because the production has already failed elsewhere: the
+ * executor marks that node `skipped` with the production's failure, not `failed`.
+ */
+export class ProductionFailedError extends Error {
+  constructor() {
+    super('not submitted: the production has already failed');
+  }
+}
+
 /** What failureOf knows about where an error happened. */
 export interface FailureContext {
   /** The node being worked on, when there is one. */
   readonly node?: string;
-  /** The run's signal: an error after it aborted is an interruption, whatever its type. */
+  /**
+   * The run's signal: an error after it aborted is an interruption, whatever its type — unless the
+   * signal was aborted with a FailureError (`--fail-fast`), whose failure it then is.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -106,16 +126,14 @@ export interface FailureContext {
 export function failureOf(error: unknown, context: FailureContext = {}): RunFailure {
   const node = context.node === undefined ? {} : { node: context.node };
   if (error instanceof FailureError) return error.failure;
-  if (context.signal?.aborted) return { reason: 'interrupted' };
+  if (context.signal?.aborted) return context.signal.reason instanceof FailureError ? context.signal.reason.failure : { reason: 'interrupted' };
   if (error instanceof JobFailedError) return { reason: 'job-failed', node: context.node ?? '', jobId: error.jobId, message: error.jobError.message };
   if (error instanceof AuthError || error instanceof PlanError) return { reason: 'api-refused', ...apiDetails(error), ...node };
   if (error instanceof RateLimitError || error instanceof ServerError || error instanceof NetworkError) return { reason: 'api-unavailable', ...apiDetails(error), ...node };
+  // Only a request the API called invalid is permanent for that request; any other answer (a 404 of a
+  // poll or a download, a 409) is the API not giving what was asked, which a rerun may get.
   if (error instanceof ValidationError) return { reason: 'request-rejected', node: context.node ?? '', ...apiDetails(error), ...(error.param ? { param: error.param } : {}) };
-  if (error instanceof MercaApiError) {
-    return error.status >= 400 && error.status < 500
-      ? { reason: 'request-rejected', node: context.node ?? '', ...apiDetails(error) }
-      : { reason: 'api-unavailable', ...apiDetails(error), ...node };
-  }
+  if (error instanceof MercaApiError) return { reason: 'api-unavailable', ...apiDetails(error), ...node };
   if (error instanceof FfmpegNotFoundError) return { reason: 'media-tool', tool: error.binary, message: error.message, ...node };
   if (error instanceof FfmpegError) {
     if (error.reason === 'aborted') return { reason: 'interrupted' };
@@ -123,13 +141,23 @@ export function failureOf(error: unknown, context: FailureContext = {}): RunFail
   }
   if (error instanceof BudgetError) return { reason: 'budget', message: error.message, ...node };
   if (error instanceof RunInProgressError) return { reason: 'busy', message: error.message };
+  if (error instanceof LockFileError) return { reason: 'lock-file', path: error.path, message: error.message };
   if (isAbort(error)) return { reason: 'interrupted' };
+  const fsError = fileSystemFailure(error);
+  if (fsError) return fsError;
   const e = error instanceof Error ? error : new Error(String(error));
   return { reason: 'internal', message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...node };
 }
 
 function apiDetails(error: MercaApiError): { status: number; type: string; message: string; requestId?: string } {
   return { status: error.status, type: error.type, message: error.message, ...(error.requestId ? { requestId: error.requestId } : {}) };
+}
+
+/** A file-system error on a path (permissions, a full disk, a missing folder) as the place that cannot be used. */
+function fileSystemFailure(error: unknown): RunFailure | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof e.code !== 'string' || typeof e.path !== 'string' || typeof e.syscall !== 'string') return undefined;
+  return { reason: 'not-writable', what: `file (${e.syscall})`, path: e.path, code: e.code };
 }
 
 function isAbort(error: unknown): boolean {

@@ -46,6 +46,13 @@ export interface LockFile {
 /** Thrown for a lock file that exists but cannot be used. */
 export class LockFileError extends Error {
   readonly type = 'invalid_lock_file';
+  /** @param path the lock file */
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Reads the lock at `path`; undefined when there is none. Throws LockFileError for a damaged one. */
@@ -62,7 +69,7 @@ export async function readLock(path: string): Promise<LockFile | undefined> {
     if (lock.lockfileVersion !== LOCK_VERSION || !lock.assets || typeof lock.assets !== 'object') throw new Error('unknown format');
     return { ...lock, assets: Object.fromEntries(Object.entries(lock.assets).map(([fp, asset]) => [fp, withAttempt(asset)])) };
   } catch (error: unknown) {
-    throw new LockFileError(`${path} is not a lock file this version can read (${error instanceof Error ? error.message : String(error)}); delete it to start afresh`);
+    throw new LockFileError(path, `${path} is not a lock file this version can read (${error instanceof Error ? error.message : String(error)}); delete it to start afresh`);
   }
 }
 

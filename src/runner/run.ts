@@ -26,7 +26,7 @@ import type { Budget } from './budget.js';
 import { AssetCache } from './cache.js';
 import { DagExecutor, type NodeDetail } from './dag-executor.js';
 import type { AssetUse, EventSink, NodeState, RunSummary } from './events.js';
-import { FailureError, failureOf, type RunFailure } from './failure.js';
+import { FailureError, failureOf, ProductionFailedError, type RunFailure } from './failure.js';
 import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
 import { checkAllWritable, checkFootage, productionPlaces } from './preflight.js';
 import { requestDiagnostic } from './request-diagnostic.js';
@@ -102,8 +102,9 @@ class ProductionRun {
   async run(): Promise<RunSummary> {
     const { production, nodes, api } = this.#dag;
     this.#emit({ type: 'run-start', manifest: production.file, api, nodes: nodes.length, nodeIds: nodes.map((n) => n.id) });
-    let failure = await this.#make().catch((error: unknown) => failureOf(error, this.#signal()));
-    if (failure && this.#started) failure = (await this.#recordAfterFailure()) ?? failure;
+    const failure = await this.#make().catch((error: unknown) => failureOf(error, this.#signal()));
+    // The lock keeps what this run obtained; if even that fails, the run's own failure is still the one to tell.
+    if (failure && this.#started) await this.#recordAfterFailure();
     const summary = this.#summary(failure);
     this.#emit({ type: 'run-end', ok: failure === undefined, summary });
     return summary;
@@ -166,13 +167,14 @@ class ProductionRun {
       },
       beforeSubmit: (req) => {
         // Checked when the job is really about to go out (a plan slot is free), not when queued.
-        if (executor.failure) throw new FailureError(executor.failure);
+        if (executor.failure) throw new ProductionFailedError();
         if (this.#options.frozen) throw new FailureError({ reason: 'frozen', nodes: [node.id] });
         const reservation = this.#options.budget?.reserve(requestUnits(req), `${production.file} ${node.id}`);
         move('submitting');
         return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined) : reservation?.release());
       },
     }).catch((error: unknown) => {
+      if (error instanceof ProductionFailedError || error instanceof FailureError) throw error;
       throw new FailureError(this.#pointAtManifest(failureOf(error, { node: node.id, ...this.#signal() })));
     });
     this.#assets.set(node.id, ready);
@@ -205,6 +207,7 @@ class ProductionRun {
       return undefined;
     }
     this.#emit({ type: 'stitch', state: 'started' });
+    let sha256: Sha256Hex;
     try {
       const workDir = join(this.#options.stateDir, 'work');
       await mkdir(workDir, { recursive: true });
@@ -214,15 +217,15 @@ class ProductionRun {
         ...(this.#options.preset ? { preset: this.#options.preset } : {}),
         onProgress: (progress, stage) => this.#emit({ type: 'stitch', state: 'progress', progress, stage }),
       });
-      const sha256 = (await hashFile(result.path)) as Sha256Hex;
-      const path = relative(production.baseDir, production.output.path).split('\\').join('/');
-      await this.#writeLock(this.#freshAssets(), { path, sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
+      sha256 = (await hashFile(result.path)) as Sha256Hex;
     } catch (error: unknown) {
       const failure = failureOf(error, { node: 'stitch', ...this.#signal() });
       this.#emit({ type: 'stitch', state: 'failed', failure });
       return failure;
     }
     this.#emit({ type: 'stitch', state: 'done' });
+    const path = relative(production.baseDir, production.output.path).split('\\').join('/');
+    await this.#writeLock(this.#freshAssets(), { path, sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
     this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: false };
     return undefined;
   }
