@@ -77,14 +77,19 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
   if (productions.length === 0) return finishEarly(loaded, options, deps);
   if (options.out) productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
 
-  // The command's one construction of every production's state (folders, lock, cache).
-  const projects = new Projects();
-  const ready = await preflight(productions, options, deps.env, projects);
+  const ready = await preflight(options, deps.env);
   if ('failure' in ready) {
     terminal.error(`error: ${describeFailure(ready.failure, verboseOf(options))}`);
     return exitCodeOf(ready.failure);
   }
-  return makeFilms(loaded, options, deps, { binaries: ready.binaries, projects });
+  // The command's one construction of every production's state (folders, lock, cache).
+  const projects = new Projects();
+  const writable = await writableProductions(loaded, projects);
+  if (writable.productions.length === 0) {
+    for (const s of writable.invalid) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`error: ${describeFailure(s.failure)}`);
+    return finishEarly(writable, options, deps);
+  }
+  return makeFilms(writable, options, deps, { binaries: ready.binaries, projects });
 }
 
 /** Nothing could be planned: the reports still say so, and the exit code is the manifests'. */
@@ -101,47 +106,47 @@ async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, dep
 }
 
 /**
- * Before anything is spent: every place the run writes (reports, each film's folder, lock file
- * and state folder) takes a file, and ffmpeg and ffprobe are there and runnable.
+ * Before anything is spent, what the whole run needs: the report folders take a file, and ffmpeg
+ * and ffprobe are there and run.
  */
-async function preflight(
-  productions: readonly NamedProduction[],
-  options: RunCommandOptions,
-  env: RunDeps['env'],
-  projects: Projects,
-): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
-  const places = productions.flatMap(({ production }) => {
-    const project = projects.of(production);
-    return productionPlaces(production, project.lockPath, project.stateDir);
-  });
-  const unwritable = await checkAllWritable([...reportPlaces(options), ...places]);
+async function preflight(options: RunCommandOptions, env: RunDeps['env']): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
+  const unwritable = await checkAllWritable(reportPlaces(options));
   if (unwritable) return { failure: unwritable };
   try {
     const binaries = await locateFfmpeg(env);
-    // Found is not enough: each must run (a wrong architecture, a missing library, `/bin/false`).
-    for (const [tool, file] of [
-      ['ffmpeg', binaries.ffmpeg],
-      ['ffprobe', binaries.ffprobe],
-    ] as const) {
-      const ran = await execa(file, ['-version'], { reject: false, timeout: 20_000, stdin: 'ignore' });
-      const said =
-        String(ran.stderr || ran.stdout || ran.shortMessage || '')
-          .trim()
-          .split('\n')
-          .at(-1) ?? '';
-      if (ran.exitCode !== 0)
-        return {
-          failure: {
-            reason: 'media-tool',
-            tool,
-            message: `${tool} at ${file} does not run (\`-version\` ended with ${ran.exitCode ?? ran.signal ?? 'an error'}${said ? `: ${said}` : ''})`,
-          },
-        };
-    }
-    return { binaries };
+    const broken = (await mediaToolProblem('ffmpeg', binaries.ffmpeg)) ?? (await mediaToolProblem('ffprobe', binaries.ffprobe));
+    return broken ? { failure: broken } : { binaries };
   } catch (error: unknown) {
     return { failure: failureOf(error) };
   }
+}
+
+/** Found is not enough: the tool must run (a wrong architecture, a missing library, `/bin/false`). */
+async function mediaToolProblem(tool: 'ffmpeg' | 'ffprobe', file: string): Promise<RunFailure | undefined> {
+  const ran = await execa(file, ['-version'], { reject: false, timeout: 20_000, stdin: 'ignore' });
+  if (ran.exitCode === 0) return undefined;
+  const said =
+    String(ran.stderr || ran.stdout || '')
+      .trim()
+      .split('\n')
+      .at(-1) ?? '';
+  return { reason: 'media-tool', tool, message: `${tool} at ${file} does not run (\`-version\` ended with ${ran.exitCode ?? ran.signal ?? 'an error'}${said ? `: ${said}` : ''})` };
+}
+
+/**
+ * Each production's own places (film folder, lock file, state folder) must take a file before
+ * anything is spent; one that cannot fails alone, as an invalid manifest does.
+ */
+async function writableProductions(loaded: LoadedInputs, projects: Projects): Promise<LoadedInputs> {
+  const productions: NamedProduction[] = [];
+  const invalid = [...loaded.invalid];
+  for (const named of loaded.productions) {
+    const project = projects.of(named.production);
+    const failure = await checkAllWritable(productionPlaces(named.production, project.lockPath, project.stateDir));
+    if (!failure) productions.push(named);
+    else invalid.push({ name: named.name, manifest: named.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure });
+  }
+  return { ...loaded, productions, invalid };
 }
 
 /** The folders `--report` and `--junit` write into. */
