@@ -156,6 +156,9 @@ describe('run: one failure model from the API to the exit code', () => {
     writeFileSync(join(dir, 'a.yaml'), FILM.replace('out/film.mp4', 'out/a.mp4'));
     writeFileSync(join(dir, 'b.yaml'), FILM.replace('out/film.mp4', 'out/b.mp4').replace('duration: 2', 'duraton: 2'));
     writeFileSync(join(dir, 'c.yaml'), FILM.replace('out/film.mp4', 'out/c.mp4').replace('Rain on a tin roof', 'Snow on a tin roof'));
+    // A film whose folder cannot be made (a file stands there) fails alone, before anything is spent.
+    writeFileSync(join(dir, 'blocked'), '');
+    writeFileSync(join(dir, 'd.yaml'), FILM.replace('out/film.mp4', 'blocked/d.mp4'));
     const r = await cli(dir, ['.', '--report', 'report.json', '--junit', 'report.xml']);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
@@ -167,8 +170,10 @@ describe('run: one failure model from the API to the exit code', () => {
         ['a.yaml', 'done'],
         ['b.yaml', 'failed'],
         ['c.yaml', 'done'],
+        ['d.yaml', 'failed'],
       ],
     );
+    assert.equal(report.productions[3]!.failure?.reason, 'not-writable');
     const invalid = report.productions[1]!.failure!;
     assert.equal(invalid.reason, 'manifest');
     assert.match(invalid.diagnostics![0]!.message, /unknown key `duraton`/);
