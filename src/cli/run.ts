@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execa } from 'execa';
 import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
-import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
@@ -14,6 +14,7 @@ import { planProduction, type ProductionDag } from '../plan/index.js';
 import { runBatch, type BatchResult } from '../runner/batch.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
 import { Projects } from '../runner/paths.js';
+import { acquireRunLock } from '../runner/run-lock.js';
 import { checkAllWritable, productionPlaces, type WritablePlace } from '../runner/preflight.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { VERSION } from '../version.js';
@@ -159,11 +160,51 @@ function reportPlaces(options: RunCommandOptions): WritablePlace[] {
 
 /** Connects, runs every production, writes the reports and prints the outcome. */
 async function makeFilms(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps, built: { binaries: FfmpegBinaries; projects: Projects }): Promise<ExitCode> {
-  const { binaries, projects } = built;
+  const { projects } = built;
   const { terminal } = deps;
   const batch = loaded.productions.length + loaded.invalid.length > 1;
   const reporter: Reporter = options.json ? ndjsonReporter(terminal) : deps.isTTY && !batch ? listrReporter() : plainReporter(terminal);
   const first = loaded.productions[0]!.production;
+  // The projects are taken before MercaDream Local starts on their data: a second run of the same
+  // project is refused before it can touch the first run's jobs.
+  const held = await holdProjects(loaded.productions.map((p) => projects.of(p.production).stateDir));
+  if ('failure' in held) {
+    await reporter.close();
+    terminal.error(`error: ${describeFailure(held.failure)}`);
+    return exitCodeOf(held.failure);
+  }
+  try {
+    return await connectAndMake(loaded, options, deps, { ...built, reporter, first });
+  } finally {
+    await held.release();
+  }
+}
+
+/** Takes every project's run lock, or says which run holds one. */
+async function holdProjects(stateDirs: readonly string[]): Promise<{ failure: RunFailure } | { release: () => Promise<void> }> {
+  const releases: Array<() => Promise<void>> = [];
+  const release = async () => {
+    await Promise.all(releases.map((r) => r()));
+  };
+  try {
+    for (const dir of new Set(stateDirs)) releases.push(await acquireRunLock(dir));
+    return { release };
+  } catch (error: unknown) {
+    await release();
+    return { failure: failureOf(error) };
+  }
+}
+
+/** Opens the connection and runs the batch. */
+async function connectAndMake(
+  loaded: LoadedInputs,
+  options: RunCommandOptions,
+  deps: RunDeps,
+  parts: { binaries: FfmpegBinaries; projects: Projects; reporter: Reporter; first: Production },
+): Promise<ExitCode> {
+  const { binaries, projects, reporter, first } = parts;
+  const { terminal } = deps;
+  const batch = loaded.productions.length + loaded.invalid.length > 1;
   const connection = await openConnection({ plan: first.plan, stateDir: projects.of(first).stateDir }, options, deps, { reporter, binaries });
   if (typeof connection === 'number') {
     await reporter.close();
