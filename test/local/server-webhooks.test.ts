@@ -216,16 +216,19 @@ describe('webhooks', () => {
   });
 
   it('finishes a job while its webhook receiver hangs without answering', async () => {
+    // Its own server, whose deliveries wait far longer than any render, however busy the machine.
+    const patient = await startRig({ webhooks: { attempts: 1, baseDelayMs: 20, timeoutMs: 120_000 } });
     const hanging = await startReceiver();
     hanging.script.push(0, 0, 0, 0, 0, 0);
     try {
-      const created = await rig.call('POST', '/v2/speech', { key: PRO, body: { text: 'Slow receiver.', format: 'wav', webhook_url: hanging.url } });
-      const job = await waitForJob(rig, PRO, created.json.id as string);
+      const created = await patient.call('POST', '/v2/speech', { key: PRO, body: { text: 'Slow receiver.', format: 'wav', webhook_url: hanging.url } });
+      const job = await waitForJob(patient, PRO, created.json.id as string);
       assert.equal(job.status, 'completed');
-      assert.ok(rig.server.webhookStats().inFlight > 0, 'the job completed while its first delivery was still waiting for an answer');
+      assert.ok(patient.server.webhookStats().inFlight > 0, 'the job completed while its first delivery was still waiting for an answer');
       assert.equal(hanging.deliveries.length, 1);
     } finally {
       await hanging.close();
+      await patient.close();
     }
   });
 
