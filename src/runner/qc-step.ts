@@ -1,0 +1,55 @@
+/**
+ * What the runner hands quality control and the review page: the film as QC sees it (from the
+ * stitch plan and the manifest's `qc:` limits), the files to measure, and the injected steps
+ * (src/media/qc/check-cut.ts and src/review/write.ts, bound by the CLI, the composition root).
+ */
+import type { Production } from '../manifest/production.js';
+import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
+import type { StitchPlan } from '../media/stitch-types.js';
+import type { QcFilm } from '../qc/film.js';
+import { resolveThresholds } from '../qc/thresholds.js';
+import type { RunSummary } from './events.js';
+
+/** `--qc`: `fail` fails a production whose cut fails a check; `warn` reports only; `off` measures nothing. */
+export type QcMode = 'fail' | 'warn' | 'off';
+
+/** Measures and judges a final cut (checkCut with the binaries bound); `workDir` takes its temporary stills. */
+export type QualityControl = (film: QcFilm, files: CutFiles, context: { readonly workDir: string; readonly signal?: AbortSignal }) => Promise<QcOutcome>;
+
+/** What a review page shows of one production. */
+export interface ReviewInput {
+  readonly name: string;
+  readonly production: Production;
+  readonly film: QcFilm;
+  readonly files: CutFiles & { readonly vtt?: string };
+  readonly summary: RunSummary;
+  /** Absent with `--qc off` (or when QC could not run). */
+  readonly outcome?: QcOutcome;
+}
+
+/** Writes a production's review page; resolves with its path. */
+export type ReviewWriter = (input: ReviewInput) => Promise<string>;
+
+/** Pure: the film as QC sees it. */
+export function qcFilmOf(plan: StitchPlan, production: Production): QcFilm {
+  return {
+    title: production.title,
+    scenes: plan.clips.map((c) => ({ id: c.id, start: c.start, duration: c.duration, transition: c.transition })),
+    narration: plan.narration.map((n) => ({ sceneId: n.id, start: n.start, duration: n.duration })),
+    cues: plan.cues.map((c) => ({ id: c.id, start: c.start, duration: c.duration, duck: c.duck, fadeIn: c.fadeIn, fadeOut: c.fadeOut })),
+    length: plan.length,
+    fps: plan.output.fps,
+    width: plan.output.width,
+    height: plan.output.height,
+    loudness: plan.output.loudness,
+    thresholds: resolveThresholds(production.qc),
+  };
+}
+
+/** Pure: the files of a production's cut: the cut and, with sidecar subtitles, the .srt (and .vtt for the player). */
+export function cutFilesOf(production: Production): CutFiles & { readonly vtt?: string } {
+  const cut = production.output.path;
+  if (production.output.subtitles !== 'sidecar') return { cut };
+  const stem = cut.replace(/\.[^./\\]*$/, '');
+  return { cut, captions: `${stem}.srt`, vtt: `${stem}.vtt` };
+}
