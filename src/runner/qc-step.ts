@@ -5,6 +5,7 @@
  */
 import type { Production } from '../manifest/production.js';
 import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
+import { frameTimeline } from '../media/stitch-timeline.js';
 import type { StitchPlan } from '../media/stitch-types.js';
 import type { QcFilm } from '../qc/film.js';
 import { resolveThresholds } from '../qc/thresholds.js';
@@ -30,14 +31,22 @@ export interface ReviewInput {
 /** Writes a production's review page; resolves with its path. */
 export type ReviewWriter = (input: ReviewInput) => Promise<string>;
 
-/** Pure: the film as QC sees it. */
+/**
+ * Pure: the film as QC sees it, on the frame grid the stitcher renders (stitch-timeline.ts): a
+ * 0.4 s transition at 24 fps is 10 frames, so the cut is as long as its frames, not as Σd − Σt.
+ */
 export function qcFilmOf(plan: StitchPlan, production: Production): QcFilm {
+  const grid = frameTimeline(plan);
+  const fps = grid.fps;
   return {
     title: production.title,
-    scenes: plan.clips.map((c) => ({ id: c.id, start: c.start, duration: c.duration, transition: c.transition })),
+    scenes: grid.clips.map((c) => {
+      const clip = plan.clips[c.index]!;
+      return { id: clip.id, start: c.startFrame / fps, duration: c.frames / fps, transition: { type: c.transition, duration: c.transitionFrames / fps } };
+    }),
     narration: plan.narration.map((n) => ({ sceneId: n.id, start: n.start, duration: n.duration })),
     cues: plan.cues.map((c) => ({ id: c.id, start: c.start, duration: c.duration, duck: c.duck, fadeIn: c.fadeIn, fadeOut: c.fadeOut })),
-    length: plan.length,
+    length: grid.frames / fps,
     fps: plan.output.fps,
     width: plan.output.width,
     height: plan.output.height,
