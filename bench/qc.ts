@@ -37,7 +37,29 @@ async function inputs(): Promise<string[]> {
     );
     const picture = `testsrc2=s=1280x720:r=24:d=${SECONDS}`;
     const sound = `sine=f=${200 + 40 * i}:r=48000:d=${SECONDS},volume=-18dB`;
-    if (!have) await ff(['-f', 'lavfi', '-i', picture, '-f', 'lavfi', '-i', sound, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2', '-shortest', file]);
+    if (!have)
+      await ff([
+        '-f',
+        'lavfi',
+        '-i',
+        picture,
+        '-f',
+        'lavfi',
+        '-i',
+        sound,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-ac',
+        '2',
+        '-shortest',
+        file,
+      ]);
     files.push(file);
   }
   await ff(['-f', 'lavfi', '-i', 'anoisesrc=c=pink:r=48000:a=0.3:d=6', '-af', 'highpass=f=200,lowpass=f=4000', join(dir, 'voice.wav')]);
@@ -80,6 +102,8 @@ const qcSeconds = (t2 - t1) / 1000;
 const counts = countVerdicts(outcome.summary.verdicts);
 console.log(`${SCENES} × ${SECONDS} s 720p24 scenes (${film.length} s film), x264 preset ${PRESET}`);
 console.log(`stitch (cold)        ${stitchSeconds.toFixed(2)} s`);
-console.log(`QC (probe + 1 pass)  ${qcSeconds.toFixed(2)} s   ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed; ${outcome.posters.length} stills, ${outcome.loudness.length} loudness readings`);
+console.log(
+  `QC (probe + 1 pass)  ${qcSeconds.toFixed(2)} s   ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed; ${outcome.posters.length} stills, ${outcome.loudness.length} loudness readings`,
+);
 console.log(`QC adds ${((qcSeconds / stitchSeconds) * 100).toFixed(1)} % to the stitch (target: at most 25 %)`);
 if (!process.env['KEEP']) await rm(dir, { recursive: true, force: true });

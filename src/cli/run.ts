@@ -424,7 +424,11 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
-    .addOption(new Option('--qc <mode>', 'quality control of every cut: fail (a failed check fails the production), warn (report only) or off').choices(['fail', 'warn', 'off']).default('warn'))
+    .addOption(
+      new Option('--qc <mode>', 'quality control of every cut: fail (a failed check fails the production), warn (report only) or off')
+        .choices(['fail', 'warn', 'off'])
+        .default('warn'),
+    )
     .option('--review-index <file>', "where a batch writes its review index (default: review.html in the folder the cuts' review pages share)")
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))
     .addOption(new Option('--preset <preset>', 'x264 preset of the final encode').default('medium').hideHelp())

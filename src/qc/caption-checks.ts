@@ -49,7 +49,14 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 const length = (text: string): number => [...text].length;
 
 /** A finding about one caption. */
-function finding(film: QcFilm, caption: Caption, check: Verdict['check'], status: Verdict['status'], figures: { measured: number; threshold: number; unit: string }, message: string): Verdict {
+function finding(
+  film: QcFilm,
+  caption: Caption,
+  check: Verdict['check'],
+  status: Verdict['status'],
+  figures: { measured: number; threshold: number; unit: string },
+  message: string,
+): Verdict {
   const span = { start: caption.start, end: caption.end };
   const scene = sceneOf(film, span);
   return { check, status, ...figures, span, ...(scene ? { scene } : {}), message };
@@ -63,7 +70,8 @@ export function captionVerdicts(film: QcFilm, captions: readonly Caption[]): Ver
     const longest = Math.max(0, ...c.lines.map(length));
     if (longest > limits.lineLength)
       found.push(finding(film, c, 'caption-line-length', 'fail', { measured: longest, threshold: limits.lineLength, unit: 'chars' }, `a line of ${longest} characters`));
-    if (c.lines.length > limits.lines) found.push(finding(film, c, 'caption-lines', 'fail', { measured: c.lines.length, threshold: limits.lines, unit: 'lines' }, `${c.lines.length} lines`));
+    if (c.lines.length > limits.lines)
+      found.push(finding(film, c, 'caption-lines', 'fail', { measured: c.lines.length, threshold: limits.lines, unit: 'lines' }, `${c.lines.length} lines`));
     const cps = length(c.lines.join(' ')) / Math.max(0.001, c.end - c.start);
     if (cps > limits.readingSpeed) {
       const status = cps > limits.maxReadingSpeed ? 'fail' : 'warn';
@@ -72,7 +80,16 @@ export function captionVerdicts(film: QcFilm, captions: readonly Caption[]): Ver
     }
     const next = captions[i + 1];
     if (next && next.start < c.end - 1e-3)
-      found.push(finding(film, c, 'caption-overlap', 'fail', { measured: round(c.end - next.start), threshold: 0, unit: 's' }, `overlaps the next caption by ${round(c.end - next.start)} s`));
+      found.push(
+        finding(
+          film,
+          c,
+          'caption-overlap',
+          'fail',
+          { measured: round(c.end - next.start), threshold: 0, unit: 's' },
+          `overlaps the next caption by ${round(c.end - next.start)} s`,
+        ),
+      );
   });
   const most = {
     'caption-line-length': Math.max(0, ...captions.flatMap((c) => c.lines.map(length))),
@@ -84,6 +101,13 @@ export function captionVerdicts(film: QcFilm, captions: readonly Caption[]): Ver
   const unit = { 'caption-line-length': 'chars', 'caption-lines': 'lines', 'caption-reading-speed': 'cps', 'caption-overlap': 's' };
   const passes = (Object.keys(most) as Array<keyof typeof most>)
     .filter((check) => !found.some((v) => v.check === check))
-    .map((check): Verdict => ({ check, status: 'pass', measured: most[check], threshold: limit[check], unit: unit[check], message: `${captions.length} captions within the limit` }));
+    .map((check): Verdict => ({
+      check,
+      status: 'pass',
+      measured: most[check],
+      threshold: limit[check],
+      unit: unit[check],
+      message: `${captions.length} captions within the limit`,
+    }));
   return [...found, ...passes];
 }

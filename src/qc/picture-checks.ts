@@ -14,10 +14,7 @@ function outside(spans: readonly FilmSpan[], allowed: readonly FilmSpan[]): Film
   for (const a of allowed) {
     pieces = pieces.flatMap((p) => {
       if (overlap(p, a) <= 0) return [p];
-      return [
-        ...(p.start < a.start ? [{ start: p.start, end: a.start }] : []),
-        ...(p.end > a.end ? [{ start: a.end, end: p.end }] : []),
-      ];
+      return [...(p.start < a.start ? [{ start: p.start, end: a.start }] : []), ...(p.end > a.end ? [{ start: a.end, end: p.end }] : [])];
     });
   }
   return pieces.filter((p) => p.end - p.start > 1e-6);

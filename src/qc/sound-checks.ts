@@ -49,7 +49,9 @@ export function loudnessVerdicts(film: QcFilm, measured: { integrated?: number; 
       measured: shown(integrated),
       threshold: `${target} ± ${tolerance}`,
       unit: 'LUFS',
-      message: Number.isFinite(off) ? `integrated loudness ${round(integrated)} LUFS, ${round(integrated - target)} LU from the target ${target} LUFS` : 'no loudness could be measured',
+      message: Number.isFinite(off)
+        ? `integrated loudness ${round(integrated)} LUFS, ${round(integrated - target)} LU from the target ${target} LUFS`
+        : 'no loudness could be measured',
     },
     {
       check: 'true-peak',

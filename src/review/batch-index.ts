@@ -41,7 +41,13 @@ export function batchIndex(title: string, rows: readonly IndexRow[]): Root {
     h('h1', title),
     h('p', { className: ['meta'] }, `${rows.length} productions: ${failed} failed, ${warned} with warnings`),
     h('table', { className: ['productions'] }, [
-      h('thead', h('tr', ['', 'production', 'QC', 'length', 'compute units', 'generated / cached', 'note'].map((c) => h('th', c)))),
+      h(
+        'thead',
+        h(
+          'tr',
+          ['', 'production', 'QC', 'length', 'compute units', 'generated / cached', 'note'].map((c) => h('th', c)),
+        ),
+      ),
       h('tbody', sorted.map(row)),
     ]),
   ];

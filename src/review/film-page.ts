@@ -59,7 +59,12 @@ export function filmPage(input: FilmPageInput): Root {
     h(
       'div',
       { className: ['sheet'] },
-      input.stills.map((still) => h('figure', { className: [still.kind], dataT: still.t.toFixed(2) }, [h('img', { src: still.src, alt: `${still.kind} ${still.label}` }), h('figcaption', `${still.label} · ${seconds(still.t)}`)])),
+      input.stills.map((still) =>
+        h('figure', { className: [still.kind], dataT: still.t.toFixed(2) }, [
+          h('img', { src: still.src, alt: `${still.kind} ${still.label}` }),
+          h('figcaption', `${still.label} · ${seconds(still.t)}`),
+        ]),
+      ),
     ),
     h('h2', 'Timeline'),
     timelineLanes(film, qc?.verdicts ?? []),
@@ -99,7 +104,13 @@ export function verdictTable(verdicts: readonly Verdict[]): Element {
   return h('div', [
     h('p', `${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed`),
     h('table', { className: ['verdicts'] }, [
-      h('thead', h('tr', ['', 'check', 'measured', 'limit', 'where', 'scene', 'what'].map((c) => h('th', c)))),
+      h(
+        'thead',
+        h(
+          'tr',
+          ['', 'check', 'measured', 'limit', 'where', 'scene', 'what'].map((c) => h('th', c)),
+        ),
+      ),
       h(
         'tbody',
         sorted.map((v) =>

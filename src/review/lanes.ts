@@ -31,7 +31,9 @@ export function timelineLanes(film: QcFilm, verdicts: readonly Verdict[]): Eleme
   const x = (t: number) => LABEL + t * scale;
   const y = (lane: number) => 18 + lane * LANE;
   const scenes = film.scenes.map((sc, i) => bar(x(sc.start), sc.duration * scale, y(0), `scene scene-${i % 2}`, sc.id, sc.start));
-  const transitions = transitionSpans(film).map((t) => bar(x(t.start), (t.end - t.start) * scale, y(1), `transition ${t.type}`, `${t.type} ${(t.end - t.start).toFixed(2)} s`, t.start));
+  const transitions = transitionSpans(film).map((t) =>
+    bar(x(t.start), (t.end - t.start) * scale, y(1), `transition ${t.type}`, `${t.type} ${(t.end - t.start).toFixed(2)} s`, t.start),
+  );
   const narration = film.narration.map((n) => bar(x(n.start), n.duration * scale, y(2), 'narration', `narration of ${n.sceneId}`, n.start));
   const score = film.cues.flatMap((cue) => {
     const span = { start: cue.start, end: cue.start + cue.duration };
@@ -45,7 +47,9 @@ export function timelineLanes(film: QcFilm, verdicts: readonly Verdict[]): Eleme
       }),
     ];
   });
-  const findings = verdicts.filter((v) => v.span && v.status !== 'pass').map((v) => bar(x(v.span!.start), (v.span!.end - v.span!.start) * scale, y(4), `finding ${v.status}`, `${v.check}: ${v.message}`, v.span!.start));
+  const findings = verdicts
+    .filter((v) => v.span && v.status !== 'pass')
+    .map((v) => bar(x(v.span!.start), (v.span!.end - v.span!.start) * scale, y(4), `finding ${v.status}`, `${v.check}: ${v.message}`, v.span!.start));
   const height = y(LANE_NAMES.length) + 8;
   return s('svg', { className: ['lanes'], viewBox: `0 0 ${LANES_WIDTH} ${height}`, role: 'img', ariaLabel: 'timeline lanes' }, [
     ...LANE_NAMES.map((name, i) => s('text', { className: ['lane-name'], x: 4, y: y(i) + LANE - 12 }, name)),
@@ -64,7 +68,10 @@ function axis(length: number, x: (t: number) => number, height: number): Element
   const step = steps.find((st) => length / st <= 12) ?? 1200;
   const ticks: Element[] = [];
   for (let t = 0; t <= length + 1e-6; t += step) {
-    ticks.push(s('line', { className: ['tick'], x1: x(t).toFixed(1), x2: x(t).toFixed(1), y1: 12, y2: height }), s('text', { className: ['tick-label'], x: x(t).toFixed(1), y: 10 }, `${t} s`));
+    ticks.push(
+      s('line', { className: ['tick'], x1: x(t).toFixed(1), x2: x(t).toFixed(1), y1: 12, y2: height }),
+      s('text', { className: ['tick-label'], x: x(t).toFixed(1), y: 10 }, `${t} s`),
+    );
   }
   return ticks;
 }

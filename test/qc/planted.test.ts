@@ -154,7 +154,21 @@ describe('QC on real renders', () => {
       ['colour-tags warn'],
     );
     const checks = new Set(clean.summary.verdicts.map((v) => v.check));
-    for (const check of ['decode', 'sync', 'length', 'black', 'freeze', 'silence', 'loudness', 'true-peak', 'caption-line-length', 'caption-lines', 'caption-reading-speed', 'caption-overlap', 'rendition-size'] as const)
+    for (const check of [
+      'decode',
+      'sync',
+      'length',
+      'black',
+      'freeze',
+      'silence',
+      'loudness',
+      'true-peak',
+      'caption-line-length',
+      'caption-lines',
+      'caption-reading-speed',
+      'caption-overlap',
+      'rendition-size',
+    ] as const)
       assert.ok(checks.has(check), `${check} was judged`);
     assert.equal(clean.summary.status, 'warn');
   });

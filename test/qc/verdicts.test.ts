@@ -72,7 +72,14 @@ describe('detector log', () => {
     assert.equal(log.errors.length, 1);
   });
   test('judges every check of the cut, in order', () => {
-    const facts = { file: 'f.mp4', width: 1280, height: 720, videoDuration: 8, audioDuration: 7.99, colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' } };
+    const facts = {
+      file: 'f.mp4',
+      width: 1280,
+      height: 720,
+      videoDuration: 8,
+      audioDuration: 7.99,
+      colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
+    };
     const verdicts = judge(film(), { renditions: [{ facts, log }] });
     assert.deepEqual(
       verdicts.map((v) => `${v.check} ${v.status}`),
@@ -101,7 +108,9 @@ describe('verdicts', () => {
     assert.equal(silenceVerdicts(film({ silence: { max: 0.4 } }), [{ start: 4, end: 6 }])[0]?.status, 'fail');
   });
   test('captions: line length, lines, reading speed (warn over 17, fail over 20 cps) and overlaps', () => {
-    const captions = parseCaptions('WEBVTT\n\n00:00.000 --> 00:02.000\nFish &amp; chips\n\n00:01.500 --> 00:03.000\none\ntwo\nthree\n\n00:05.000 --> 00:06.000\nEighteen chars ok.\n\n00:06.000 --> 00:07.000\nTwenty-one characters\n');
+    const captions = parseCaptions(
+      'WEBVTT\n\n00:00.000 --> 00:02.000\nFish &amp; chips\n\n00:01.500 --> 00:03.000\none\ntwo\nthree\n\n00:05.000 --> 00:06.000\nEighteen chars ok.\n\n00:06.000 --> 00:07.000\nTwenty-one characters\n',
+    );
     assert.equal(captions[0]?.lines[0], 'Fish & chips');
     const v = captionVerdicts(film(), captions);
     const of = (check: string) => v.filter((x) => x.check === check).map((x) => `${x.status} ${x.scene ?? ''}`);

@@ -98,12 +98,22 @@ describe('review pages of a batch, in Chromium', () => {
   before(async () => {
     dir = tempDir('mdp-review-');
     shots = process.env['REVIEW_SCREENSHOTS'] ?? dir;
-    await Promise.all([footage(dir, 'f1.mp4'), footage(dir, 'f2.mp4', ',hue=h=90'), footage(dir, 'f3.mp4', ',hue=h=200'), footage(dir, 'black.mp4', ",drawbox=c=black:t=fill:enable='between(t,0.5,1.5)'")]);
+    await Promise.all([
+      footage(dir, 'f1.mp4'),
+      footage(dir, 'f2.mp4', ',hue=h=90'),
+      footage(dir, 'f3.mp4', ',hue=h=200'),
+      footage(dir, 'black.mp4', ",drawbox=c=black:t=fill:enable='between(t,0.5,1.5)'"),
+    ]);
     writeFileSync(join(dir, 'clean.yaml'), CLEAN);
     writeFileSync(join(dir, 'planted.yaml'), PLANTED);
     writeFileSync(join(dir, 'third.yaml'), THIRD);
     const argv = [BIN, 'run', 'clean.yaml', 'planted.yaml', 'third.yaml', '--qc', 'fail', '--json', '--report', 'report.json', '--junit', 'junit.xml'];
-    const r = await execa(process.execPath, [...argv, '--local-quality', 'fast', '--preset', 'ultrafast'], { cwd: dir, reject: false, env: { PATH: process.env['PATH'] }, extendEnv: false });
+    const r = await execa(process.execPath, [...argv, '--local-quality', 'fast', '--preset', 'ultrafast'], {
+      cwd: dir,
+      reject: false,
+      env: { PATH: process.env['PATH'] },
+      extendEnv: false,
+    });
     run = { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
     context = await chromium.launchPersistentContext(tempDir('mdp-chromium-'), {
@@ -143,7 +153,9 @@ describe('review pages of a batch, in Chromium', () => {
     assert.ok(existsSync(join(dir, 'out', 'planted.mp4')), 'the failed cut is still written, for review');
     assert.equal(production('clean.yaml').status, 'done');
     assert.deepEqual(
-      production('clean.yaml').qc?.verdicts.filter((v) => v.status !== 'pass').map((v) => v.check),
+      production('clean.yaml')
+        .qc?.verdicts.filter((v) => v.status !== 'pass')
+        .map((v) => v.check),
       ['colour-tags'],
     );
     assert.equal(production('third.yaml').qc?.status, 'pass');
@@ -220,7 +232,11 @@ describe('review pages of a batch, in Chromium', () => {
     const { page, problems } = await open(join(dir, 'out', 'review.html'));
     try {
       const rows = await page.evaluate(() =>
-        [...document.querySelectorAll('tr.production')].map((r) => ({ status: r.classList[1], name: r.querySelector('a')?.textContent, href: r.querySelector('a')?.getAttribute('href') })),
+        [...document.querySelectorAll('tr.production')].map((r) => ({
+          status: r.classList[1],
+          name: r.querySelector('a')?.textContent,
+          href: r.querySelector('a')?.getAttribute('href'),
+        })),
       );
       assert.deepEqual(rows, [
         { status: 'fail', name: 'planted.yaml', href: 'planted.review.html' },
