@@ -68,7 +68,8 @@ export function plainReporter(terminal: Terminal): Reporter {
           return;
         }
         case 'qc':
-          if (event.state === 'done' && event.qc) terminal.error(`  ${'qc'.padEnd(24)} ${event.qc.status} (${qcCounts(event.qc)})`);
+          if (event.state === 'done' && event.qc)
+            terminal.error(`  ${'qc'.padEnd(24)} ${event.qc.status} (${qcCounts(event.qc)})${event.cached ? ' (cut unchanged: verdicts reused)' : ''}`);
           else if (event.state === 'failed' && event.failure && event.failure.reason !== 'interrupted')
             terminal.error(`  ${'qc'.padEnd(24)} could not measure: ${describeFailure(event.failure)}`);
           else if (event.state === 'started') terminal.error(`  ${'qc'.padEnd(24)} measuring`);

@@ -384,7 +384,7 @@ export const FILM_SCHEMA = {
               "minimum": 0,
               "maximum": 1,
               "unit": "luma ratio",
-              "description": "Luma at or under which a pixel counts as black, 0 to 1 (blackdetect pix_th). Default: 0.1."
+              "description": "Luma at or under which a pixel counts as black, as a fraction of full luma, 0 to 1 (blackdetect pix_th). Default: 0.1."
             }
           }
         },
@@ -482,14 +482,14 @@ export const FILM_SCHEMA = {
               "minimum": 1,
               "maximum": 60,
               "unit": "characters per second",
-              "description": "Reading speed over which a caption is a warning. Default: 17."
+              "description": "Reading speed, in characters per second, over which a caption is a warning. Default: 17."
             },
             "max_reading_speed": {
               "type": "number",
               "minimum": 1,
               "maximum": 60,
               "unit": "characters per second",
-              "description": "Reading speed over which a caption fails. Default: 20."
+              "description": "Reading speed, in characters per second, over which a caption fails. Default: 20."
             }
           }
         },

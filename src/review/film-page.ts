@@ -54,7 +54,7 @@ export function filmPage(input: FilmPageInput): Root {
     ]),
     player(input),
     h('h2', 'Quality control'),
-    qc ? verdictTable(qc.verdicts) : h('p', 'Quality control was off for this run.'),
+    qc ? verdictTable(qc.verdicts) : h('p', 'No quality control in this run (--qc off, or the cut could not be measured).'),
     h('h2', 'Contact sheet'),
     h(
       'div',

@@ -50,6 +50,8 @@ export type RunEvent =
       readonly type: 'qc';
       readonly state: 'started' | 'done' | 'failed';
       readonly qc?: QcSummary;
+      /** True when the cut was measured before, unchanged, and its outcome reused. */
+      readonly cached?: boolean;
       readonly failure?: RunFailure;
     }
   /** The review page was written at `path` (or could not be: `error`, and `path` is empty). */

@@ -30,7 +30,9 @@ import { FailureError, failureOf, ProductionFailedError, type RunFailure } from 
 import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
 import { checkAllWritable, checkFootage, productionPlaces } from './preflight.js';
 import { cutFilesOf, qcFilmOf, type QcMode, type QualityControl, type ReviewWriter } from './qc-step.js';
-import type { QcOutcome } from '../media/qc/check-cut.js';
+import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
+import type { QcFilm } from '../qc/film.js';
+import { qcCachePath, readQcCache, writeQcCache } from './qc-cache.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
@@ -153,16 +155,19 @@ class ProductionRun {
    * cannot measure fails it too then, and is only reported otherwise.
    */
   async #qualityControl(): Promise<RunFailure | undefined> {
-    const { qc, qcMode = 'warn', signal } = this.#options;
+    const { qc, qcMode = 'warn' } = this.#options;
     if (!qc || qcMode === 'off' || !this.#plan) return undefined;
     const { production } = this.#dag;
     this.#emit({ type: 'qc', state: 'started' });
     try {
-      const workDir = join(this.#options.stateDir, 'work');
-      await mkdir(workDir, { recursive: true });
-      const outcome = await qc(qcFilmOf(this.#plan, production), cutFilesOf(production), { workDir, ...(signal ? { signal } : {}) });
+      const film = qcFilmOf(this.#plan, production);
+      const files = cutFilesOf(production);
+      const cachePath = this.#finalCut ? await qcCachePath(this.#options.stateDir, this.#finalCut.sha256, film, files.captions) : undefined;
+      const cached = cachePath ? await readQcCache(cachePath) : undefined;
+      const outcome = cached ?? (await this.#measure(film, files));
+      if (cachePath && !cached) await writeQcCache(cachePath, outcome);
       this.#qc = outcome;
-      this.#emit({ type: 'qc', state: 'done', qc: outcome.summary });
+      this.#emit({ type: 'qc', state: 'done', qc: outcome.summary, ...(cached ? { cached: true } : {}) });
       const failed = outcome.summary.verdicts.filter((v) => v.status === 'fail');
       return qcMode === 'fail' && failed.length > 0 ? { reason: 'qc', verdicts: failed } : undefined;
     } catch (error: unknown) {
@@ -170,6 +175,13 @@ class ProductionRun {
       this.#emit({ type: 'qc', state: 'failed', failure });
       return qcMode === 'fail' || failure.reason === 'interrupted' ? failure : undefined;
     }
+  }
+
+  /** Runs the injected QC on the cut, its stills made in the work folder. */
+  async #measure(film: QcFilm, files: CutFiles): Promise<QcOutcome> {
+    const workDir = join(this.#options.stateDir, 'work');
+    await mkdir(workDir, { recursive: true });
+    return this.#options.qc!(film, files, { workDir, ...(this.#options.signal ? { signal: this.#options.signal } : {}) });
   }
 
   /** Writes the review page when there is a cut to review; a page that cannot be written is reported, never the run's failure. */

@@ -251,4 +251,21 @@ describe('review pages of a batch, in Chromium', () => {
       await page.close();
     }
   });
+
+  test('a rerun with the cut unchanged reuses its verdicts instead of measuring the film again', bounded, async () => {
+    const r = await execa(process.execPath, [BIN, 'run', 'clean.yaml', '--qc', 'fail', '--json', '--local-quality', 'fast', '--preset', 'ultrafast'], {
+      cwd: dir,
+      reject: false,
+      env: { PATH: process.env['PATH'] },
+      extendEnv: false,
+    });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    const events = String(r.stdout)
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; state?: string; cached?: boolean; qc?: { verdicts: unknown[] } });
+    const done = events.find((e) => e.type === 'qc' && e.state === 'done');
+    assert.equal(done?.cached, true);
+    assert.deepEqual(done?.qc?.verdicts, production('clean.yaml').qc?.verdicts);
+  });
 });
