@@ -4,6 +4,7 @@
  * compiler form, one per line) and never contain a secret: failures carry none.
  */
 import { formatDiagnostic } from '../manifest/diagnostic.js';
+import { formatVerdict } from '../qc/verdict.js';
 import type { RunFailure } from '../runner/failure.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
@@ -46,6 +47,8 @@ export function describeFailure(failure: RunFailure, options: FailureTextOptions
       return failure.message;
     case 'stopped':
       return `stopped by --fail-fast: ${failure.by} failed — a rerun resumes it`;
+    case 'qc':
+      return `the final cut failed quality control (${failure.verdicts.length} ${failure.verdicts.length === 1 ? 'check' : 'checks'}): ${failure.verdicts.map(formatVerdict).join('; ')}`;
     case 'lock-file':
       return failure.message;
     case 'internal':
@@ -74,6 +77,7 @@ export function exitCodeOf(failure: RunFailure): ExitCode {
     case 'not-writable':
     case 'busy':
     case 'stopped':
+    case 'qc':
     case 'lock-file':
     case 'internal':
       return EXIT.failed;

@@ -5,6 +5,7 @@
  */
 import type { MatrixValue } from '../manifest/production.js';
 import type { BatchResult } from '../runner/batch.js';
+import { formatVerdict, type QcSummary } from '../qc/verdict.js';
 import type { RunFailure } from '../runner/failure.js';
 import { describeFailure } from './failure-text.js';
 
@@ -31,6 +32,10 @@ export interface RunReport {
     shared?: number;
     /** How long the production took, seconds. */
     seconds?: number;
+    /** Quality control of the final cut: the worst status and every verdict (src/qc/verdict.ts). */
+    qc?: QcSummary;
+    /** The review page beside the cut. */
+    review?: string;
     /** Why it failed, as a value (src/runner/failure.ts). */
     failure?: RunFailure;
     /** The same in words, as the terminal shows it. */
@@ -63,6 +68,8 @@ export function buildReport(
       computeUnits: s.computeUnits,
       ...(s.shared ? { shared: s.shared } : {}),
       ...(s.seconds !== undefined ? { seconds: s.seconds } : {}),
+      ...(s.qc ? { qc: s.qc } : {}),
+      ...(s.review ? { review: s.review } : {}),
       ...(s.failure ? { failure: s.failure, error: describeFailure(s.failure) } : {}),
     };
   });
@@ -106,20 +113,23 @@ export function toJUnit(report: RunReport, seconds: number): string {
     const name = esc(p.name);
     const classname = esc(p.manifest.replace(/\.(ya?ml)$/i, '').replace(/[\\/]/g, '.'));
     const time = (p.seconds ?? 0).toFixed(3);
-    if (p.status === 'done') {
-      const shared = p.shared ? `, ${p.shared} shared with an earlier production` : '';
-      lines.push(`    <testcase name="${name}" classname="${classname}" time="${time}">`);
-      lines.push(
-        `      <system-out>${esc(`final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached${shared}, ${p.computeUnits} compute units`)}</system-out>`,
-      );
-      lines.push('    </testcase>');
-    } else {
-      lines.push(`    <testcase name="${name}" classname="${classname}" time="${time}">`);
-      lines.push(
-        `      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="${esc(p.failure?.reason ?? 'failed')}">${esc(p.error ?? 'failed')}</failure>`,
-      );
-      lines.push('    </testcase>');
+    lines.push(`    <testcase name="${name}" classname="${classname}" time="${time}">`);
+    if (p.status === 'failed') {
+      // A QC failure's message names the failed checks; its body lists them one a line.
+      const body = p.failure?.reason === 'qc' ? p.failure.verdicts.map(formatVerdict).join('\n') : (p.error ?? 'failed');
+      lines.push(`      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="${esc(p.failure?.reason ?? 'failed')}">${esc(body)}</failure>`);
     }
+    const out = [
+      ...(p.status === 'done'
+        ? [
+            `final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached${p.shared ? `, ${p.shared} shared with an earlier production` : ''}, ${p.computeUnits} compute units`,
+          ]
+        : []),
+      ...(p.qc ? [`quality control: ${p.qc.status}`, ...p.qc.verdicts.map(formatVerdict)] : []),
+      ...(p.review ? [`review page: ${p.review}`] : []),
+    ];
+    if (out.length > 0) lines.push(`      <system-out>${esc(out.join('\n'))}</system-out>`);
+    lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>', '');
   return lines.join('\n');
@@ -135,8 +145,9 @@ export function formatTable(report: RunReport): string[] {
     String(p.shared ?? 0),
     String(p.computeUnits),
     p.length !== undefined ? `${p.length.toFixed(1)} s` : '-',
+    p.qc ? p.qc.status : '-',
   ]);
-  const head = ['status', 'production', 'generated', 'cached', 'shared', 'CU', 'length'];
+  const head = ['status', 'production', 'generated', 'cached', 'shared', 'CU', 'length', 'QC'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   return [

@@ -2,6 +2,7 @@
  * Renderers of the runner's events: NDJSON for machines (`--json`), plain lines for CI and
  * pipes, and listr2 tasks on a terminal. Only this folder writes to the terminal.
  */
+import { countVerdicts, formatVerdict, type QcSummary } from '../qc/verdict.js';
 import type { RunEvent, RunSummary } from '../runner/events.js';
 import type { RunFailure } from '../runner/failure.js';
 import { describeFailure } from './failure-text.js';
@@ -74,6 +75,16 @@ export function plainReporter(terminal: Terminal): Reporter {
           terminal.error(`  ${'stitch'.padEnd(24)} ${event.state}${event.failure ? ` ${describeFailure(event.failure)}` : ''}`);
           return;
         }
+        case 'qc':
+          if (event.state === 'done' && event.qc)
+            terminal.error(`  ${'qc'.padEnd(24)} ${event.qc.status} (${qcCounts(event.qc)})${event.cached ? ' (cut unchanged: verdicts reused)' : ''}`);
+          else if (event.state === 'failed' && event.failure && event.failure.reason !== 'interrupted')
+            terminal.error(`  ${'qc'.padEnd(24)} could not measure: ${describeFailure(event.failure)}`);
+          else if (event.state === 'started') terminal.error(`  ${'qc'.padEnd(24)} measuring`);
+          return;
+        case 'review':
+          terminal.error(`  ${'review'.padEnd(24)} ${event.error ? `not written: ${event.error}` : event.path}`);
+          return;
         case 'run-end':
           return;
       }
@@ -93,6 +104,13 @@ export function formatSummary(summary: RunSummary, verbose = false): string[] {
   const retried = summary.assets?.filter((a) => a.attempt > 1) ?? [];
   if (retried.length > 0) lines.push(`  made again after a failed job: ${retried.map((a) => `${a.node} (attempt ${a.attempt})`).join(', ')}`);
   if (summary.output) lines.push(`  final cut: ${summary.output}${summary.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
+  if (summary.qc) {
+    lines.push(`  quality control: ${summary.qc.status} (${qcCounts(summary.qc)})`);
+    // The QC failure's own line lists the failed checks; the others are listed here.
+    const shown = summary.failure?.reason === 'qc' ? ['warn'] : ['warn', 'fail'];
+    for (const v of summary.qc.verdicts) if (shown.includes(v.status)) lines.push(`    ${formatVerdict(v)}`);
+  }
+  if (summary.review) lines.push(`  review page: ${summary.review}`);
   if (summary.failure) lines.push(failureLine(summary.failure, verbose));
   return lines;
 }
@@ -108,6 +126,12 @@ function nodeWhy(node: string, failure: RunFailure | undefined): string | undefi
   if (!failure) return undefined;
   if (failure.reason === 'dependency-failed' && failure.node === node) return `(${failure.dependency} failed)`;
   return 'node' in failure && failure.node === node ? describeFailure(failure) : undefined;
+}
+
+/** `1 failed, 2 warnings, 11 passed`. */
+function qcCounts(qc: QcSummary): string {
+  const c = countVerdicts(qc.verdicts);
+  return `${c.fail} failed, ${c.warn} warnings, ${c.pass} passed`;
 }
 
 /** `(attempt 2)` for a job that is not the request's first submission; nothing for the first. */

@@ -10,6 +10,9 @@ import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, typ
 import { locateFfmpeg, type FfmpegBinaries } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { stitch } from '../media/stitch.js';
+import { checkCut } from '../media/qc/check-cut.js';
+import { writeReview } from '../review/write.js';
+import type { QcMode } from '../runner/qc-step.js';
 import { planProduction, type ProductionDag } from '../plan/index.js';
 import { runBatch, type BatchResult } from '../runner/batch.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
@@ -24,6 +27,7 @@ import { batchExitCode, describeFailure, exitCodeOf } from './failure-text.js';
 import { listrReporter } from './listr-reporter.js';
 import { buildReport, formatTable, toJUnit, type RunReport } from './report.js';
 import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
+import { writeReviewIndex } from './review-index.js';
 import { loadInputs, type LoadedInputs, type NamedProduction } from './run-inputs.js';
 import type { Terminal } from './terminal.js';
 
@@ -46,6 +50,10 @@ export interface RunCommandOptions {
   requestTimeout?: number;
   /** Say more about internal errors and failed media tools (stacks, argv, stderr). */
   verbose?: boolean;
+  /** `--qc`: whether a failed quality check fails the production (`fail`), is reported (`warn`), or nothing is measured (`off`). */
+  qc: QcMode;
+  /** `--review-index`: where a batch writes its review index (default: review.html in the folder the cuts share). */
+  reviewIndex?: string;
 }
 
 /** What the command needs from outside (the CLI passes the real ones; tests their own). */
@@ -238,6 +246,9 @@ async function connectAndMake(
       ...(options.preset ? { preset: options.preset } : {}),
       ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
       ...(options.failFast ? { failFast: true } : {}),
+      qcMode: options.qc,
+      qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
+      review: writeReview,
       projects,
     });
   } finally {
@@ -299,8 +310,10 @@ function connectionEvent(connection: Connection): Record<string, unknown> {
 
 /** Reports, the closing words, and the exit code of a run whose productions have ended. */
 async function finish(result: BatchResult, options: RunCommandOptions, deps: RunDeps, context: ReportContext): Promise<ExitCode> {
-  const unwritten = await writeReports(result, options, context);
+  const index = result.summaries.length > 1 ? await writeReviewIndex(result, options.reviewIndex) : {};
+  const unwritten = (await writeReports(result, options, context)) ?? index.failure;
   printOutcome(result, reportOf(result, options, context), options, deps);
+  if (index.path) deps.terminal.error(`review: ${index.path}`);
   if (unwritten) deps.terminal.error(`error: ${describeFailure(unwritten)}`);
   const code = batchExitCode(result.summaries.map((s) => s.failure));
   return unwritten && code === EXIT.ok ? EXIT.failed : code;
@@ -423,6 +436,12 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
+    .addOption(
+      new Option('--qc <mode>', 'quality control of every cut: fail (a failed check fails the production), warn (report only) or off')
+        .choices(['fail', 'warn', 'off'])
+        .default('warn'),
+    )
+    .option('--review-index <file>', "where a batch writes its review index (default: review.html in the folder the cuts' review pages share)")
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))
     .addOption(new Option('--preset <preset>', 'x264 preset of the final encode').default('medium').hideHelp())
     .addHelpText(

@@ -150,6 +150,9 @@ export const FILM_SCHEMA = {
       "items": {
         "$ref": "#/$defs/cue"
       }
+    },
+    "qc": {
+      "$ref": "#/$defs/qc"
     }
   },
   "$defs": {
@@ -363,6 +366,168 @@ export const FILM_SCHEMA = {
           "maximum": 30,
           "x-unit": "seconds",
           "description": "Fade-out at the end of the cue, in seconds. Default: 2."
+        }
+      }
+    },
+    "qc": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "Limits of the quality control run on every final cut (see docs/qc.md): each check measures the file with ffmpeg's detectors and gives a verdict (pass, warn or fail) against these. Whatever is left out keeps its default.",
+      "properties": {
+        "black": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Black picture (ffmpeg blackdetect), outside fadeblack transitions.",
+          "properties": {
+            "max": {
+              "type": "number",
+              "minimum": 0.04,
+              "maximum": 60,
+              "x-unit": "seconds",
+              "description": "Longest black stretch allowed, in seconds. Default: 0.5."
+            },
+            "pixel": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1,
+              "x-unit": "luma ratio",
+              "description": "Luma at or under which a pixel counts as black, as a fraction of full luma, 0 to 1 (blackdetect pix_th). Default: 0.1."
+            }
+          }
+        },
+        "freeze": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Frozen picture (ffmpeg freezedetect), outside the scenes meant to hold still.",
+          "properties": {
+            "max": {
+              "type": "number",
+              "minimum": 0.1,
+              "maximum": 600,
+              "x-unit": "seconds",
+              "description": "Longest frozen picture allowed, in seconds. Default: 2."
+            },
+            "noise": {
+              "type": "number",
+              "minimum": -90,
+              "maximum": -10,
+              "x-unit": "dB",
+              "description": "Frame difference under which the picture counts as frozen, in dB (freezedetect n). Default: -60."
+            },
+            "held": {
+              "type": "array",
+              "items": {
+                "$ref": "#/$defs/id"
+              },
+              "description": "Ids of scenes whose picture is meant to hold still (a title card, a logo): a freeze inside them passes."
+            }
+          }
+        },
+        "silence": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Silence (ffmpeg silencedetect) where narration is placed.",
+          "properties": {
+            "max": {
+              "type": "number",
+              "minimum": 0.1,
+              "maximum": 60,
+              "x-unit": "seconds",
+              "description": "Longest silence allowed inside a narration, in seconds. Default: 1."
+            },
+            "noise": {
+              "type": "number",
+              "minimum": -90,
+              "maximum": -10,
+              "x-unit": "dBFS",
+              "description": "Level under which sound counts as silence, in dBFS (silencedetect n). Default: -50."
+            }
+          }
+        },
+        "loudness": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Loudness of the cut (EBU R128, ffmpeg ebur128) against output.loudness.",
+          "properties": {
+            "tolerance": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 10,
+              "x-unit": "LU",
+              "description": "How far the integrated loudness may be from output.loudness, in LU. Default: 1."
+            },
+            "true_peak": {
+              "type": "number",
+              "minimum": -10,
+              "maximum": 0,
+              "x-unit": "dBTP",
+              "description": "Highest true peak allowed, in dBTP. Default: -1."
+            }
+          }
+        },
+        "captions": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Rules for the caption sidecar as written (.srt/.vtt).",
+          "properties": {
+            "line_length": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 200,
+              "x-unit": "characters",
+              "description": "Most characters on a caption line. Default: 42 (Netflix English timed-text guide)."
+            },
+            "lines": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10,
+              "x-unit": "lines",
+              "description": "Most lines in one caption. Default: 2."
+            },
+            "reading_speed": {
+              "type": "number",
+              "minimum": 1,
+              "maximum": 60,
+              "x-unit": "characters per second",
+              "description": "Reading speed, in characters per second, over which a caption is a warning. Default: 17."
+            },
+            "max_reading_speed": {
+              "type": "number",
+              "minimum": 1,
+              "maximum": 60,
+              "x-unit": "characters per second",
+              "description": "Reading speed, in characters per second, over which a caption fails. Default: 20."
+            }
+          }
+        },
+        "sync": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Lengths of the picture and sound streams, against each other and against the timeline.",
+          "properties": {
+            "frames": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 100,
+              "x-unit": "frames",
+              "description": "Frames the streams may differ by. Default: 1."
+            }
+          }
+        },
+        "colour": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Colour tags of each rendition (primaries, transfer, matrix), as ffprobe reports them.",
+          "properties": {
+            "untagged": {
+              "enum": [
+                "pass",
+                "warn",
+                "fail"
+              ],
+              "description": "Verdict for a rendition without colour tags. Default: warn."
+            }
+          }
         }
       }
     }

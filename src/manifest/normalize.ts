@@ -20,6 +20,7 @@ import {
   type TransitionName,
   type TransitionType,
 } from './production.js';
+import type { QcSettings, UntaggedColour } from '../qc/thresholds.js';
 import type { ManifestSource } from './source.js';
 
 /** The manifest's shape once the schema has accepted it (see film-schema.ts). */
@@ -61,6 +62,18 @@ export interface ManifestData {
   defaults?: { style?: string; voice?: string; transition?: TransitionData };
   scenes: SceneData[];
   score?: CueData[];
+  qc?: QcData;
+}
+
+/** The `qc:` block as written (snake_case keys; see `$defs/qc`). */
+interface QcData {
+  black?: { max?: number; pixel?: number };
+  freeze?: { max?: number; noise?: number; held?: string[] };
+  silence?: { max?: number; noise?: number };
+  loudness?: { tolerance?: number; true_peak?: number };
+  captions?: { line_length?: number; lines?: number; reading_speed?: number; max_reading_speed?: number };
+  sync?: { frames?: number };
+  colour?: { untagged?: UntaggedColour };
 }
 
 /** Where the manifest lives, for resolving its relative paths. */
@@ -128,7 +141,28 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
     fadeIn: cue.fade_in ?? DEFAULTS.cueFadeIn,
     fadeOut: cue.fade_out ?? DEFAULTS.cueFadeOut,
   }));
-  return { file: source.file, baseDir: context.baseDir, title: data.title ?? base, plan, output, scenes, score, source };
+  const qc = data.qc ? { qc: normalizeQc(data.qc) } : {};
+  return { file: source.file, baseDir: context.baseDir, title: data.title ?? base, plan, output, scenes, score, source, ...qc };
+}
+
+/** The `qc:` block with the code's names; only what the manifest sets (resolveThresholds adds the defaults). */
+function normalizeQc(qc: QcData): QcSettings {
+  const { loudness, captions, ...same } = qc;
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return {
+    ...same,
+    ...(loudness ? { loudness: defined({ tolerance: loudness.tolerance, truePeak: loudness.true_peak }) } : {}),
+    ...(captions
+      ? {
+          captions: defined({
+            lineLength: captions.line_length,
+            lines: captions.lines,
+            readingSpeed: captions.reading_speed,
+            maxReadingSpeed: captions.max_reading_speed,
+          }),
+        }
+      : {}),
+  } as QcSettings;
 }
 
 const CUT: Transition = { type: 'cut', duration: 0 };

@@ -4,6 +4,7 @@
  * ManifestSource, so later stages still point their Diagnostics at the manifest's text.
  */
 import type { PaidPlan, Resolution } from '../vocabulary/catalog.js';
+import type { QcSettings } from '../qc/thresholds.js';
 import type { ManifestSource } from './source.js';
 
 /** Plans a manifest may name (`free` has no API access). */
@@ -138,6 +139,8 @@ export interface Production {
   readonly matrix?: Readonly<Record<string, MatrixValue>>;
   /** A file-name-safe name of the combination (`tokyo-noir`), for lock files and reports. */
   readonly variant?: string;
+  /** QC limits the manifest's `qc:` block sets (the rest keep src/qc/thresholds.ts's defaults). */
+  readonly qc?: QcSettings;
 }
 
 /** A value a matrix variable takes. */

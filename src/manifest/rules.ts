@@ -351,6 +351,22 @@ const knownStylesAndVoices: Rule = {
   },
 };
 
+const heldScenesExist: Rule = {
+  name: 'held-scenes-exist',
+  check(p) {
+    const ids = p.scenes.map((s) => s.id);
+    return (p.qc?.freeze?.held ?? []).flatMap((id, k) =>
+      ids.includes(id)
+        ? []
+        : [
+            p.source.diagnostic(`/qc/freeze/held/${k}`, this.name, `qc.freeze.held[${k}] names scene \`${id}\`, which does not exist`, {
+              hint: didYouMean(id, ids) ?? `scene ids: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
+            }),
+          ],
+    );
+  },
+};
+
 /** Every rule, in the order it runs. */
 export const RULES: readonly Rule[] = [
   sceneHasOneInput,
@@ -369,6 +385,7 @@ export const RULES: readonly Rule[] = [
   sourceExists,
   footageHasNoStyle,
   knownStylesAndVoices,
+  heldScenesExist,
 ];
 
 /** Runs every rule and returns what they found. */

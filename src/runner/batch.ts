@@ -87,6 +87,7 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
             lockPath: projects.of(production).lockPath,
             cache: projects.of(production).cache,
             budget,
+            name: item.name,
             signal: stop.signal,
             onEvent: (event) => options.onEvent?.(item.name, event),
           });

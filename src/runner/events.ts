@@ -2,6 +2,7 @@
  * What the runner reports while it works. Core code never writes to the terminal: it emits
  * these, and the CLI's reporters (listr2, plain lines, NDJSON) render them.
  */
+import type { QcSummary } from '../qc/verdict.js';
 import type { RunFailure } from './failure.js';
 
 /**
@@ -44,6 +45,17 @@ export type RunEvent =
       readonly stage?: string;
       readonly failure?: RunFailure;
     }
+  | {
+      /** Quality control of the final cut: `started`, then `done` with the verdicts (or `failed` when it could not measure). */
+      readonly type: 'qc';
+      readonly state: 'started' | 'done' | 'failed';
+      readonly qc?: QcSummary;
+      /** True when the cut was measured before, unchanged, and its outcome reused. */
+      readonly cached?: boolean;
+      readonly failure?: RunFailure;
+    }
+  /** The review page was written at `path` (or could not be: `error`, and `path` is empty). */
+  | { readonly type: 'review'; readonly path: string; readonly error?: string }
   | { readonly type: 'run-end'; readonly ok: boolean; readonly summary: RunSummary };
 
 /** One asset the production used, and how this run got it. */
@@ -87,6 +99,10 @@ export interface RunSummary {
   readonly output?: string;
   /** True when the final cut was up to date and not rendered again. */
   readonly cutUpToDate?: boolean;
+  /** Quality control of the final cut: the worst status and every verdict (absent with `--qc off` or without a cut). */
+  readonly qc?: QcSummary;
+  /** The review page written beside the cut. */
+  readonly review?: string;
   readonly failure?: RunFailure;
 }
 

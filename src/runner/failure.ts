@@ -10,6 +10,7 @@
  */
 import { AuthError, JobFailedError, MercaApiError, NetworkError, PlanError, RateLimitError, ServerError, ValidationError } from '../api/errors.js';
 import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { Verdict } from '../qc/verdict.js';
 import { FfmpegNotFoundError } from '../media/ffmpeg.js';
 import { FfmpegError } from '../media/process.js';
 import { BudgetError } from './budget.js';
@@ -64,6 +65,8 @@ export type RunFailure =
   | { readonly reason: 'busy'; readonly message: string }
   /** `--fail-fast`: another production of the batch failed, so this one was stopped (a rerun resumes it). */
   | { readonly reason: 'stopped'; readonly by: string }
+  /** `--qc fail` and the final cut failed quality control: the cut is written, these checks failed on it. */
+  | { readonly reason: 'qc'; readonly verdicts: readonly Verdict[] }
   /** The lock file exists but cannot be used (damaged, or another version's). */
   | { readonly reason: 'lock-file'; readonly path: string; readonly message: string }
   /** A bug: the message, and the stack for `--verbose`. */
@@ -87,6 +90,7 @@ export const FAILURE_REASONS: readonly FailureReason[] = [
   'not-writable',
   'busy',
   'stopped',
+  'qc',
   'lock-file',
   'internal',
 ];

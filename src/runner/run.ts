@@ -29,6 +29,10 @@ import type { AssetUse, EventSink, NodeState, RunSummary } from './events.js';
 import { FailureError, failureOf, ProductionFailedError, type RunFailure } from './failure.js';
 import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
 import { checkAllWritable, checkFootage, productionPlaces } from './preflight.js';
+import { cutFilesOf, qcFilmOf, type QcMode, type QualityControl, type ReviewWriter } from './qc-step.js';
+import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
+import type { QcFilm } from '../qc/film.js';
+import { qcCachePath, readQcCache, writeQcCache } from './qc-cache.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
@@ -61,6 +65,14 @@ export interface RunOptions {
   readonly preset?: string;
   /** A compute-unit budget shared with other productions of a batch. */
   readonly budget?: Budget;
+  /** The production's display name (a batch's `film.yaml [city=tokyo]`); default: the manifest's path. */
+  readonly name?: string;
+  /** Measures and judges the final cut after the stitch (none: no QC). */
+  readonly qc?: QualityControl;
+  /** `--qc` (default `warn`): whether a failed check fails the production. */
+  readonly qcMode?: QcMode;
+  /** Writes the review page beside the cut (none: no page). */
+  readonly review?: ReviewWriter;
 }
 
 /** Runs the production; resolves with the summary whether it succeeded or failed (never rejects). */
@@ -89,6 +101,11 @@ class ProductionRun {
   /** True once anything may have been obtained (so a failure still records it in the lock). */
   #started = false;
   #cut: CutFacts = {};
+  /** The stitch plan of the cut, once there is one (QC and the review page read it). */
+  #plan: StitchPlan | undefined;
+  #qc: QcOutcome | undefined;
+  /** The final cut the lock records as this run wrote it. */
+  #finalCut: LockFile['final_cut'];
 
   constructor(dag: ProductionDag, options: RunOptions) {
     this.#dag = dag;
@@ -105,7 +122,7 @@ class ProductionRun {
     const failure = await this.#make().catch((error: unknown) => failureOf(error, this.#signal()));
     // The lock keeps what this run obtained; if even that fails, the run's own failure is still the one to tell.
     if (failure && this.#started) await this.#recordAfterFailure();
-    const summary = this.#summary(failure);
+    const summary = await this.#withReview(this.#summary(failure));
     this.#emit({ type: 'run-end', ok: failure === undefined, summary });
     return summary;
   }
@@ -129,7 +146,58 @@ class ProductionRun {
     if (failed) return failed;
     const misfits = checkNarration(production, this.#speech);
     if (misfits.length > 0) return { reason: 'manifest', diagnostics: misfits };
-    return this.#stitch();
+    return (await this.#stitch()) ?? (await this.#qualityControl());
+  }
+
+  /**
+   * QC of the cut, its own step after the stitch (also when the cut was up to date: the verdicts
+   * describe the file as it is). With `--qc fail` a failed check fails the production; a QC that
+   * cannot measure fails it too then, and is only reported otherwise.
+   */
+  async #qualityControl(): Promise<RunFailure | undefined> {
+    const { qc, qcMode = 'warn' } = this.#options;
+    if (!qc || qcMode === 'off' || !this.#plan) return undefined;
+    const { production } = this.#dag;
+    this.#emit({ type: 'qc', state: 'started' });
+    try {
+      const film = qcFilmOf(this.#plan, production);
+      const files = cutFilesOf(production);
+      const cachePath = this.#finalCut ? await qcCachePath(this.#options.stateDir, this.#finalCut.sha256, film, files.captions) : undefined;
+      const cached = cachePath ? await readQcCache(cachePath) : undefined;
+      const outcome = cached ?? (await this.#measure(film, files));
+      if (cachePath && !cached) await writeQcCache(cachePath, outcome);
+      this.#qc = outcome;
+      this.#emit({ type: 'qc', state: 'done', qc: outcome.summary, ...(cached ? { cached: true } : {}) });
+      const failed = outcome.summary.verdicts.filter((v) => v.status === 'fail');
+      return qcMode === 'fail' && failed.length > 0 ? { reason: 'qc', verdicts: failed } : undefined;
+    } catch (error: unknown) {
+      const failure = failureOf(error, { node: 'qc', ...this.#signal() });
+      this.#emit({ type: 'qc', state: 'failed', failure });
+      return qcMode === 'fail' || failure.reason === 'interrupted' ? failure : undefined;
+    }
+  }
+
+  /** Runs the injected QC on the cut, its stills made in the work folder. */
+  async #measure(film: QcFilm, files: CutFiles): Promise<QcOutcome> {
+    const workDir = join(this.#options.stateDir, 'work');
+    await mkdir(workDir, { recursive: true });
+    return this.#options.qc!(film, files, { workDir, ...(this.#options.signal ? { signal: this.#options.signal } : {}) });
+  }
+
+  /** Writes the review page when there is a cut to review; a page that cannot be written is reported, never the run's failure. */
+  async #withReview(summary: RunSummary): Promise<RunSummary> {
+    const { review } = this.#options;
+    const { production } = this.#dag;
+    if (!review || !this.#plan || !summary.output || summary.failure?.reason === 'interrupted') return summary;
+    try {
+      const name = this.#options.name ?? production.file;
+      const path = await review({ name, production, film: qcFilmOf(this.#plan, production), files: cutFilesOf(production), summary, ...(this.#qc ? { outcome: this.#qc } : {}) });
+      this.#emit({ type: 'review', path });
+      return { ...summary, review: path };
+    } catch (error: unknown) {
+      this.#emit({ type: 'review', path: '', error: error instanceof Error ? error.message : String(error) });
+      return summary;
+    }
   }
 
   /** Asset nodes with no dependencies whose asset the lock does not record (`--frozen`). */
@@ -197,6 +265,7 @@ class ProductionRun {
     const overlaps = checkNarrationOverlap(production, timeline);
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
     const plan = buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path);
+    this.#plan = plan;
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
     const upToDate = lock?.final_cut?.inputs === inputs && (await hashFile(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
@@ -265,7 +334,8 @@ class ProductionRun {
   async #recordAfterFailure(): Promise<RunFailure | undefined> {
     if (this.#lock && this.#lock.api !== this.#dag.api && this.#assets.size === 0) return undefined;
     try {
-      await this.#writeLock({ ...this.#lockedAssets, ...this.#freshAssets() }, this.#lock?.final_cut);
+      // A cut this run delivered stays recorded (a QC failure comes after it); else the last one.
+      await this.#writeLock({ ...this.#lockedAssets, ...this.#freshAssets() }, this.#finalCut ?? this.#lock?.final_cut);
       return undefined;
     } catch (error: unknown) {
       return failureOf(error);
@@ -273,6 +343,7 @@ class ProductionRun {
   }
 
   async #writeLock(assets: Record<string, LockedAsset>, finalCut: LockFile['final_cut']): Promise<void> {
+    this.#finalCut = finalCut;
     await writeLock(this.#options.lockPath, { lockfileVersion: LOCK_VERSION, api: this.#dag.api, assets, ...(finalCut ? { final_cut: finalCut } : {}) });
   }
 
@@ -287,6 +358,7 @@ class ProductionRun {
       requests: this.#options.requestCount() - this.#requestsAtStart,
       ...(uses.length > 0 ? { assets: uses } : {}),
       ...this.#cut,
+      ...(this.#qc ? { qc: this.#qc.summary } : {}),
       ...(failure ? { failure } : {}),
     };
   }
