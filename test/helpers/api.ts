@@ -1,11 +1,18 @@
 /**
  * Test rig for MercaDream Local: a server on a temporary data folder with one known key per
  * plan, and a tiny client over real loopback HTTP (undici).
+ *
+ * Every answer the server sends — to the rig's client, to MercaClient, to anything — is checked
+ * against the OpenAPI document (schemas/openapi.json's source): `rig.call` throws at once when
+ * its answer is not described, and `rig.close()` throws when any answer of the server's life was not.
  */
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { OPENAPI_DOCUMENT } from '../../src/local/openapi/document.js';
+import type { ResponseObserver } from '../../src/local/response.js';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/local/server.js';
+import { describeViolations, OpenApiChecker, type Violation } from './openapi-check.js';
 import { tempDir } from './temp.js';
 import { createTestEngines } from './test-engines.js';
 
@@ -37,10 +44,28 @@ export interface Rig {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/** One checker for every server of the test process (compiling the document's schemas once). */
+const checker = new OpenApiChecker(OPENAPI_DOCUMENT);
+
+/** An observer that records each answer the OpenAPI document does not describe into `violations`. */
+export function openApiObserver(violations: Violation[]): ResponseObserver {
+  return (sent) => {
+    const problems = checker.check(sent);
+    if (problems.length > 0) violations.push({ request: `${sent.method} ${sent.path}`, status: sent.status, problems, body: (sent.body ?? '').slice(0, 300) });
+  };
+}
+
+/** Throws when `violations` is not empty, naming each. */
+export function assertDescribed(violations: readonly Violation[]): void {
+  if (violations.length > 0) throw new Error(`MercaDream Local sent answers the OpenAPI document does not describe:\n${describeViolations(violations)}`);
+}
+
 /** Starts a server with the rig's keys and test engines; `options` override the defaults. */
 export async function startRig(options: Partial<LocalServerOptions> = {}): Promise<Rig> {
   const dataDir = options.dataDir ?? tempDir('mercadream-local-');
+  const violations: Violation[] = [];
   const server = await startLocalServer({
+    onResponse: openApiObserver(violations),
     dataDir,
     engines: createTestEngines(),
     quality: 'fast',
@@ -56,10 +81,16 @@ export async function startRig(options: Partial<LocalServerOptions> = {}): Promi
   return {
     server,
     dataDir,
-    call: (method, path, callOptions = {}) => call(server.origin, method, path, callOptions),
+    async call(method, path, callOptions = {}) {
+      const seen = violations.length;
+      const response = await call(server.origin, method, path, callOptions);
+      assertDescribed(violations.slice(seen));
+      return response;
+    },
     async close(closeOptions = {}) {
       await server.close();
       if (closeOptions.keepData !== true) await rm(dataDir, { recursive: true, force: true });
+      assertDescribed(violations);
     },
   };
 }
