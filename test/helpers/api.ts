@@ -3,8 +3,9 @@
  * plan, and a tiny client over real loopback HTTP (undici).
  *
  * Every answer the server sends — to the rig's client, to MercaClient, to anything — is checked
- * against the OpenAPI document (schemas/openapi.json's source): `rig.call` throws at once when
- * its answer is not described, and `rig.close()` throws when any answer of the server's life was not.
+ * against the OpenAPI document (schemas/openapi.json's source), and `rig.close()` throws when any
+ * answer of the server's life was not described, naming each. (Recorded, not thrown at the call: a
+ * test stopped mid-way could leave a render gated and its server unable to close.)
  */
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,12 +82,7 @@ export async function startRig(options: Partial<LocalServerOptions> = {}): Promi
   return {
     server,
     dataDir,
-    async call(method, path, callOptions = {}) {
-      const seen = violations.length;
-      const response = await call(server.origin, method, path, callOptions);
-      assertDescribed(violations.slice(seen));
-      return response;
-    },
+    call: (method, path, callOptions = {}) => call(server.origin, method, path, callOptions),
     async close(closeOptions = {}) {
       await server.close();
       if (closeOptions.keepData !== true) await rm(dataDir, { recursive: true, force: true });

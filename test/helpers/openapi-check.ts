@@ -124,6 +124,18 @@ export class OpenApiChecker {
     return this.#schemaProblems(`${response.pointer}/content/${segment(contentType)}/schema`, value, 'body');
   }
 
+  /** Problems of `value` against the schema at `pointer` in the document (e.g. `/components/schemas/Job`); empty when it matches. */
+  problemsAt(pointer: string, value: unknown): string[] {
+    return this.#schemaProblems(
+      pointer
+        .split('/')
+        .map((part) => encodeURIComponent(part))
+        .join('/'),
+      value,
+      'value',
+    );
+  }
+
   /** Every way `sent` departs from the document (empty when it is described). */
   check(sent: SentResponse): string[] {
     const response = this.#describedResponse(sent);

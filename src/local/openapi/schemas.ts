@@ -17,8 +17,8 @@ export function ref(name: string): Schema {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-/** A JSON `http(s)` URL: what `webhook_url`, `download_url` and `thumbnail_url` hold. */
-const HTTP_URL = '^[Hh][Tt][Tt][Pp][Ss]?://';
+/** An `http:` or `https:` URL (any case, as URL parsing allows): what `webhook_url`, `download_url` and `thumbnail_url` hold. */
+const HTTP_URL = '^[Hh][Tt][Tt][Pp][Ss]?:';
 
 /** The JSON Schema of one request parameter of the table. */
 export function parameterSchema(parameter: RequestParameter): Schema {
