@@ -206,7 +206,7 @@ export class MercaClient {
   ): Promise<DownloadResult> {
     const url = typeof source === 'string' ? source : source.download_url;
     if (!url) throw new TypeError(`job ${typeof source === 'string' ? '' : source.id} has no download_url (is it completed?)`);
-    const expectedBytes = typeof source === 'string' ? undefined : source.file_size_bytes;
+    const expectedBytes = typeof source === 'string' ? undefined : (source.file_size_bytes ?? undefined);
     const refreshUrl =
       typeof source === 'string'
         ? undefined

@@ -51,30 +51,43 @@ export interface MusicParams {
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
 export type JobType = 'video' | 'speech' | 'music';
 
-/** A job as GET /v2/jobs/{id} returns it. Optional fields appear as the job progresses. */
+/**
+ * A job as GET /v2/jobs/{id} returns it (the OpenAPI document's VideoJob, SpeechJob and MusicJob;
+ * test/openapi/client-types.ts checks the two agree). Fields are optional because other
+ * implementations of the API may send fewer; null means "not yet" (or, for URLs, "deleted").
+ */
 export interface Job {
   id: string;
+  object?: 'job';
   type?: JobType;
   status: JobStatus;
   /** 0–100. */
   progress?: number;
+  /** False for `mk_test_` keys. */
+  livemode?: boolean;
   prompt?: string;
   text?: string;
+  /** The request as the API validated it, defaults applied. */
+  params?: Record<string, unknown>;
   resolution?: Resolution;
+  fps?: number;
+  style?: string;
   /** Seconds of media. */
   duration?: number;
   format?: string;
-  bpm?: number;
+  /** Music: the requested tempo, or the one chosen once completed; null before. */
+  bpm?: number | null;
   compute_units?: number;
   created_at?: Date;
   estimated_completion?: Date;
-  completed_at?: Date;
-  /** Signed, expiring URL; needs no API key. */
-  download_url?: string;
-  thumbnail_url?: string;
-  file_size_bytes?: number;
-  /** The vault asset holding the result. */
-  asset_id?: string;
+  /** Null until the job completes or fails. */
+  completed_at?: Date | null;
+  /** Signed, expiring URL; needs no API key. Null until completed and after the asset is deleted. */
+  download_url?: string | null;
+  thumbnail_url?: string | null;
+  /** Null until completed. */
+  file_size_bytes?: number | null;
+  webhook_url?: string;
   error?: { type?: string; message?: string };
   [field: string]: unknown;
 }
@@ -94,12 +107,15 @@ export interface JobListParams {
   before?: string | Date;
 }
 
-/** An asset in the Vault. */
+/** An asset in the Vault (the OpenAPI document's Asset). */
 export interface VaultAsset {
   id: string;
+  object?: 'asset';
   job_id?: string;
-  type?: JobType;
+  /** `video`, `audio` or `thumbnail`. */
+  kind?: string;
   format?: string;
+  content_type?: string;
   file_size_bytes?: number;
   created_at?: Date;
   download_url?: string;

@@ -2,10 +2,10 @@
  * Reading a JSON request body: content type, size cap, syntax, and shape (an object).
  */
 import type { IncomingMessage } from 'node:http';
+import { MAX_BODY_BYTES } from '../vocabulary/request-parameters.js';
 import { ApiError } from './errors.js';
 
-/** Largest body accepted, in bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES };
 
 /** A request body as read: the parsed object and the raw text (hashed for idempotency). */
 export interface JsonBody {

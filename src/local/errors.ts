@@ -28,6 +28,8 @@ export type ApiErrorType =
   | 'url_expired'
   // 404
   | 'not_found'
+  // 405
+  | 'method_not_allowed'
   // 416
   | 'range_not_satisfiable'
   // 429
@@ -53,6 +55,7 @@ export const ERROR_STATUS: Readonly<Record<ApiErrorType, number>> = {
   invalid_signature: 403,
   url_expired: 403,
   not_found: 404,
+  method_not_allowed: 405,
   range_not_satisfiable: 416,
   rate_limit_exceeded: 429,
   concurrency_limit: 429,

@@ -2,11 +2,12 @@
  * The job model of MercaDream Local: what is stored per job, and the job object the API returns.
  */
 import type { AudioFormat, Resolution, Style, VoiceId } from '../vocabulary/catalog.js';
+import { JOB_STATUSES } from '../vocabulary/request-parameters.js';
 
+export { JOB_STATUSES };
 export type JobType = 'video' | 'speech' | 'music';
 /** queued → processing → completed | failed. */
-export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'processing', 'completed', 'failed'];
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** POST /v2/generate parameters after validation, defaults applied (API spelling). */
 export interface VideoParams {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PLAN_LIMITS, resolutionWithin, type PlanName } from '../vocabulary/catalog.js';
+import { IDEMPOTENCY_KEY_PATTERN } from '../vocabulary/request-parameters.js';
 import type { Clock } from '../util/clock.js';
 import { readJsonBody } from './body.js';
 import { ApiError } from './errors.js';
@@ -77,7 +78,7 @@ function canonical(value: unknown): string {
 function idempotencyKey(request: IncomingMessage): string | undefined {
   const header = request.headers['idempotency-key'];
   if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(header)) {
+  if (typeof header !== 'string' || !new RegExp(IDEMPOTENCY_KEY_PATTERN).test(header)) {
     throw new ApiError('invalid_parameter', 'Idempotency-Key must be 1–255 visible ASCII characters.', { param: 'Idempotency-Key' });
   }
   return header;
@@ -170,6 +171,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v2/vault/${ID}$`), name: 'GET /v2/vault/{asset_id}', handle: getAsset },
   { method: 'DELETE', pattern: new RegExp(`^/v2/vault/${ID}$`), name: 'DELETE /v2/vault/{asset_id}', handle: deleteAsset },
 ];
+
+/** The methods the routes accept on `path`, in the table's order (empty when no route has that path). */
+export function allowedMethods(path: string): string[] {
+  return ROUTES.filter((route) => route.pattern.test(path)).map((route) => route.method);
+}
 
 /** The route for `method` and `path`, with its path parameter ('' when none). */
 export function matchRoute(method: string, path: string): { route: Route; id: string } | undefined {

@@ -20,6 +20,7 @@ import { JobRunner, type PoolStats } from './job-runner.js';
 import { JobStore } from './job-store.js';
 import { generateKeySpecs, KeyRing, toKeyRecords, type KeyRecord, type KeySpec } from './keys.js';
 import { RateLimiter } from './rate-limit.js';
+import type { ResponseObserver } from './response.js';
 import { loadServerSecret } from './server-secret.js';
 import { UrlSigner } from './signed-url.js';
 import { Vault } from './vault.js';
@@ -49,6 +50,8 @@ export interface LocalServerOptions {
   readonly urlTtlSeconds?: number;
   /** Webhook retry policy. */
   readonly webhooks?: WebhookOptions;
+  /** Told of every answer the server sends (tests check each against the OpenAPI document); none by default. */
+  readonly onResponse?: ResponseObserver;
 }
 
 /** A running server. */
@@ -114,7 +117,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     downloadUrl: (assetId) => signer.url(origin, assetId),
   });
   const services = { store, vault, runner, signer, clock, origin: () => origin };
-  const server: Server = createServer(createPipeline({ services, keys, limiter: new RateLimiter(clock), counters, faults }));
+  const server: Server = createServer(
+    createPipeline({ services, keys, limiter: new RateLimiter(clock), counters, faults, ...(options.onResponse === undefined ? {} : { onResponse: options.onResponse }) }),
+  );
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

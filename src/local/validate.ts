@@ -1,19 +1,22 @@
 /**
  * Validation of request bodies and query strings: every parameter's type, enum, bounds and
- * default, as the API document gives them (and the catalog, where it names no values).
- * Each failure is an {@link ApiError} naming the parameter (`param`).
+ * default, read from the one table of src/vocabulary/request-parameters.ts (which the OpenAPI
+ * document is built from too). Each failure is an {@link ApiError} naming the parameter (`param`).
  */
-import { AUDIO_FORMATS, CLIP_DURATIONS, FPS_VALUES, RESOLUTIONS, STYLES, VOICES, type AudioFormat, type Resolution, type Style, type VoiceId } from '../vocabulary/catalog.js';
+import type { AudioFormat, Resolution, Style, VoiceId } from '../vocabulary/catalog.js';
+import {
+  GENERATE_PARAMETERS as G,
+  LIST_PARAMETERS as L,
+  MUSIC_PARAMETERS as M,
+  SPEECH_PARAMETERS as S,
+  type IntegerParameter,
+  type NumberParameter,
+  type UrlParameter,
+} from '../vocabulary/request-parameters.js';
 import { ApiError } from './errors.js';
-import { JOB_STATUSES, type JobRequest, type JobStatus, type JobType } from './job.js';
+import type { JobRequest, JobStatus } from './job.js';
 
 type Body = Readonly<Record<string, unknown>>;
-
-const FIELDS: Readonly<Record<JobType, readonly string[]>> = {
-  video: ['prompt', 'resolution', 'duration', 'style', 'fps', 'voice_id', 'webhook_url'],
-  speech: ['text', 'voice_id', 'format', 'speed', 'webhook_url'],
-  music: ['prompt', 'duration', 'format', 'bpm', 'webhook_url'],
-};
 
 function invalid(param: string, message: string): ApiError {
   return new ApiError('invalid_parameter', message, { param });
@@ -52,63 +55,66 @@ function oneOf<T extends string | number>(body: Body, name: string, allowed: rea
   return value as T;
 }
 
-function integer(body: Body, name: string, min: number, max: number): number | undefined {
+function integer(body: Body, name: string, { minimum, maximum }: IntegerParameter): number | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(name, `${name} must be an integer from ${min} to ${max}.`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
+    throw invalid(name, `${name} must be an integer from ${minimum} to ${maximum}.`);
   }
   return value;
 }
 
-function webhookUrl(body: Body): { webhookUrl?: string } {
+function number(body: Body, name: string, { minimum, maximum }: NumberParameter): number | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum || value > maximum) {
+    throw invalid(name, `${name} must be a number from ${minimum.toFixed(1)} to ${maximum.toFixed(1)}.`);
+  }
+  return value;
+}
+
+function webhookUrl(body: Body, { maxLength }: UrlParameter): { webhookUrl?: string } {
   const value = body.webhook_url;
   if (value === undefined) return {};
-  if (typeof value !== 'string' || value.length > 2048 || !URL.canParse(value)) {
-    throw invalid('webhook_url', 'webhook_url must be an absolute http or https URL of at most 2048 characters.');
+  if (typeof value !== 'string' || value.length > maxLength || !URL.canParse(value)) {
+    throw invalid('webhook_url', `webhook_url must be an absolute http or https URL of at most ${maxLength} characters.`);
   }
   const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('webhook_url', 'webhook_url must use http or https.');
   return { webhookUrl: value };
 }
 
-/** POST /v2/generate body → validated request. Throws ApiError (400). */
+/** POST /v2/generate body → validated request, defaults applied. Throws ApiError (400). */
 export function validateGenerate(body: Body): JobRequest {
-  rejectUnknown(body, FIELDS.video);
-  const prompt = text(body, 'prompt', 1000);
-  const resolution: Resolution = oneOf(body, 'resolution', RESOLUTIONS, '4k');
-  const duration = oneOf<number>(body, 'duration', CLIP_DURATIONS, 30);
-  const style: Style = oneOf(body, 'style', STYLES, 'cinematic');
-  const fps = oneOf<number>(body, 'fps', FPS_VALUES, 24);
-  const voice: VoiceId | undefined = oneOf(body, 'voice_id', VOICES, undefined);
+  rejectUnknown(body, Object.keys(G));
+  const prompt = text(body, 'prompt', G.prompt.maxLength);
+  const resolution: Resolution = oneOf(body, 'resolution', G.resolution.values, G.resolution.default);
+  const duration = oneOf<number>(body, 'duration', G.duration.values, G.duration.default);
+  const style: Style = oneOf(body, 'style', G.style.values, G.style.default);
+  const fps = oneOf<number>(body, 'fps', G.fps.values, G.fps.default);
+  const voice: VoiceId | undefined = oneOf(body, 'voice_id', G.voice_id.values, undefined);
   const params = { prompt, resolution, duration, style, fps, ...(voice === undefined ? {} : { voice_id: voice }) };
-  return { type: 'video', params, ...webhookUrl(body) };
+  return { type: 'video', params, ...webhookUrl(body, G.webhook_url) };
 }
 
-/** POST /v2/speech body → validated request. Throws ApiError (400). */
+/** POST /v2/speech body → validated request, defaults applied. Throws ApiError (400). */
 export function validateSpeech(body: Body): JobRequest {
-  rejectUnknown(body, FIELDS.speech);
-  const value = text(body, 'text', 5000);
-  const voice: VoiceId = oneOf(body, 'voice_id', VOICES, 'neural-narrator-m');
-  const format: AudioFormat = oneOf(body, 'format', AUDIO_FORMATS, 'mp3');
-  let speed = 1.0;
-  if (body.speed !== undefined) {
-    if (typeof body.speed !== 'number' || !Number.isFinite(body.speed) || body.speed < 0.5 || body.speed > 2.0) {
-      throw invalid('speed', 'speed must be a number from 0.5 to 2.0.');
-    }
-    speed = body.speed;
-  }
-  return { type: 'speech', params: { text: value, voice_id: voice, format, speed }, ...webhookUrl(body) };
+  rejectUnknown(body, Object.keys(S));
+  const value = text(body, 'text', S.text.maxLength);
+  const voice: VoiceId = oneOf(body, 'voice_id', S.voice_id.values, S.voice_id.default);
+  const format: AudioFormat = oneOf(body, 'format', S.format.values, S.format.default);
+  const speed = number(body, 'speed', S.speed) ?? S.speed.default;
+  return { type: 'speech', params: { text: value, voice_id: voice, format, speed }, ...webhookUrl(body, S.webhook_url) };
 }
 
-/** POST /v2/music body → validated request. Throws ApiError (400). */
+/** POST /v2/music body → validated request, defaults applied. Throws ApiError (400). */
 export function validateMusic(body: Body): JobRequest {
-  rejectUnknown(body, FIELDS.music);
-  const prompt = text(body, 'prompt', 1000);
-  const duration = integer(body, 'duration', 15, 300) ?? 60;
-  const format: AudioFormat = oneOf(body, 'format', AUDIO_FORMATS, 'mp3');
-  const bpm = integer(body, 'bpm', 60, 200);
-  return { type: 'music', params: { prompt, duration, format, ...(bpm === undefined ? {} : { bpm }) }, ...webhookUrl(body) };
+  rejectUnknown(body, Object.keys(M));
+  const prompt = text(body, 'prompt', M.prompt.maxLength);
+  const duration = integer(body, 'duration', M.duration) ?? M.duration.default;
+  const format: AudioFormat = oneOf(body, 'format', M.format.values, M.format.default);
+  const bpm = integer(body, 'bpm', M.bpm);
+  return { type: 'music', params: { prompt, duration, format, ...(bpm === undefined ? {} : { bpm }) }, ...webhookUrl(body, M.webhook_url) };
 }
 
 /** Query of the list endpoints (GET /v2/jobs, GET /v2/vault). */
@@ -120,23 +126,23 @@ export interface ListQuery {
   readonly status?: JobStatus;
 }
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = new RegExp(L.before.pattern);
 
 /**
  * Parses `limit`, `before` and (when `withStatus`) `status`. Unknown or repeated query
  * parameters are refused. Throws ApiError (400).
  */
 export function validateListQuery(query: URLSearchParams, withStatus: boolean): ListQuery {
-  const allowed = withStatus ? ['status', 'limit', 'before'] : ['limit', 'before'];
+  const allowed = withStatus ? Object.keys(L) : ['limit', 'before'];
   for (const name of new Set(query.keys())) {
     if (!allowed.includes(name)) throw new ApiError('unknown_parameter', `Unknown query parameter. Allowed: ${allowed.join(', ')}.`, { param: name.slice(0, 64) });
     if (query.getAll(name).length > 1) throw invalid(name, `${name} may be given once.`);
   }
-  let limit = 20;
+  let limit: number = L.limit.default;
   const rawLimit = query.get('limit');
   if (rawLimit !== null) {
     limit = /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : NaN;
-    if (!(limit >= 1 && limit <= 100)) throw invalid('limit', 'limit must be an integer from 1 to 100.');
+    if (!(limit >= L.limit.minimum && limit <= L.limit.maximum)) throw invalid('limit', `limit must be an integer from ${L.limit.minimum} to ${L.limit.maximum}.`);
   }
   const rawBefore = query.get('before');
   let before: number | undefined;
@@ -147,8 +153,8 @@ export function validateListQuery(query: URLSearchParams, withStatus: boolean): 
   const rawStatus = query.get('status');
   let status: JobStatus | undefined;
   if (rawStatus !== null) {
-    if (!(JOB_STATUSES as readonly string[]).includes(rawStatus)) {
-      throw invalid('status', `status must be one of ${JOB_STATUSES.map((s) => `"${s}"`).join(', ')}.`);
+    if (!(L.status.values as readonly string[]).includes(rawStatus)) {
+      throw invalid('status', `status must be one of ${L.status.values.map((s) => `"${s}"`).join(', ')}.`);
     }
     status = rawStatus as JobStatus;
   }

@@ -1,11 +1,19 @@
 /**
  * Test rig for MercaDream Local: a server on a temporary data folder with one known key per
  * plan, and a tiny client over real loopback HTTP (undici).
+ *
+ * Every answer the server sends — to the rig's client, to MercaClient, to anything — is checked
+ * against the OpenAPI document (schemas/openapi.json's source), and `rig.close()` throws when any
+ * answer of the server's life was not described, naming each. (Recorded, not thrown at the call: a
+ * test stopped mid-way could leave a render gated and its server unable to close.)
  */
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { OPENAPI_DOCUMENT } from '../../src/local/openapi/document.js';
+import type { ResponseObserver } from '../../src/local/response.js';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/local/server.js';
+import { describeViolations, OpenApiChecker, type Violation } from './openapi-check.js';
 import { tempDir } from './temp.js';
 import { createTestEngines } from './test-engines.js';
 
@@ -41,10 +49,28 @@ export interface Rig {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/** One checker for every server of the test process (compiling the document's schemas once). */
+const checker = new OpenApiChecker(OPENAPI_DOCUMENT);
+
+/** An observer that records each answer the OpenAPI document does not describe into `violations`. */
+export function openApiObserver(violations: Violation[]): ResponseObserver {
+  return (sent) => {
+    const problems = checker.check(sent);
+    if (problems.length > 0) violations.push({ request: `${sent.method} ${sent.path}`, status: sent.status, problems, body: (sent.body ?? '').slice(0, 300) });
+  };
+}
+
+/** Throws when `violations` is not empty, naming each. */
+export function assertDescribed(violations: readonly Violation[]): void {
+  if (violations.length > 0) throw new Error(`MercaDream Local sent answers the OpenAPI document does not describe:\n${describeViolations(violations)}`);
+}
+
 /** Starts a server with the rig's keys and test engines; `options` override the defaults. */
 export async function startRig(options: Partial<LocalServerOptions> = {}): Promise<Rig> {
   const dataDir = options.dataDir ?? tempDir('mercadream-local-');
+  const violations: Violation[] = [];
   const server = await startLocalServer({
+    onResponse: openApiObserver(violations),
     dataDir,
     engines: createTestEngines(),
     quality: 'fast',
@@ -64,6 +90,7 @@ export async function startRig(options: Partial<LocalServerOptions> = {}): Promi
     async close(closeOptions = {}) {
       await server.close();
       if (closeOptions.keepData !== true) await rm(dataDir, { recursive: true, force: true });
+      assertDescribed(violations);
     },
   };
 }

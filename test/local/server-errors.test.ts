@@ -165,8 +165,27 @@ describe('request validation and errors', () => {
     const route = await rig.call('GET', '/v2/nothing', { key: PRO });
     assert.equal(route.status, 404);
     assert.equal(errorOf(route).type, 'not_found');
-    assert.equal(errorOf(await rig.call('PUT', '/v2/generate', { key: PRO })).code, 404);
     assert.equal(errorOf(await rig.call('GET', '/', {})).code, 404);
+  });
+
+  it('405 with an Allow header for a method a path does not take, after the key checks on keyed paths', async () => {
+    const cases: Array<[method: string, path: string, key: string | undefined, allow: string]> = [
+      ['PUT', '/v2/generate', PRO, 'POST'],
+      ['GET', '/v2/music', PRO, 'POST'],
+      ['POST', '/v2/jobs', PRO, 'GET'],
+      ['DELETE', '/v2/jobs/job_0000000000000000', PRO, 'GET'],
+      ['PATCH', '/v2/vault/ast_0000000000000000', PRO, 'GET, DELETE'],
+      ['POST', '/v2/files/ast_0000000000000000', undefined, 'GET, HEAD'],
+      ['DELETE', '/v2/openapi.json', undefined, 'GET, HEAD'],
+    ];
+    for (const [method, path, key, allow] of cases) {
+      const response = await rig.call(method, path, key === undefined ? {} : { key });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(errorOf(response).type, 'method_not_allowed');
+      assert.equal(response.headers.allow, allow, `${method} ${path}`);
+    }
+    assert.equal((await rig.call('PUT', '/v2/generate', {})).status, 401);
+    assert.equal((await rig.call('PUT', '/v2/generate', { key: KEYS.free })).status, 403);
   });
 
   it('answers every response with X-Request-Id and authenticated ones with X-RateLimit-*', async () => {
