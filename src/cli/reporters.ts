@@ -2,6 +2,7 @@
  * Renderers of the runner's events: NDJSON for machines (`--json`), plain lines for CI and
  * pipes, and listr2 tasks on a terminal. Only this folder writes to the terminal.
  */
+import { formatDiagnostic } from '../manifest/diagnostic.js';
 import type { RunEvent, RunSummary } from '../runner/events.js';
 import type { RunFailure } from '../runner/failure.js';
 import { describeFailure } from './failure-text.js';
@@ -85,6 +86,7 @@ export function formatSummary(summary: RunSummary, verbose = false): string[] {
   const retried = summary.assets?.filter((a) => a.attempt > 1) ?? [];
   if (retried.length > 0) lines.push(`  made again after a failed job: ${retried.map((a) => `${a.node} (attempt ${a.attempt})`).join(', ')}`);
   if (summary.output) lines.push(`  final cut: ${summary.output}${summary.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
+  for (const warning of summary.warnings ?? []) lines.push(formatDiagnostic(warning));
   if (summary.failure) lines.push(failureLine(summary.failure, verbose));
   return lines;
 }

@@ -2,6 +2,7 @@
  * What the runner reports while it works. Core code never writes to the terminal: it emits
  * these, and the CLI's reporters (listr2, plain lines, NDJSON) render them.
  */
+import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { RunFailure } from './failure.js';
 
 /**
@@ -76,6 +77,8 @@ export interface RunSummary {
   readonly output?: string;
   /** True when the final cut was up to date and not rendered again. */
   readonly cutUpToDate?: boolean;
+  /** Warnings about the made film, at their manifest place (captions that read too fast). */
+  readonly warnings?: readonly Diagnostic[];
   readonly failure?: RunFailure;
 }
 
