@@ -392,7 +392,7 @@ export const FILM_SCHEMA = {
           "minimum": 5,
           "maximum": 100,
           "unit": "characters per second",
-          "description": "A scene whose captions go by faster than this is a warning naming the scene. Default: 20."
+          "description": "A scene whose captions go by faster than this many characters per second is a warning naming the scene. Default: 20."
         },
         "min_duration": {
           "type": "number",
