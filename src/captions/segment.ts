@@ -5,7 +5,7 @@
  * or under the target, and to give every cue room for the minimum duration (Netflix Timed Text
  * Style Guide: "Timing", "Line Treatment"; BBC Subtitle Guidelines: "Breaking subtitles"). Pure.
  */
-import { breakLines } from './line-break.js';
+import { breakLines, breakPenalty } from './line-break.js';
 import type { CaptionSettings } from './settings.js';
 import type { TimedToken } from './timing.js';
 import { displayWidth, graphemes, isLink, joinTokens, type CaptionToken } from './words.js';
@@ -57,6 +57,11 @@ function cueCost(words: readonly TimedToken[], first: number, end: number, setti
   const cps = cueCharacters(tokens) / Math.max(shown, 1e-3);
   if (cps > settings.readingSpeed) cost += (cps - settings.readingSpeed) * 0.5;
   for (let i = first; i < end - 1; i++) if (words[i + 1]!.start - words[i]!.end > LONG_PAUSE_SECONDS) cost += 8;
+  // A cue that ends one sentence and starts the next one without finishing it reads badly.
+  const sentenceInside = words.slice(first, end - 1).some((w) => w.token.after === 'sentence');
+  if (sentenceInside && words[end - 1]!.token.after !== 'sentence') cost += 3;
+  let at = 0;
+  for (const line of lines.slice(0, -1)) cost += 0.5 * breakPenalty(line[line.length - 1]!, tokens[(at += line.length)]!);
   return { cost, lines };
 }
 
