@@ -17,7 +17,7 @@ function named(glyph: MissingGlyph): string {
 function hintFor(missing: readonly MissingGlyph[]): string {
   const colour = [...new Set(missing.flatMap((m) => m.colourOnly))];
   const colourNote = colour.length > 0 ? `${colour.join(', ')} has some of them, but it is a colour font, which the subtitle renderer (libass) cannot draw; ` : '';
-  return `${colourNote}install a font that covers them (Debian: fonts-noto-core, fonts-noto-cjk for Chinese, Japanese and Korean; fonts-symbola or fonts-noto-color-emoji with an outline emoji font for emoji), remove them from the narration, or set output.subtitles: sidecar`;
+  return `${colourNote}install a font that covers them (Debian: fonts-noto-cjk for Chinese, Japanese and Korean, fonts-noto-core for most other scripts, fonts-symbola for emoji in outline), remove them from the narration, or set output.subtitles: sidecar`;
 }
 
 /**
