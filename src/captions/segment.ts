@@ -88,7 +88,7 @@ export function segmentWords(words: readonly TimedToken[], settings: CaptionSett
     if (!best[end]) throw new RangeError(`the word “${words[end - 1]!.token.text}” does not fit on a caption line`);
   }
   const cues: CueSegment[] = [];
-  for (let end = n; end > 0; ) {
+  for (let end = n; end > 0;) {
     const step = best[end]!;
     cues.unshift({ first: step.from, end, lines: step.lines });
     end = step.from;

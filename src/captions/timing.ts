@@ -85,7 +85,7 @@ function alignPauses(tokens: readonly CaptionToken[], syllables: readonly number
     }
   }
   const matched: number[] = Array.from({ length: gaps }, () => -1);
-  for (let g = gaps, b = bounds; g > 0; ) {
+  for (let g = gaps, b = bounds; g > 0;) {
     if (b > 0 && cost[g]![b] === cost[g]![b - 1]) b--;
     else if (b > 0 && Math.abs(cost[g]![b]! - (cost[g - 1]![b - 1]! + assign(g - 1, b - 1))) < 1e-12) matched[--g] = --b;
     else g--;

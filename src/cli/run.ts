@@ -168,7 +168,18 @@ async function drawableProductions(loaded: LoadedInputs, terminal: Terminal): Pr
     for (const d of found) terminal.error(formatDiagnosticWithSource(d, lines));
     const errors = found.filter((d) => d.severity === 'error');
     if (errors.length === 0) productions.push(named);
-    else invalid.push({ name: named.name, manifest: named.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure: { reason: 'manifest', diagnostics: errors } });
+    else
+      invalid.push({
+        name: named.name,
+        manifest: named.production.file,
+        ok: false,
+        generated: 0,
+        cached: 0,
+        refetched: 0,
+        requests: 0,
+        computeUnits: 0,
+        failure: { reason: 'manifest', diagnostics: errors },
+      });
   }
   return { ...loaded, productions, invalid };
 }

@@ -30,10 +30,15 @@ export function captionFontDiagnostics(production: Production, fonts: readonly I
   const source = production.source;
   if (!fonts) {
     return [
-      source.diagnostic('/output/subtitles', 'caption-fonts-unchecked', 'fontconfig (fc-list) is not installed: cannot check that the installed fonts draw every character of the burned captions', {
-        severity: 'warning',
-        hint: 'install fontconfig (Debian: apt-get install fontconfig)',
-      }),
+      source.diagnostic(
+        '/output/subtitles',
+        'caption-fonts-unchecked',
+        'fontconfig (fc-list) is not installed: cannot check that the installed fonts draw every character of the burned captions',
+        {
+          severity: 'warning',
+          hint: 'install fontconfig (Debian: apt-get install fontconfig)',
+        },
+      ),
     ];
   }
   const out: Diagnostic[] = [];
@@ -52,9 +57,14 @@ export function captionFontDiagnostics(production: Production, fonts: readonly I
     if (missing.length === 0) continue;
     const shown = missing.slice(0, 8).map(named).join(', ') + (missing.length > 8 ? ` and ${missing.length - 8} more` : '');
     out.push(
-      source.diagnostic(scene.narration.pointer, 'caption-glyphs', `scenes[${scene.index}].narration (scene \`${scene.id}\`) has characters no installed font can draw in burned captions: ${shown}`, {
-        hint: hintFor(missing),
-      }),
+      source.diagnostic(
+        scene.narration.pointer,
+        'caption-glyphs',
+        `scenes[${scene.index}].narration (scene \`${scene.id}\`) has characters no installed font can draw in burned captions: ${shown}`,
+        {
+          hint: hintFor(missing),
+        },
+      ),
     );
   }
   return out;

@@ -1,17 +1,7 @@
 // Captions as pure logic: words, line breaks, cue cutting and timing from speech spans.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  breakLines,
-  buildCaptionTrack,
-  CAPTION_DEFAULTS,
-  charactersPerSecond,
-  displayWidth,
-  lineTexts,
-  timeWords,
-  tokenize,
-  type CaptionCue,
-} from '../../src/captions/index.js';
+import { breakLines, buildCaptionTrack, CAPTION_DEFAULTS, charactersPerSecond, displayWidth, lineTexts, timeWords, tokenize, type CaptionCue } from '../../src/captions/index.js';
 
 const FPS = 24;
 
@@ -91,10 +81,12 @@ describe('timing from speech spans', () => {
   });
   test('word timestamps from the API are used as they are', () => {
     const words = tokenize('one two');
-    const timed = timeWords(words, 2, { words: [
-      { start: 0.1, end: 0.4 },
-      { start: 1.2, end: 1.9 },
-    ] });
+    const timed = timeWords(words, 2, {
+      words: [
+        { start: 0.1, end: 0.4 },
+        { start: 1.2, end: 1.9 },
+      ],
+    });
     assert.deepEqual(
       timed.map((w) => [w.start, w.end]),
       [

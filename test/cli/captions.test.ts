@@ -100,7 +100,8 @@ describe('captions through the CLI', () => {
     const engines: Engines = {
       ...tone,
       version: 'captions-test-1',
-      renderSpeech: (request, outFile, render) => (/[\u3000-\u9fff]/u.test(request.text) ? tone.renderSpeech(request, outFile, render) : real.renderSpeech(request, outFile, render)),
+      renderSpeech: (request, outFile, render) =>
+        /[\u3000-\u9fff]/u.test(request.text) ? tone.renderSpeech(request, outFile, render) : real.renderSpeech(request, outFile, render),
     };
     rig = await startRig({ engines });
   });
@@ -110,7 +111,13 @@ describe('captions through the CLI', () => {
 
   describe('sidecars of five narrations', () => {
     const dir = tempDir('mdp-captions-');
-    const films = { one: film('one', 'Hello.'), sixty: film('sixty', SIXTY), long: film('long', FOUR_HUNDRED, { speed: 2 }), french: film('french', FRENCH), japanese: film('japanese', JAPANESE) };
+    const films = {
+      one: film('one', 'Hello.'),
+      sixty: film('sixty', SIXTY),
+      long: film('long', FOUR_HUNDRED, { speed: 2 }),
+      french: film('french', FRENCH),
+      japanese: film('japanese', JAPANESE),
+    };
     let run: { code: number; stdout: string; stderr: string };
 
     before(async () => {
@@ -176,7 +183,9 @@ describe('captions through the CLI', () => {
         const inPause = found.some((s) => cue.end >= s.start - 3 * FRAME - 0.001 && cue.end <= Math.max(s.end, s.start + 12 * FRAME) + 3 * FRAME + 0.001);
         assert.ok(inPause, `a cue ends at ${cue.end.toFixed(3)} s of speech, outside every pause`);
       }
-      const words = JSON.parse(readFileSync(join(dir, 'out', 'sixty.words.json'), 'utf8')) as { words: Array<{ text: string; start: number; end: number; scene: string; cue: number }> };
+      const words = JSON.parse(readFileSync(join(dir, 'out', 'sixty.words.json'), 'utf8')) as {
+        words: Array<{ text: string; start: number; end: number; scene: string; cue: number }>;
+      };
       assert.equal(words.words.length, 60);
       assert.equal(words.words.map((w) => w.text).join(' '), SIXTY);
       for (const w of words.words) {
@@ -208,8 +217,15 @@ describe('captions through the CLI', () => {
       const env = { FONTCONFIG_FILE: join(fonts, 'fonts.conf') };
       const validated = await cli(dir, ['validate', 'burned.yaml'], env);
       assert.equal(validated.code, 2, validated.stderr);
-      assert.match(validated.stderr, /burned\.yaml:\d+:\d+ error: scenes\[0\]\.narration \(scene `burned`\) has characters no installed font can draw in burned captions: “東” \(U\+6771\)/);
-      assert.doesNotMatch(validated.stderr.split('\n').find((l) => l.includes(' error: '))!, /U\+1F600/, 'DejaVu Sans draws the emoji in outline');
+      assert.match(
+        validated.stderr,
+        /burned\.yaml:\d+:\d+ error: scenes\[0\]\.narration \(scene `burned`\) has characters no installed font can draw in burned captions: “東” \(U\+6771\)/,
+      );
+      assert.doesNotMatch(
+        validated.stderr.split('\n').find((l) => l.includes(' error: '))!,
+        /U\+1F600/,
+        'DejaVu Sans draws the emoji in outline',
+      );
       const before = rig.server.counters.snapshot().total;
       const ran = await cli(dir, ['run', 'burned.yaml', ...FAST], env);
       assert.equal(ran.code, 2, ran.stderr);
@@ -225,7 +241,11 @@ describe('captions through the CLI', () => {
       const srtless = readFileSync(join(dir, 'burned.yaml'), 'utf8');
       assert.ok(srtless.includes('burn'));
       const frame = async (file: string) =>
-        (await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', '1.5', '-i', file, '-frames:v', '1', '-vf', 'format=gray', '-f', 'rawvideo', '-'], { encoding: 'buffer' })).stdout;
+        (
+          await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-ss', '1.5', '-i', file, '-frames:v', '1', '-vf', 'format=gray', '-f', 'rawvideo', '-'], {
+            encoding: 'buffer',
+          })
+        ).stdout;
       const [a, b] = await Promise.all([frame(join(dir, 'out', 'burned.mp4')), frame(join(dir, 'out', 'plain.mp4'))]);
       assert.equal(a.length, 1280 * 720);
       const diff = (y0: number, y1: number) => {
