@@ -1,6 +1,7 @@
-// Captions as pure logic: words, line breaks, cue cutting and timing from speech spans.
+// Captions as pure logic: words, line breaks, cue cutting, timing from speech spans, and the ASS script that burns them.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { buildAss } from '../../src/media/ass.js';
 import { breakLines, buildCaptionTrack, CAPTION_DEFAULTS, charactersPerSecond, displayWidth, lineTexts, timeWords, tokenize, type CaptionCue } from '../../src/captions/index.js';
 
 const FPS = 24;
@@ -143,5 +144,30 @@ describe('caption track', () => {
     const text = sentence.repeat(4).trim();
     const track = buildCaptionTrack([{ sceneId: 's', text, start: 2, duration: text.length / 16 }], CAPTION_DEFAULTS, FPS);
     for (const cue of track.cues) for (const w of cue.words) assert.ok(w.start >= cue.start - 1e-9 && w.end <= cue.end + 1e-9 && w.start <= w.end);
+  });
+});
+
+describe('burned captions (ASS)', () => {
+  const track = buildCaptionTrack([{ sceneId: 's', text: 'One {two} three\\N four five six seven.', start: 0, duration: 3 }], CAPTION_DEFAULTS, FPS);
+  test('cues: one event per cue, braces and backslashes shown as text', () => {
+    const ass = buildAss(track.cues, CAPTION_DEFAULTS, 1280, 720);
+    const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
+    assert.equal(events.length, track.cues.length);
+    assert.ok(!/\{two\}/.test(ass) && ass.includes('｛two｝'));
+    assert.ok(ass.includes('three\\\u2060N'), 'a backslash in the text is no escape');
+    assert.match(ass, /^Style: Caption,DejaVu Sans,40,/m);
+  });
+  test('highlight: one event per word, exactly that word in yellow', () => {
+    const ass = buildAss(track.cues, { ...CAPTION_DEFAULTS, style: 'highlight' }, 1280, 720);
+    const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
+    assert.equal(events.length, track.cues.flatMap((c) => c.words).length);
+    for (const e of events) assert.equal(e.match(/\\c&H0000FFFF&/g)?.length, 1);
+  });
+  test('words: groups of three words, one line each', () => {
+    const ass = buildAss(track.cues, { ...CAPTION_DEFAULTS, style: 'words' }, 1080, 1920);
+    const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
+    assert.equal(events.length, 3);
+    assert.ok(events.every((e) => !e.includes('\\N{') && !/,\\N/.test(e)));
+    assert.match(events[0]!, /,One ｛two｝ three\\\u2060N$/);
   });
 });
