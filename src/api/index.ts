@@ -19,5 +19,14 @@ export {
   type RetryEvent,
 } from './retry.js';
 export { downloadFile, hashFile, type DownloadResult } from './download.js';
-export { verifyWebhook, startWebhookReceiver, type WebhookPayload, type WebhookReceiver, type WebhookVerdict } from './webhooks.js';
+export {
+  verifyWebhook,
+  startWebhookReceiver,
+  type VerifyWebhookOptions,
+  type WebhookPayload,
+  type WebhookReceiver,
+  type WebhookRejection,
+  type WebhookScheme,
+  type WebhookVerdict,
+} from './webhooks.js';
 export { isLoopback, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js';

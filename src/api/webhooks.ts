@@ -2,23 +2,39 @@
  * Webhook deliveries from MercaDream: verification, and an optional receiver that settles
  * waits when deliveries arrive (polling stays the fallback for missed ones).
  *
- * Signing (design.md, "Webhooks"; defined once in src/vocabulary/webhook-signature.ts, which
- * MercaDream Local signs with): header `X-MercaDream-Signature: sha256=<hex>` is the
- * HMAC-SHA256, under the key's webhook secret, of `<X-MercaDream-Timestamp>.<raw body>`;
- * receivers compare in constant time, refuse timestamps more than 5 minutes off, and
- * de-duplicate by `X-MercaDream-Delivery`.
+ * Signing (the Standard Webhooks specification, standardwebhooks.com; defined once in
+ * src/vocabulary/webhook-signature.ts, which MercaDream Local signs with): `webhook-signature`
+ * holds `v1,<base64>` signatures, each the HMAC-SHA256 under a `whsec_` secret's key bytes of
+ * `<webhook-id>.<webhook-timestamp>.<raw body>`; receivers compare in constant time, refuse
+ * timestamps more than 5 minutes off, and de-duplicate by `webhook-id`. Deliveries signed the
+ * earlier way are accepted too: the `X-MercaDream-Signature` header, or only the API document's
+ * payload field `"signature": "sha256=<hex>"`.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WEBHOOK_HEADERS, verifyWebhookSignature } from '../vocabulary/webhook-signature.js';
+import {
+  LEGACY_WEBHOOK_HEADERS,
+  WEBHOOK_HEADERS,
+  WEBHOOK_TOLERANCE_SECONDS,
+  verifyLegacyWebhookSignature,
+  verifyStandardWebhookSignature,
+  type WebhookSignatureCheck,
+} from '../vocabulary/webhook-signature.js';
 import { reviveTimes, type Job } from './types.js';
 
-/** Why a delivery was refused. */
-export type WebhookRejection = 'missing_signature' | 'missing_timestamp' | 'bad_signature' | 'stale_timestamp' | 'bad_body';
+/** Why a delivery was refused. `missing_id`: a `webhook-signature` came without its `webhook-id`. */
+export type WebhookRejection = 'missing_signature' | 'missing_id' | 'missing_timestamp' | 'bad_signature' | 'stale_timestamp' | 'bad_body';
 
-/** The outcome of verifyWebhook. */
+/**
+ * How an accepted delivery was signed: `standard` (the `webhook-*` headers), `legacy-header`
+ * (`X-MercaDream-Signature`) or `legacy-field` (only the payload's `signature` field).
+ */
+export type WebhookScheme = 'standard' | 'legacy-header' | 'legacy-field';
+
+/** The outcome of verifyWebhook. `deliveryId` is `webhook-id` (or `X-MercaDream-Delivery`), the key to de-duplicate by. */
 export type WebhookVerdict =
-  { readonly ok: true; readonly payload: WebhookPayload; readonly deliveryId: string | undefined } | { readonly ok: false; readonly reason: WebhookRejection };
+  | { readonly ok: true; readonly payload: WebhookPayload; readonly deliveryId: string | undefined; readonly scheme: WebhookScheme }
+  | { readonly ok: false; readonly reason: WebhookRejection };
 
 /** The documented payload. */
 export interface WebhookPayload {
@@ -28,49 +44,82 @@ export interface WebhookPayload {
   status: Job['status'];
   download_url?: string;
   timestamp?: Date;
+  /** The API document's `sha256=<hex>` field (the earlier scheme). */
   signature?: string;
   [field: string]: unknown;
 }
 
+/** Options of {@link verifyWebhook}. */
+export interface VerifyWebhookOptions {
+  /** How far the timestamp may be from now, seconds, either way (default 300). */
+  readonly toleranceSeconds?: number;
+  /** The current time, ms since the epoch (default `Date.now()`; injectable for tests). */
+  readonly nowMs?: number;
+}
+
+type Headers = IncomingHttpHeaders | Record<string, string | string[] | undefined>;
+
 /**
- * Verifies a delivery (with {@link verifyWebhookSignature}) and parses its payload, reviving
- * its times as Dates. `rawBody` must be the bytes as received, before any JSON parsing; a
- * timestamp header that is absent or not 1–12 decimal digits is `missing_timestamp`.
+ * Verifies a delivery and parses its payload, reviving its times as Dates. `rawBody` must be
+ * the bytes as received, before any JSON parsing. The `webhook-*` headers are checked when
+ * present (any one `v1` signature under any one secret suffices); without them, the
+ * `X-MercaDream-*` headers; without those, the payload's `signature` field at the timestamp of
+ * either timestamp header. A timestamp that is absent or not 1–12 decimal digits is
+ * `missing_timestamp`.
  * @param headers the request's headers (lowercase names, as node:http gives them)
- * @param secret the key's webhook secret
- * @param options.toleranceSeconds how far the timestamp may be from now, seconds, either way (default 300)
- * @param options.nowMs the current time, ms since the epoch (default `Date.now()`; injectable for tests)
+ * @param secret the key's webhook secret (`whsec_…`), or several while one is being rotated
  */
-export function verifyWebhook(
-  rawBody: string | Buffer,
-  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
-  secret: string,
-  options: { toleranceSeconds?: number; nowMs?: number } = {},
-): WebhookVerdict {
+export function verifyWebhook(rawBody: string | Buffer, headers: Headers, secret: string | readonly string[], options: VerifyWebhookOptions = {}): WebhookVerdict {
   const get = (name: string) => {
-    const v = headers[name] ?? headers[name.toLowerCase()];
+    const v = headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const signature = get(WEBHOOK_HEADERS.signature);
-  const timestamp = get(WEBHOOK_HEADERS.timestamp);
-  if (!signature) return { ok: false, reason: 'missing_signature' };
-  if (!timestamp) return { ok: false, reason: 'missing_timestamp' };
-  const check = verifyWebhookSignature({
-    secret,
-    timestamp,
-    signature,
-    body: rawBody,
+  const text = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
+  const common = {
+    secrets: typeof secret === 'string' ? [secret] : secret,
     nowMs: options.nowMs ?? Date.now(),
-    ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
-  });
-  if (!check.ok) return { ok: false, reason: check.reason === 'malformed_timestamp' ? 'missing_timestamp' : check.reason };
+    toleranceSeconds: options.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS,
+  };
+  let payload: WebhookPayload | undefined;
   try {
-    const payload = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'), reviveTimes) as WebhookPayload;
-    if (typeof payload.job_id !== 'string') return { ok: false, reason: 'bad_body' };
-    return { ok: true, payload, deliveryId: get(WEBHOOK_HEADERS.delivery) };
+    payload = JSON.parse(text, reviveTimes) as WebhookPayload;
   } catch {
-    return { ok: false, reason: 'bad_body' };
+    payload = undefined;
   }
+  const checked = checkSignature(rawBody, get, payload, common);
+  if ('reason' in checked) return { ok: false, reason: checked.reason };
+  if (typeof payload?.job_id !== 'string') return { ok: false, reason: 'bad_body' };
+  return { ok: true, payload, deliveryId: get(WEBHOOK_HEADERS.id) ?? get(LEGACY_WEBHOOK_HEADERS.delivery), scheme: checked.scheme };
+}
+
+/** The first scheme the headers (or the body) offer, checked. */
+function checkSignature(
+  rawBody: string | Buffer,
+  get: (name: string) => string | undefined,
+  payload: WebhookPayload | undefined,
+  common: { secrets: readonly string[]; nowMs: number; toleranceSeconds: number },
+): { scheme: WebhookScheme } | { reason: WebhookRejection } {
+  const verdict = (scheme: WebhookScheme, check: WebhookSignatureCheck) =>
+    check.ok ? { scheme } : { reason: check.reason === 'malformed_timestamp' ? ('missing_timestamp' as const) : check.reason };
+  const standard = get(WEBHOOK_HEADERS.signature);
+  if (standard !== undefined) {
+    const id = get(WEBHOOK_HEADERS.id);
+    const timestamp = get(WEBHOOK_HEADERS.timestamp);
+    if (!id) return { reason: 'missing_id' };
+    if (!timestamp) return { reason: 'missing_timestamp' };
+    return verdict('standard', verifyStandardWebhookSignature({ ...common, id, timestamp, signature: standard, body: rawBody }));
+  }
+  const header = get(LEGACY_WEBHOOK_HEADERS.signature);
+  const timestamp = get(WEBHOOK_HEADERS.timestamp) ?? get(LEGACY_WEBHOOK_HEADERS.timestamp);
+  if (header !== undefined) {
+    if (!timestamp) return { reason: 'missing_timestamp' };
+    return verdict('legacy-header', verifyLegacyWebhookSignature({ ...common, timestamp, signature: header, body: rawBody }));
+  }
+  if (typeof payload?.signature !== 'string') return { reason: 'missing_signature' };
+  if (!timestamp) return { reason: 'missing_timestamp' };
+  // The field signs the payload as serialized before the field was added (src/local/webhooks.ts).
+  const { signature, ...unsigned } = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) as Record<string, unknown>;
+  return verdict('legacy-field', verifyLegacyWebhookSignature({ ...common, timestamp, signature: String(signature), body: JSON.stringify(unsigned) }));
 }
 
 /** A running receiver. */
@@ -87,16 +136,19 @@ const MAX_BODY = 64 * 1024;
 
 /**
  * Starts an HTTP receiver on `host:port` (default 127.0.0.1, any free port) that verifies each
- * delivery, drops duplicates, and hands accepted payloads to `onDelivery`.
+ * delivery with {@link verifyWebhook}, drops duplicates (by `webhook-id`: an id is remembered
+ * twice the tolerance, after which a replay is refused as stale anyway), and hands accepted
+ * payloads to `onDelivery`.
  */
 export async function startWebhookReceiver(options: {
-  secret: string;
+  /** The key's webhook secret, or several while one is being rotated. */
+  secret: string | readonly string[];
   onDelivery: (payload: WebhookPayload) => void;
   host?: string;
   port?: number;
   path?: string;
 }): Promise<WebhookReceiver> {
-  const seen = new Set<string>();
+  const seen = new DeliveryIds();
   const counts = { accepted: 0, duplicates: 0, refused: {} as Record<string, number> };
   const path = options.path ?? '/mercadream/webhook';
   const server: Server = createServer((req, res) => {
@@ -124,12 +176,9 @@ export async function startWebhookReceiver(options: {
         return;
       }
       res.writeHead(204).end();
-      if (verdict.deliveryId) {
-        if (seen.has(verdict.deliveryId)) {
-          counts.duplicates++;
-          return;
-        }
-        seen.add(verdict.deliveryId);
+      if (verdict.deliveryId && !seen.add(verdict.deliveryId, Date.now())) {
+        counts.duplicates++;
+        return;
       }
       counts.accepted++;
       options.onDelivery(verdict.payload);
@@ -146,4 +195,20 @@ export async function startWebhookReceiver(options: {
     stats: () => ({ ...counts, refused: { ...counts.refused } }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Delivery ids seen, each forgotten once a replay of it would be stale (twice the tolerance). */
+class DeliveryIds {
+  readonly #seenAt = new Map<string, number>();
+
+  /** False when `id` was seen within the window; otherwise remembers it at `nowMs`. */
+  add(id: string, nowMs: number): boolean {
+    for (const [old, at] of this.#seenAt) {
+      if (nowMs - at <= 2 * WEBHOOK_TOLERANCE_SECONDS * 1000) break; // insertion order is time order
+      this.#seenAt.delete(old);
+    }
+    if (this.#seenAt.has(id)) return false;
+    this.#seenAt.set(id, nowMs);
+    return true;
+  }
 }

@@ -7,6 +7,7 @@ import { failureOf } from '../runner/failure.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailure } from './failure-text.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { interruptSignal, registerRun } from './run.js';
 import { registerServe } from './serve.js';
@@ -26,12 +27,13 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
     .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
     .addHelpText(
       'after',
-      '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused · 130 interrupted',
+      '\nExamples:\n  $ mercadream-pipeline init my-film\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ mercadream-pipeline plan examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/neon-tokyo.yaml\n  $ mercadream-pipeline validate examples/*.yaml --json\n  $ mercadream-pipeline serve --port 8787\n\nExit codes: 0 ok · 1 a production failed · 2 invalid manifest or usage · 3 authentication or plan refused · 130 interrupted',
     );
   registerRun(program, { terminal, env: process.env, isTTY: process.stderr.isTTY === true, interrupt: interruptSignal }, setExit);
   registerValidate(program, terminal, setExit);
   registerPlan(program, terminal, process.env, setExit);
   registerDoctor(program, terminal, process.env, setExit);
+  registerInit(program, terminal, setExit);
   registerServe(program, { print: terminal.out, printError: terminal.error, setExit });
   return program;
 }

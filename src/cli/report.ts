@@ -27,6 +27,10 @@ export interface RunReport {
     refetched: number;
     requests: number;
     computeUnits: number;
+    /** Assets an earlier production of the batch already counted (see countEachAssetOnce in src/runner/batch.ts). */
+    shared?: number;
+    /** How long the production took, seconds. */
+    seconds?: number;
     /** Why it failed, as a value (src/runner/failure.ts). */
     failure?: RunFailure;
     /** The same in words, as the terminal shows it. */
@@ -34,7 +38,11 @@ export interface RunReport {
   }>;
 }
 
-/** Builds the JSON report. */
+/**
+ * Builds the JSON report. Each asset is counted once in the batch (the summaries say which
+ * production counted it), so the totals are the sums of the rows and equal what the API made
+ * and charged.
+ */
 export function buildReport(
   result: BatchResult,
   extra: { api?: string; max?: number; requests?: number; matrix?: ReadonlyMap<string, Readonly<Record<string, MatrixValue>>> },
@@ -53,6 +61,8 @@ export function buildReport(
       refetched: s.refetched,
       requests: s.requests,
       computeUnits: s.computeUnits,
+      ...(s.shared ? { shared: s.shared } : {}),
+      ...(s.seconds !== undefined ? { seconds: s.seconds } : {}),
       ...(s.failure ? { failure: s.failure, error: describeFailure(s.failure) } : {}),
     };
   });
@@ -73,7 +83,11 @@ export function buildReport(
   };
 }
 
-/** The report as JUnit XML: a <testsuites> with one <testsuite> of one <testcase> per production. */
+/**
+ * The report as JUnit XML (schemas/junit.xsd): a <testsuites> with one <testsuite> of one
+ * <testcase> per production, whose `time` is the production's seconds; `seconds` is the whole
+ * run's (productions run side by side, so the suite's time is not the sum of its cases).
+ */
 export function toJUnit(report: RunReport, seconds: number): string {
   const esc = (text: string) =>
     text
@@ -91,14 +105,16 @@ export function toJUnit(report: RunReport, seconds: number): string {
   for (const p of report.productions) {
     const name = esc(p.name);
     const classname = esc(p.manifest.replace(/\.(ya?ml)$/i, '').replace(/[\\/]/g, '.'));
+    const time = (p.seconds ?? 0).toFixed(3);
     if (p.status === 'done') {
-      lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
+      const shared = p.shared ? `, ${p.shared} shared with an earlier production` : '';
+      lines.push(`    <testcase name="${name}" classname="${classname}" time="${time}">`);
       lines.push(
-        `      <system-out>${esc(`final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached, ${p.computeUnits} compute units`)}</system-out>`,
+        `      <system-out>${esc(`final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached${shared}, ${p.computeUnits} compute units`)}</system-out>`,
       );
       lines.push('    </testcase>');
     } else {
-      lines.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
+      lines.push(`    <testcase name="${name}" classname="${classname}" time="${time}">`);
       lines.push(
         `      <failure message="${esc((p.error ?? 'failed').split('\n')[0]!.slice(0, 500))}" type="${esc(p.failure?.reason ?? 'failed')}">${esc(p.error ?? 'failed')}</failure>`,
       );
@@ -109,17 +125,18 @@ export function toJUnit(report: RunReport, seconds: number): string {
   return lines.join('\n');
 }
 
-/** The closing table of a batch. */
+/** The closing table of a batch: one row per production; `shared` assets are counted in an earlier row. */
 export function formatTable(report: RunReport): string[] {
   const rows = report.productions.map((p) => [
     p.status === 'done' ? 'done' : 'FAILED',
     p.name,
     String(p.generated),
     String(p.cached),
+    String(p.shared ?? 0),
     String(p.computeUnits),
     p.length !== undefined ? `${p.length.toFixed(1)} s` : '-',
   ]);
-  const head = ['status', 'production', 'generated', 'cached', 'CU', 'length'];
+  const head = ['status', 'production', 'generated', 'cached', 'shared', 'CU', 'length'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   return [

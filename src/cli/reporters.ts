@@ -8,16 +8,24 @@ import type { RunFailure } from '../runner/failure.js';
 import { describeFailure } from './failure-text.js';
 import type { Terminal } from './terminal.js';
 
-/** Receives events; `close()` after the last one. */
+/** Receives events (in a batch, with the name of the production they belong to); `close()` after the last one. */
 export interface Reporter {
-  event(event: RunEvent): void;
+  event(event: RunEvent, production?: string): void;
   close(): Promise<void>;
 }
 
-/** One JSON object per line on standard output. */
+/**
+ * One JSON object per line on standard output, each with its `time` (ISO 8601) and, in a batch,
+ * its `production`. Each thing is said once: `run-end` says how the production ended, and its
+ * figures come once, in the `summary` line the command prints when the batch is over (with
+ * each asset counted once in the batch, which a production's own `run-end` cannot know yet).
+ */
 export function ndjsonReporter(terminal: Terminal): Reporter {
   return {
-    event: (event) => terminal.out(JSON.stringify({ ...event, time: new Date().toISOString() })),
+    event: (event, production) => {
+      const said = event.type === 'run-end' ? { type: event.type, ok: event.ok } : event;
+      terminal.out(JSON.stringify({ ...said, ...(production === undefined ? {} : { production }), time: new Date().toISOString() }));
+    },
     close: async () => undefined,
   };
 }

@@ -266,7 +266,7 @@ async function connectAndMake(
       probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
       detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
       ...(deps.signal ? { signal: deps.signal } : {}),
-      onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event),
+      onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event, batch ? name : undefined),
       ...(options.frozen ? { frozen: true } : {}),
       ...(options.force ? { force: options.force } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
@@ -308,7 +308,9 @@ async function openConnection(
       binaries,
       ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
     });
-    if (!options.json) deps.terminal.error(`Using ${connection.description}`);
+    // With --json, standard output's first line says it (standard error stays for failures).
+    if (options.json) deps.terminal.out(JSON.stringify(connectionEvent(connection)));
+    else deps.terminal.error(`Using ${connection.description}`);
     return connection;
   } catch (error: unknown) {
     if (error instanceof ApiKeyFileError || error instanceof TypeError) {
@@ -319,6 +321,15 @@ async function openConnection(
     deps.terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
     return exitCodeOf(failure);
   }
+}
+
+/**
+ * The `connection` line of `--json`: which API the run talks to (`api`, as in the report and the
+ * lock file), whether it is MercaDream Local started in-process (`local`: procedural stand-ins,
+ * not the MercaDream API's models), and the same in words.
+ */
+function connectionEvent(connection: Connection): Record<string, unknown> {
+  return { type: 'connection', api: connection.api, local: connection.local !== undefined, description: connection.description, time: new Date().toISOString() };
 }
 
 /** Reports, the closing words, and the exit code of a run whose productions have ended. */
@@ -378,6 +389,7 @@ function printOutcome(result: BatchResult, report: RunReport, options: RunComman
   const { terminal } = deps;
   if (options.json) {
     for (const summary of result.summaries) terminal.out(JSON.stringify({ type: 'summary', ...summary }));
+    if (result.summaries.length > 1) terminal.out(JSON.stringify({ type: 'totals', ...report.totals }));
     // Standard error is for people: the failures in words there too.
     for (const s of result.summaries) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`${s.name}: ${describeFailure(s.failure, verboseOf(options))}`);
     return;

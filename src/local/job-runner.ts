@@ -45,8 +45,8 @@ export interface JobRunnerDeps {
   readonly faults: Faults;
   readonly webhooks: WebhookSender;
   readonly clock: Clock;
-  /** Webhook secret of the key `owner`, undefined if that key is no longer configured. */
-  readonly webhookSecretOf: (owner: string) => string | undefined;
+  /** Webhook secrets of the key `owner` (current first), undefined if that key is no longer configured. */
+  readonly webhookSecretsOf: (owner: string) => readonly string[] | undefined;
   /** A signed download URL of `assetId`. */
   readonly downloadUrl: (assetId: string) => string;
 }
@@ -148,9 +148,9 @@ export class JobRunner {
 
   #notify(job: JobRecord, event: WebhookEvent): void {
     const url = job.request.webhookUrl;
-    const secret = this.#deps.webhookSecretOf(job.owner);
-    if (url === undefined || secret === undefined) return;
-    this.#deps.webhooks.send(url, secret, {
+    const secrets = this.#deps.webhookSecretsOf(job.owner);
+    if (url === undefined || secrets === undefined) return;
+    this.#deps.webhooks.send(url, secrets, {
       event,
       job_id: job.id,
       status: job.status,

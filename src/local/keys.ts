@@ -8,6 +8,9 @@
  *     plan: advanced          # regular | advanced | professional | free
  *     webhook_secret: whsec_… # optional; derived from the server secret when absent
  * ```
+ * `webhook_secret` may also be a list, the current secret first: while a secret is rotated,
+ * every delivery carries one Standard Webhooks signature per secret listed (standardwebhooks.com),
+ * so receivers still holding the old secret keep verifying until they switch.
  * Nothing here ever puts a key or a secret into an error message.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -20,15 +23,18 @@ export interface KeySpec {
   /** `mk_live_…` or `mk_test_…`. */
   readonly key: string;
   readonly plan: PlanName;
-  readonly webhook_secret?: string;
+  /** `whsec_<base64>` (Standard Webhooks), or the secrets of a rotation, current first. */
+  readonly webhook_secret?: string | readonly string[];
 }
 
 /** A key as the server uses it. */
 export interface KeyRecord {
   readonly key: string;
   readonly plan: PlanName;
-  /** HMAC key of this key's webhook signatures. */
+  /** The current webhook secret (`whsec_…`): the one the payload's legacy `signature` field uses. */
   readonly webhookSecret: string;
+  /** Every secret deliveries are signed with, current first (more than one during a rotation). */
+  readonly webhookSecrets: readonly string[];
   /** False for `mk_test_…` keys. */
   readonly livemode: boolean;
   /** SHA-256 hex of the key: how jobs and assets on disk name their owner (never the key itself). */
@@ -75,21 +81,42 @@ export function toKeyRecords(specs: readonly KeySpec[], serverSecret: Buffer): K
     if (!PLANS.includes(spec.plan)) {
       throw new KeysFileError(`keys[${index}].plan must be one of ${PLANS.join(', ')}`);
     }
-    if (spec.webhook_secret !== undefined && (typeof spec.webhook_secret !== 'string' || spec.webhook_secret.length < 8)) {
-      throw new KeysFileError(`keys[${index}].webhook_secret must be a string of at least 8 characters`);
-    }
     const owner = keyOwner(spec.key);
     if (seen.has(owner)) throw new KeysFileError(`keys[${index}].key appears twice`);
     seen.add(owner);
+    const webhookSecrets = webhookSecretsOf(spec, index, serverSecret);
     return {
       key: spec.key,
       plan: spec.plan,
-      webhookSecret: spec.webhook_secret ?? `whsec_${createHmac('sha256', serverSecret).update(`webhook:${owner}`).digest('hex').slice(0, 32)}`,
+      webhookSecret: webhookSecrets[0]!,
+      webhookSecrets,
       livemode: spec.key.startsWith('mk_live_'),
       owner,
       label: keyLabel(spec.key),
     };
   });
+}
+
+/**
+ * The webhook secrets of a key spec, current first: as configured (a string or a non-empty list
+ * of strings of at least 8 characters each), or one derived from the server secret. A derived
+ * secret is `whsec_` and 32 hex digits, which is also valid base64 (24 key bytes, the Standard
+ * Webhooks minimum), so secrets derived by earlier versions stay the same and stay standard.
+ */
+function webhookSecretsOf(spec: KeySpec, index: number, serverSecret: Buffer): readonly string[] {
+  const configured = spec.webhook_secret;
+  if (configured === undefined)
+    return [
+      `whsec_${createHmac('sha256', serverSecret)
+        .update(`webhook:${keyOwner(spec.key)}`)
+        .digest('hex')
+        .slice(0, 32)}`,
+    ];
+  const list: readonly unknown[] = typeof configured === 'string' ? [configured] : Array.isArray(configured) ? configured : [];
+  if (list.length === 0 || !list.every((secret) => typeof secret === 'string' && secret.length >= 8)) {
+    throw new KeysFileError(`keys[${index}].webhook_secret must be a string of at least 8 characters, or a list of them (current first)`);
+  }
+  return list as readonly string[];
 }
 
 /**
@@ -109,7 +136,9 @@ export async function loadKeysFile(file: string): Promise<KeySpec[]> {
     if (unknown.length > 0) throw new KeysFileError(`keys[${index}] has unknown field ${unknown[0]}`);
     if (typeof key !== 'string') throw new KeysFileError(`keys[${index}].key must be a string`);
     if (typeof plan !== 'string') throw new KeysFileError(`keys[${index}].plan must be a string`);
-    if (secret !== undefined && typeof secret !== 'string') throw new KeysFileError(`keys[${index}].webhook_secret must be a string`);
+    if (secret !== undefined && typeof secret !== 'string' && !(Array.isArray(secret) && secret.every((s) => typeof s === 'string'))) {
+      throw new KeysFileError(`keys[${index}].webhook_secret must be a string or a list of strings`);
+    }
     return secret === undefined ? { key, plan: plan as PlanName } : { key, plan: plan as PlanName, webhook_secret: secret };
   });
 }
@@ -119,7 +148,8 @@ export function generateKeySpecs(): KeySpec[] {
   return PLANS.map((plan) => ({
     key: `mk_test_${randomBytes(12).toString('hex')}`,
     plan,
-    webhook_secret: `whsec_${randomBytes(16).toString('hex')}`,
+    // Standard Webhooks form: `whsec_` and 32 random key bytes in base64.
+    webhook_secret: `whsec_${randomBytes(32).toString('base64')}`,
   }));
 }
 

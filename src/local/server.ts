@@ -110,7 +110,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     faults,
     webhooks,
     clock,
-    webhookSecretOf: (owner) => records.find((record) => record.owner === owner)?.webhookSecret,
+    webhookSecretsOf: (owner) => records.find((record) => record.owner === owner)?.webhookSecrets,
     downloadUrl: (assetId) => signer.url(origin, assetId),
   });
   const services = { store, vault, runner, signer, clock, origin: () => origin };

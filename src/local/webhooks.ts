@@ -3,20 +3,22 @@
  * webhook_url, signed, retried with exponential backoff, never in the way of job processing
  * (each delivery runs on its own, with a per-attempt timeout; deliveries of one job stay in order).
  *
- * Each attempt carries:
- * - `X-MercaDream-Delivery`: one id per event, the same on every retry (receivers de-duplicate);
- * - `X-MercaDream-Timestamp`: unix seconds of this attempt;
- * - `X-MercaDream-Signature`: {@link signWebhook} over `<timestamp>.<raw body>`.
- * The body's own `signature` field is the same formula over the payload serialized without it.
- * (Header names and the signature are defined once in src/vocabulary/webhook-signature.ts, which
- * the client's verifier uses too.)
+ * Each attempt is signed as the Standard Webhooks specification says (standardwebhooks.com):
+ * - `webhook-id`: one id per event, the same on every retry (receivers de-duplicate);
+ * - `webhook-timestamp`: unix seconds of this attempt;
+ * - `webhook-signature`: `v1,<base64>` over `<id>.<timestamp>.<raw body>`, one per secret of the
+ *   key (the current one first; two while a secret is being rotated).
+ * For receivers of the earlier scheme, the body keeps the API document's `signature` field
+ * (`sha256=<hex>` over `<timestamp>.<payload serialized without it>`, current secret) and the
+ * attempt carries the `X-MercaDream-*` headers. (Header names and both signatures are defined
+ * once in src/vocabulary/webhook-signature.ts, which the client's verifier uses too.)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { Clock } from '../util/clock.js';
 import { newId } from './ids.js';
 import type { JobError, JobStatus } from './job.js';
-import { signWebhook, WEBHOOK_HEADERS } from '../vocabulary/webhook-signature.js';
+import { LEGACY_WEBHOOK_HEADERS, legacyWebhookSignature, standardWebhookSignature, WEBHOOK_HEADERS } from '../vocabulary/webhook-signature.js';
 
 export type WebhookEvent = 'job.updated' | 'job.completed' | 'job.failed';
 
@@ -51,22 +53,27 @@ export interface WebhookStats {
 }
 
 /**
- * The body and headers of one attempt at `nowMs` (ms since the epoch; the timestamp header is
- * its whole unix seconds): the payload with its `signature` field, as JSON, and the delivery
- * headers of {@link WEBHOOK_HEADERS}. Exported for tests of receivers.
+ * The body and headers of one attempt at `nowMs` (ms since the epoch; the timestamp headers are
+ * its whole unix seconds), signed with `secrets` (the key's webhook secrets, the current one
+ * first; at least one): the payload with its `signature` field, as JSON, and the headers of
+ * {@link WEBHOOK_HEADERS} and {@link LEGACY_WEBHOOK_HEADERS}. Exported for tests of receivers.
  */
-export function signDelivery(secret: string, payload: WebhookPayload, deliveryId: string, nowMs: number): { body: string; headers: Record<string, string> } {
+export function signDelivery(secrets: readonly string[], payload: WebhookPayload, deliveryId: string, nowMs: number): { body: string; headers: Record<string, string> } {
+  const current = secrets[0];
+  if (current === undefined) throw new RangeError('signDelivery needs at least one webhook secret');
   const timestamp = Math.floor(nowMs / 1000);
-  const signature = signWebhook({ secret, timestamp, body: JSON.stringify(payload) });
-  const body = JSON.stringify({ ...payload, signature });
+  const body = JSON.stringify({ ...payload, signature: legacyWebhookSignature({ secret: current, timestamp, body: JSON.stringify(payload) }) });
   return {
     body,
     headers: {
       'content-type': 'application/json',
       'user-agent': 'MercaDream-Local-Webhooks/2',
-      [WEBHOOK_HEADERS.delivery]: deliveryId,
+      [WEBHOOK_HEADERS.id]: deliveryId,
       [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-      [WEBHOOK_HEADERS.signature]: signWebhook({ secret, timestamp, body }),
+      [WEBHOOK_HEADERS.signature]: standardWebhookSignature({ secrets, id: deliveryId, timestamp, body }),
+      [LEGACY_WEBHOOK_HEADERS.delivery]: deliveryId,
+      [LEGACY_WEBHOOK_HEADERS.timestamp]: String(timestamp),
+      [LEGACY_WEBHOOK_HEADERS.signature]: legacyWebhookSignature({ secret: current, timestamp, body }),
     },
   };
 }
@@ -94,14 +101,14 @@ export class WebhookSender {
     return { delivered: this.#delivered, abandoned: this.#abandoned, inFlight: this.#inFlight };
   }
 
-  /** Queues delivery of `payload` to `url` signed with `secret`; returns at once. */
-  send(url: string, secret: string, payload: WebhookPayload): void {
+  /** Queues delivery of `payload` to `url` signed with `secrets` (current first); returns at once. */
+  send(url: string, secrets: readonly string[], payload: WebhookPayload): void {
     if (this.#abort.signal.aborted) return;
     const deliveryId = newId('dlv');
     this.#inFlight += 1;
     const previous = this.#chains.get(payload.job_id) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#deliver(url, secret, payload, deliveryId))
+      .then(() => this.#deliver(url, secrets, payload, deliveryId))
       .finally(() => {
         this.#inFlight -= 1;
         if (this.#chains.get(payload.job_id) === next) this.#chains.delete(payload.job_id);
@@ -109,7 +116,7 @@ export class WebhookSender {
     this.#chains.set(payload.job_id, next);
   }
 
-  async #deliver(url: string, secret: string, payload: WebhookPayload, deliveryId: string): Promise<void> {
+  async #deliver(url: string, secrets: readonly string[], payload: WebhookPayload, deliveryId: string): Promise<void> {
     const signal = this.#abort.signal;
     for (let attempt = 1; attempt <= this.#attempts && !signal.aborted; attempt += 1) {
       if (attempt > 1) {
@@ -119,7 +126,7 @@ export class WebhookSender {
           return; // shutting down
         }
       }
-      const { body, headers } = signDelivery(secret, payload, deliveryId, this.#clock.now());
+      const { body, headers } = signDelivery(secrets, payload, deliveryId, this.#clock.now());
       try {
         const response = await request(url, {
           method: 'POST',

@@ -2,7 +2,8 @@
  * The manifest pipeline without the disk: text → parse → schema → (matrix) → normalize → rules.
  * Each stage stops the pipeline when it finds errors, since later stages assume its output.
  * A manifest with a `matrix:` compiles to one Production per combination; their diagnostics
- * point at the manifest's text and name the combination.
+ * point at the manifest's text and name the combination (a problem several combinations share
+ * is listed once, naming them all: src/manifest/matrix-diagnostics.ts).
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import {
@@ -16,6 +17,7 @@ import {
   type Combination,
   type MatrixData,
 } from './matrix.js';
+import { mergeCombinations, tagCombination, type CombinationDiagnostic } from './matrix-diagnostics.js';
 import { normalize, type ManifestData } from './normalize.js';
 import { parseManifestText } from './parse.js';
 import type { MatrixValue, PaidPlan, Production } from './production.js';
@@ -92,14 +94,18 @@ function compileStages(file: string, text: string, options: CompileOptions): Com
   if (matrixProblems.length > 0) return failed([...parsed.diagnostics, ...matrixProblems]);
 
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const found: CombinationDiagnostic[] = [];
   const rejected: Rejection[] = [];
   const productions: Production[] = [];
   for (const combo of combos) {
     const one = compileCombination(source, parsed.data, combo, options);
-    diagnostics.push(...one.diagnostics);
+    if (combo) found.push(...one.diagnostics.map((diagnostic) => ({ diagnostic, combo })));
+    else diagnostics.push(...one.diagnostics);
+    const tagged = combo ? one.diagnostics.map((d) => tagCombination(d, combo)) : one.diagnostics;
     if (one.production) productions.push(one.production);
-    else rejected.push({ ...(combo ? { matrix: combo } : {}), diagnostics: errorsOf(one.diagnostics) });
+    else rejected.push({ ...(combo ? { matrix: combo } : {}), diagnostics: errorsOf(tagged) });
   }
+  diagnostics.push(...mergeCombinations(found, combos.length));
   const valid = distinctOutputs(source, productions, diagnostics, rejected);
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { productions: [], diagnostics: sorted, valid, rejected };
@@ -138,7 +144,8 @@ function checkCombinations(source: ManifestSource, matrix: MatrixData | undefine
 
 /**
  * One production: the manifest with the combination's values put in (checked against the schema
- * again), normalized, and its rules run. Its diagnostics name the combination.
+ * again), normalized, and its rules run. Its diagnostics do not name the combination yet: the
+ * caller tags them for the production, and merges them across combinations for the manifest.
  */
 function compileCombination(
   source: ManifestSource,
@@ -146,22 +153,21 @@ function compileCombination(
   combo: Combination | undefined,
   options: CompileOptions,
 ): { production?: Production; diagnostics: Diagnostic[] } {
-  const tag = (d: Diagnostic): Diagnostic => (combo ? { ...d, message: `${d.message} [matrix: ${describeCombination(combo)}]` } : d);
   let data = raw;
   const found: Diagnostic[] = [];
   if (combo) {
     const expanded = interpolate(raw, combo, source);
-    found.push(...expanded.diagnostics.map(tag));
+    found.push(...expanded.diagnostics);
     if (hasErrors(expanded.diagnostics)) return { diagnostics: found };
     const again = checkSchema(source, expanded.data);
-    found.push(...again.map(tag));
+    found.push(...again);
     if (hasErrors(again)) return { diagnostics: found };
     data = expanded.data;
   }
   const manifest = data as unknown as ManifestData;
   const production = normalize(source, manifest, { baseDir: options.baseDir, ...(options.plan ? { plan: options.plan } : {}) });
   const withMatrix: Production = combo ? { ...production, matrix: combo, variant: combinationSlug(combo) } : production;
-  const broken = checkRules(withMatrix, manifest, options).map(tag);
+  const broken = checkRules(withMatrix, manifest, options);
   found.push(...broken);
   return hasErrors(broken) ? { diagnostics: found } : { production: withMatrix, diagnostics: found };
 }

@@ -16,14 +16,16 @@ import {
   type PaidPlan,
   type Scene,
   type SubtitleMode,
+  TRANSITION_ALIASES,
   type Transition,
+  type TransitionName,
   type TransitionType,
 } from './production.js';
 import type { ManifestSource } from './source.js';
 
 /** The manifest's shape once the schema has accepted it (see film-schema.ts). */
 interface TransitionData {
-  type?: TransitionType;
+  type?: TransitionName;
   duration?: number;
 }
 interface NarrationData {
@@ -164,10 +166,15 @@ function normalizeCaptions(data: CaptionData | undefined): CaptionSettings {
 const CUT: Transition = { type: 'cut', duration: 0 };
 
 function normalizeTransition(own: TransitionData | undefined, fallback: TransitionData | undefined): Transition {
-  const type = own?.type ?? fallback?.type ?? DEFAULTS.transitionType;
+  const type = canonicalTransition(own?.type ?? fallback?.type ?? DEFAULTS.transitionType);
   if (type === 'cut') return CUT;
   const duration = own?.duration ?? fallback?.duration ?? DEFAULTS.transitionDuration;
   return duration === 0 ? CUT : { type, duration };
+}
+
+/** `fade` and `crossfade` → `dissolve`; every other name is already the transition's own. */
+function canonicalTransition(name: TransitionName): TransitionType {
+  return name in TRANSITION_ALIASES ? TRANSITION_ALIASES[name as keyof typeof TRANSITION_ALIASES] : (name as TransitionType);
 }
 
 function normalizeNarration(value: string | NarrationData | undefined, voice: string | undefined, pointer: string): Narration | undefined {

@@ -28,6 +28,17 @@ export type TransitionType =
   | 'radial'
   | 'pixelize';
 
+/**
+ * Other names of `dissolve` that users bring from other tools: ffmpeg's xfade, editly and
+ * gl-transitions call the crossfade `fade`. The manifest accepts them and normalization turns
+ * them into `dissolve`, so fingerprints, lock files and the final cut do not depend on the name
+ * a studio happens to use.
+ */
+export const TRANSITION_ALIASES = { fade: 'dissolve', crossfade: 'dissolve' } as const satisfies Record<string, TransitionType>;
+
+/** A name the manifest accepts for a transition: its own names and {@link TRANSITION_ALIASES}. */
+export type TransitionName = TransitionType | keyof typeof TRANSITION_ALIASES;
+
 /** How a scene hands over to the next. A cut always has duration 0. */
 export interface Transition {
   readonly type: TransitionType;

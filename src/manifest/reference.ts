@@ -57,7 +57,7 @@ function accepts(node: SchemaNode, resolve: (n: SchemaNode) => SchemaNode): stri
   if (Array.isArray(node['anyOf'])) return (node['anyOf'] as SchemaNode[]).map((b) => accepts(resolve(b), resolve)).join(' or ');
   const type = text(node['type'], '');
   const bounds: string[] = [];
-  const unit = typeof node['unit'] === 'string' ? ` ${node['unit']}` : '';
+  const unit = typeof node['x-unit'] === 'string' ? ` ${node['x-unit']}` : '';
   if (typeof node['minimum'] === 'number') bounds.push(`≥ ${node['minimum']}`);
   if (typeof node['exclusiveMinimum'] === 'number') bounds.push(`> ${node['exclusiveMinimum']}`);
   if (typeof node['maximum'] === 'number') bounds.push(`≤ ${node['maximum']}`);

@@ -6,7 +6,7 @@
 import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
 import leven from 'leven';
 import { pointerSegment, pointerToPath, type Diagnostic } from './diagnostic.js';
-import { FILM_SCHEMA } from './film-schema.js';
+import { FILM_SCHEMA, FILM_SCHEMA_ANNOTATIONS } from './film-schema.js';
 import type { ManifestSource } from './source.js';
 
 type SchemaNode = Record<string, unknown>;
@@ -17,7 +17,7 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addVocabulary(['unit', 'patternMessage']);
+    ajv.addVocabulary([...FILM_SCHEMA_ANNOTATIONS]);
     compiled = ajv.compile(FILM_SCHEMA);
   }
   return compiled;
@@ -88,13 +88,13 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
   const pointer = error.instancePath;
   const path = pointerToPath(pointer);
   const schema = (error.parentSchema ?? {}) as SchemaNode;
-  const unit = typeof schema['unit'] === 'string' ? ` (${schema['unit']})` : '';
+  const unit = typeof schema['x-unit'] === 'string' ? ` (${schema['x-unit']})` : '';
   const params = error.params as Record<string, unknown>;
   const code = `schema-${error.keyword}`;
   const value = valueAt(data, pointer);
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
   if (propertyName !== undefined) {
-    const said = typeof schema['patternMessage'] === 'string' ? schema['patternMessage'] : `is not allowed (${error.message ?? 'invalid'})`;
+    const said = typeof schema['patternErrorMessage'] === 'string' ? schema['patternErrorMessage'] : `is not allowed (${error.message ?? 'invalid'})`;
     return source.diagnostic(`${pointer}/${pointerSegment(propertyName)}`, code, `${pointer === '' ? 'the manifest' : path} name \`${propertyName}\` ${said}`, { part: 'key' });
   }
   switch (error.keyword) {
@@ -120,8 +120,7 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
-      const hint = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
-      return source.diagnostic(pointer, code, `${path} must be one of ${allowed.join(', ')}, not ${describeValue(value)}`, { hint });
+      return source.diagnostic(pointer, code, `${path} must be one of ${allowed.join(', ')}, not ${describeValue(value)}`, { hint: enumHint(value, allowed) });
     }
     case 'const':
       return source.diagnostic(pointer, code, `${path} must be ${JSON.stringify(params['allowedValue'])}, not ${describeValue(value)}`);
@@ -142,7 +141,7 @@ function toDiagnostic(source: ManifestSource, error: ErrorObject, data: unknown)
     case 'maxItems':
       return source.diagnostic(pointer, code, `${path} must have at most ${String(params['limit'])} entries`);
     case 'pattern': {
-      const said = typeof schema['patternMessage'] === 'string' ? schema['patternMessage'] : `must match ${String(params['pattern'])}`;
+      const said = typeof schema['patternErrorMessage'] === 'string' ? schema['patternErrorMessage'] : `must match ${String(params['pattern'])}`;
       return source.diagnostic(pointer, code, `${path} ${said}, not ${describeValue(value)}`);
     }
     case 'anyOf': {
@@ -169,6 +168,22 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   // Short words are close to everything: allow one edit up to 4 characters, more for longer words.
   const tolerance = word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
   return best !== undefined && bestDistance <= tolerance ? `did you mean \`${best}\`?` : undefined;
+}
+
+/**
+ * A did-you-mean for a value outside an enum, as unknown keys get one: a typo (`disolve`), a
+ * number missing its suffix (`1080` for `1080p`), or the start of several names (`wipe` →
+ * `wipeleft`, `wiperight`, …). A number in a list of numbers (`fps: 25`) gets none: the message
+ * already lists them, and the nearest is not necessarily meant.
+ */
+export function enumHint(value: unknown, allowed: readonly string[]): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  if (typeof value === 'number' && allowed.every((a) => a.trim() !== '' && Number.isFinite(Number(a)))) return undefined;
+  const word = String(value);
+  const close = didYouMean(word, allowed);
+  if (close !== undefined) return close;
+  const starting = allowed.filter((a) => a.toLowerCase().startsWith(word.toLowerCase()));
+  return word.length >= 2 && starting.length > 1 ? `did you mean one of ${starting.map((a) => `\`${a}\``).join(', ')}?` : undefined;
 }
 
 function valueAt(data: unknown, pointer: string): unknown {

@@ -12,7 +12,7 @@ import { FailureError, failureOf, type RunFailure } from './failure.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { readLock } from './lock.js';
 import { Projects, type ProjectState } from './paths.js';
-import { runProduction, type RunOptions } from './run.js';
+import { countAssets, runProduction, type RunOptions } from './run.js';
 import { acquireRunLock } from './run-lock.js';
 
 /** One production of a batch with its display name (`film.yaml`, `film.yaml [city=tokyo]`). */
@@ -34,9 +34,16 @@ export interface BatchOptions extends Omit<RunOptions, 'stateDir' | 'lockPath' |
   readonly onEvent?: (production: string, event: RunEvent) => void;
 }
 
+/**
+ * One production's summary in a batch: with its display name, and the seconds it took from its
+ * start to its end (wall time, waits for the shared plan limits included; absent when it never ran).
+ */
+export type BatchSummary = RunSummary & { readonly name: string; readonly seconds?: number };
+
 /** The outcome of a batch. */
 export interface BatchResult {
-  readonly summaries: readonly (RunSummary & { readonly name: string })[];
+  /** In the order of the items; each asset counted once, by the first production that used it ({@link countEachAssetOnce}). */
+  readonly summaries: readonly BatchSummary[];
   /** Compute units the plan needed before the run (still to generate). */
   readonly plannedComputeUnits: number;
   /** Set when the budget stopped the batch before anything was submitted. */
@@ -70,6 +77,7 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
         const production = item.plan.production;
         let summary: RunSummary;
         const counted = countingClient(options.client);
+        const started = performance.now();
         try {
           summary = await runProduction(item.plan, {
             ...options,
@@ -86,10 +94,10 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
           summary = notRun(item, failureOf(error, { signal: stop.signal }));
         }
         if (!summary.ok && options.failFast && !stop.signal.aborted) stop.abort(new FailureError({ reason: 'stopped', by: item.name }));
-        return { ...summary, name: item.name };
+        return { ...summary, name: item.name, seconds: Math.round(performance.now() - started) / 1000 };
       }),
     );
-    return { summaries, plannedComputeUnits: planned };
+    return { summaries: items.length > 1 ? countEachAssetOnce(summaries) : summaries, plannedComputeUnits: planned };
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     await Promise.all(releases.map((release) => release()));
@@ -106,6 +114,24 @@ async function plannedUnits(items: readonly BatchItem[], projects: Projects): Pr
     for (const row of estimate.rows) if (row.status === 'to generate' && row.fingerprint) toGenerate.set(row.fingerprint, row.computeUnits);
   }
   return [...toGenerate.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The batch's summaries with each asset counted once: productions that need the same request
+ * share one job (the same Idempotency-Key, or the cache the first one filled), which the API
+ * charged once. The first production in batch order that used an asset keeps it in its
+ * generated, cached or refetched count and compute units; a later one counts it as `shared`.
+ * So the rows add up to what the batch made and the API charged.
+ */
+export function countEachAssetOnce(summaries: readonly BatchSummary[]): BatchSummary[] {
+  const counted = new Set<string>();
+  return summaries.map((summary) => {
+    const uses = summary.assets ?? [];
+    const own = uses.filter((use) => !counted.has(use.jobId));
+    const shared = new Set(uses.filter((use) => counted.has(use.jobId)).map((use) => use.jobId)).size;
+    for (const use of own) counted.add(use.jobId);
+    return { ...summary, ...countAssets(own), shared };
+  });
 }
 
 /** The state folders of a batch's productions, each once. */
@@ -125,7 +151,7 @@ async function sweepLitter(projects: readonly ProjectState[]): Promise<void> {
 }
 
 /** The summary of a production that did not run. */
-function notRun(item: BatchItem, failure: RunFailure): RunSummary & { readonly name: string } {
+function notRun(item: BatchItem, failure: RunFailure): BatchSummary {
   return { name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
 }
 

@@ -13,6 +13,8 @@ export class BudgetError extends Error {
 /** Compute units committed so far against an optional maximum. */
 export class Budget {
   private committed = 0;
+  /** Jobs already charged: a job handed back again (the same request from another production, an idempotent replay) costs nothing more. */
+  private readonly charged = new Set<string>();
 
   /** @param max most compute units the batch may spend; undefined = no limit */
   constructor(readonly max?: number) {}
@@ -24,19 +26,23 @@ export class Budget {
 
   /**
    * Reserves `units` for `what` (a node id); throws BudgetError when that would pass the
-   * maximum. Returns the reservation to settle once the API says what it charged.
+   * maximum. Returns the reservation to settle once the API says what it charged (`actual`
+   * units, undefined when it did not say) for job `jobId`; a job settled before counts 0.
    */
-  reserve(units: number, what: string): { settle(actual: number | undefined): void; release(): void } {
+  reserve(units: number, what: string): { settle(actual: number | undefined, jobId?: string): void; release(): void } {
     if (this.max !== undefined && this.committed + units > this.max + 1e-9) {
       throw new BudgetError(`not submitted: ${what} would cost ${units} compute units, and ${this.committed} of the budget's ${this.max} are spent or reserved`);
     }
     this.committed += units;
     let open = true;
     return {
-      settle: (actual) => {
+      settle: (actual, jobId) => {
         if (!open) return;
         open = false;
-        if (actual !== undefined) this.committed += actual - units;
+        const again = jobId !== undefined && this.charged.has(jobId);
+        if (jobId !== undefined) this.charged.add(jobId);
+        if (again) this.committed -= units;
+        else if (actual !== undefined) this.committed += actual - units;
       },
       release: () => {
         if (!open) return;

@@ -54,18 +54,29 @@ export interface AssetUse {
   readonly jobId: string;
   /** The attempt whose job made the asset (1 the first). */
   readonly attempt: number;
+  /** Compute units the job charged, when this run made it (`generated` or `resumed`); 0 otherwise. */
+  readonly computeUnits: number;
 }
 
 /** The closing figures of a production. `failure` is set exactly when `ok` is false. */
 export interface RunSummary {
   readonly manifest: string;
   readonly ok: boolean;
-  /** Assets made by new jobs in this run. */
+  /**
+   * Assets made by jobs in this run (new ones, or ones an earlier run submitted), each once
+   * however many nodes use it. Cached, refetched and compute units count each asset once too.
+   */
   readonly generated: number;
   /** Assets found in the cache. */
   readonly cached: number;
   /** Assets fetched again from the Vault (cache lost, lock kept). */
   readonly refetched: number;
+  /**
+   * In a batch: assets this production used that an earlier production of the batch (in the
+   * order named) already counted, so that the batch counts each asset once, in that production's
+   * generated, cached or refetched and compute units, as the API charged it once. Absent outside batches.
+   */
+  readonly shared?: number;
   /** HTTP requests sent to the API (and downloads). */
   readonly requests: number;
   /** Compute units charged by jobs this run submitted or resumed. */

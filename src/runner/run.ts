@@ -180,7 +180,7 @@ class ProductionRun {
         if (this.#options.frozen) throw new FailureError({ reason: 'frozen', nodes: [node.id] });
         const reservation = this.#options.budget?.reserve(requestUnits(req), `${production.file} ${node.id}`);
         move('submitting');
-        return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined) : reservation?.release());
+        return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined, job.id) : reservation?.release());
       },
     }).catch((error: unknown) => {
       if (error instanceof ProductionFailedError || error instanceof FailureError) throw error;
@@ -301,17 +301,12 @@ class ProductionRun {
   #summary(failure: RunFailure | undefined): RunSummary {
     const uses: AssetUse[] = [...this.#assets.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([node, ready]) => ({ node, via: ready.provenance, jobId: ready.record.job_id, attempt: attemptOf(ready) }));
-    const count = (via: AssetUse['via']) => uses.filter((u) => u.via === via).length;
-    const made = [...this.#assets.values()].filter((r) => r.provenance === 'generated' || r.provenance === 'resumed');
+      .map(([node, ready]) => ({ node, via: ready.provenance, jobId: ready.record.job_id, attempt: attemptOf(ready), computeUnits: unitsSpent(ready) }));
     return {
       manifest: this.#dag.production.file,
       ok: failure === undefined,
-      generated: made.length,
-      cached: count('cached'),
-      refetched: count('refetched'),
+      ...countAssets(uses),
       requests: this.#options.requestCount() - this.#requestsAtStart,
-      computeUnits: made.reduce((sum, r) => sum + r.record.compute_units, 0),
       ...(uses.length > 0 ? { assets: uses } : {}),
       ...this.#cut,
       ...(this.#warnings.length > 0 ? { warnings: this.#warnings } : {}),
@@ -338,4 +333,19 @@ const STEP_STATE: Readonly<Record<AssetStep, NodeState | undefined>> = {
 /** The attempt whose job made an asset (1 the first). */
 function attemptOf(ready: ReadyAsset): number {
   return ready.record.attempt;
+}
+
+/** Compute units this run spent on an asset: what its job charged when this run made it, else 0. */
+function unitsSpent(ready: ReadyAsset): number {
+  return ready.provenance === 'generated' || ready.provenance === 'resumed' ? ready.record.compute_units : 0;
+}
+
+/**
+ * The summary's counts of `uses`, each asset (named by the job that made it) once however many
+ * nodes use it: two scenes with the same request share one asset, made and charged once.
+ */
+export function countAssets(uses: readonly AssetUse[]): Pick<RunSummary, 'generated' | 'cached' | 'refetched' | 'computeUnits'> {
+  const assets = [...new Map(uses.map((u) => [u.jobId, u])).values()];
+  const count = (...via: AssetUse['via'][]) => assets.filter((u) => via.includes(u.via)).length;
+  return { generated: count('generated', 'resumed'), cached: count('cached'), refetched: count('refetched'), computeUnits: assets.reduce((sum, u) => sum + u.computeUnits, 0) };
 }

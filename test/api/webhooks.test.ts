@@ -2,16 +2,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
-import { signWebhook, startWebhookReceiver, verifyWebhook, type WebhookPayload } from '../../src/api/index.js';
+import { Webhook } from 'standardwebhooks';
+import { standardWebhookSignature, startWebhookReceiver, verifyWebhook, webhookSecretKey, type WebhookPayload } from '../../src/api/index.js';
 
-const secret = 'whsec_test_0123456789';
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const other = 'whsec_b3RoZXItc2VjcmV0LW9mLTI0LWJ5dGVz';
 const now = Date.UTC(2026, 10, 30, 12, 0, 0);
 const ts = Math.floor(now / 1000);
 const body = JSON.stringify({ event: 'job.completed', job_id: 'job_0123456789abcdef', status: 'completed', timestamp: '2026-11-30T12:00:00Z' });
-const headers = (b: string, t = ts, s = secret) => ({
-  'x-mercadream-signature': signWebhook({ secret: s, timestamp: t, body: b }),
-  'x-mercadream-timestamp': String(t),
-  'x-mercadream-delivery': 'dlv_1',
+const headers = (b: string, t = ts, s = secret, id = 'dlv_1') => ({
+  'webhook-signature': standardWebhookSignature({ secrets: [s], id, timestamp: t, body: b }),
+  'webhook-timestamp': String(t),
+  'webhook-id': id,
 });
 
 describe('verifyWebhook', () => {
@@ -28,11 +30,43 @@ describe('verifyWebhook', () => {
   test('refuses a tampered body, a wrong secret, a missing header and a stale or future timestamp', () => {
     const tampered = body.replace('completed', 'failed');
     assert.deepEqual(verifyWebhook(tampered, headers(body), secret, { nowMs: now }), { ok: false, reason: 'bad_signature' });
-    assert.deepEqual(verifyWebhook(body, headers(body, ts, 'other'), secret, { nowMs: now }), { ok: false, reason: 'bad_signature' });
-    assert.deepEqual(verifyWebhook(body, { 'x-mercadream-timestamp': String(ts) }, secret, { nowMs: now }), { ok: false, reason: 'missing_signature' });
+    assert.deepEqual(verifyWebhook(body, headers(body, ts, other), secret, { nowMs: now }), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(verifyWebhook(body, { ...headers(body), 'webhook-id': 'dlv_2' }, secret, { nowMs: now }), { ok: false, reason: 'bad_signature' }, 'the id is signed');
+    assert.deepEqual(verifyWebhook(body, { 'webhook-timestamp': String(ts), 'webhook-id': 'dlv_1' }, secret, { nowMs: now }), { ok: false, reason: 'missing_signature' });
     assert.deepEqual(verifyWebhook(body, headers(body, ts - 301), secret, { nowMs: now }), { ok: false, reason: 'stale_timestamp' });
     assert.deepEqual(verifyWebhook(body, headers(body, ts + 301), secret, { nowMs: now }), { ok: false, reason: 'stale_timestamp' });
     assert.equal(verifyWebhook(body, headers(body, ts - 299), secret, { nowMs: now }).ok, true);
+  });
+});
+
+describe('the Standard Webhooks form', () => {
+  test('signs as the standardwebhooks package does, one v1 signature per secret', () => {
+    const judge = new Webhook(secret);
+    const when = new Date(ts * 1000);
+    assert.equal(standardWebhookSignature({ secrets: [secret], id: 'msg_1', timestamp: ts, body }), judge.sign('msg_1', when, body));
+    assert.equal(
+      standardWebhookSignature({ secrets: [other, secret], id: 'msg_1', timestamp: ts, body }),
+      `${new Webhook(other).sign('msg_1', when, body)} ${judge.sign('msg_1', when, body)}`,
+    );
+  });
+
+  test('accepts any one matching signature, and a receiver may hold both secrets of a rotation', () => {
+    const both = { ...headers(body), 'webhook-signature': standardWebhookSignature({ secrets: [other, secret], id: 'dlv_1', timestamp: ts, body }) };
+    assert.equal(verifyWebhook(body, both, secret, { nowMs: now }).ok, true);
+    assert.equal(verifyWebhook(body, both, other, { nowMs: now }).ok, true);
+    assert.equal(verifyWebhook(body, headers(body, ts, other), [secret, other], { nowMs: now }).ok, true);
+    const unknownVersion = { ...headers(body), 'webhook-signature': headers(body)['webhook-signature'].replace('v1,', 'v9,') };
+    assert.deepEqual(verifyWebhook(body, unknownVersion, secret, { nowMs: now }), { ok: false, reason: 'bad_signature' }, 'only v1 signatures count');
+  });
+
+  test('reads a whsec_ secret as base64 key bytes, and any other secret as its UTF-8 bytes', () => {
+    assert.equal(webhookSecretKey(secret).length, 24);
+    assert.deepEqual(
+      webhookSecretKey('whsec_0123456789abcdef0123456789abcdef'),
+      Buffer.from('0123456789abcdef0123456789abcdef', 'base64'),
+      'hex secrets of earlier versions are base64 too',
+    );
+    assert.deepEqual(webhookSecretKey('whsec_not base64!'), Buffer.from('whsec_not base64!', 'utf8'));
   });
 });
 

@@ -18,7 +18,11 @@ export const KEYS = {
   free: 'mk_test_free0000000000001',
 } as const;
 
-export const WEBHOOK_SECRET = 'whsec_test_secret_0001';
+/** The rig's webhook secret, in the Standard Webhooks form (`whsec_` + 32 key bytes in base64). */
+export const WEBHOOK_SECRET = 'whsec_dGVzdC1zZWNyZXQtMDAwMS10ZXN0LXNlY3JldC0wMDE=';
+
+/** The secret `KEYS.advanced2` is rotating to: its deliveries carry signatures of both, this one first. */
+export const NEXT_WEBHOOK_SECRET = 'whsec_bmV4dC1zZWNyZXQtMDAwMi1uZXh0LXNlY3JldC0wMDI=';
 
 /** A response as tests read it. */
 export interface ApiResponse {
@@ -47,7 +51,7 @@ export async function startRig(options: Partial<LocalServerOptions> = {}): Promi
     keys: [
       { key: KEYS.regular, plan: 'regular', webhook_secret: WEBHOOK_SECRET },
       { key: KEYS.advanced, plan: 'advanced', webhook_secret: WEBHOOK_SECRET },
-      { key: KEYS.advanced2, plan: 'advanced', webhook_secret: WEBHOOK_SECRET },
+      { key: KEYS.advanced2, plan: 'advanced', webhook_secret: [NEXT_WEBHOOK_SECRET, WEBHOOK_SECRET] },
       { key: KEYS.professional, plan: 'professional', webhook_secret: WEBHOOK_SECRET },
       { key: KEYS.free, plan: 'free' },
     ],

@@ -13,7 +13,8 @@ import { computeUnits } from '../../src/local/compute-units.js';
 import { RequestCounters } from '../../src/local/counters.js';
 import { parseRange } from '../../src/local/downloads.js';
 import { ApiError } from '../../src/local/errors.js';
-import { KeyRing, KeysFileError, keyLabel, loadKeysFile, toKeyRecords } from '../../src/local/keys.js';
+import { generateKeySpecs, KeyRing, KeysFileError, keyLabel, loadKeysFile, toKeyRecords } from '../../src/local/keys.js';
+import { isStandardWebhookSecret, webhookSecretKey } from '../../src/vocabulary/webhook-signature.js';
 import { RateLimiter } from '../../src/local/rate-limit.js';
 import { UrlSigner } from '../../src/local/signed-url.js';
 import { validateGenerate, validateMusic, validateSpeech } from '../../src/local/validate.js';
@@ -107,7 +108,8 @@ describe('keys', () => {
     assert.equal(records[0]?.livemode, false);
     assert.equal(records[1]?.livemode, true);
     assert.match(keyLabel('mk_test_abcd1234'), /^mk_test_…1234\.[0-9a-f]{6}$/);
-    assert.match(records[0]?.webhookSecret ?? '', /^whsec_[0-9a-f]{32}$/, 'derived when absent');
+    assert.match(records[0]?.webhookSecret ?? '', /^whsec_[0-9a-f]{32}$/, 'derived when absent, as earlier versions did');
+    assert.ok(isStandardWebhookSecret(records[0]?.webhookSecret ?? ''), 'and valid base64: 24 key bytes');
     assert.equal(toKeyRecords([{ key: 'mk_test_abcd1234', plan: 'regular' }], SECRET)[0]?.webhookSecret, records[0]?.webhookSecret, 'stable');
   });
 
@@ -139,6 +141,21 @@ describe('keys', () => {
     await assert.rejects(loadKeysFile(file), /unknown field colour/);
     await writeFile(file, '- mk_test_abcd1234\n');
     await assert.rejects(loadKeysFile(file), KeysFileError);
+  });
+
+  it('takes a list of webhook secrets while one is rotated, and makes new ones in the Standard Webhooks form', async () => {
+    const dir = tempDir('mdp-keys-');
+    const file = join(dir, 'keys.yaml');
+    await writeFile(file, 'keys:\n  - key: mk_test_abcd1234\n    plan: advanced\n    webhook_secret: [whsec_newnewnew, whsec_oldoldold]\n');
+    const [record] = toKeyRecords(await loadKeysFile(file), SECRET);
+    assert.deepEqual(record?.webhookSecrets, ['whsec_newnewnew', 'whsec_oldoldold']);
+    assert.equal(record?.webhookSecret, 'whsec_newnewnew', 'the current one first');
+    assert.throws(() => toKeyRecords([{ key: 'mk_test_abcd1234', plan: 'regular', webhook_secret: [] }], SECRET), /list of them/);
+    assert.throws(() => toKeyRecords([{ key: 'mk_test_abcd1234', plan: 'regular', webhook_secret: ['whsec_long_enough', 'short'] }], SECRET), /at least 8/);
+    for (const spec of generateKeySpecs()) {
+      assert.ok(typeof spec.webhook_secret === 'string' && isStandardWebhookSecret(spec.webhook_secret));
+      assert.equal(webhookSecretKey(spec.webhook_secret).length, 32);
+    }
   });
 });
 

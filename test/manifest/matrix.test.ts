@@ -90,8 +90,35 @@ scenes:
 `);
     assert.equal(r.productions.length, 0);
     const messages = r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`);
-    assert.ok(messages.includes('9:13 ${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: secs=5]'), messages.join('\n'));
-    assert.ok(messages.includes('9:13 ${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: secs=150]'));
+    assert.deepEqual(
+      messages.filter((m) => m.startsWith('9:13')),
+      ['9:13 ${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: all 2 combinations]'],
+      'a problem of every combination is said once',
+    );
+    assert.deepEqual(
+      r.rejected.map((x) => x.diagnostics.map((d) => d.message).filter((m) => m.includes('matrix.unknown'))),
+      [
+        ['${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: secs=5]'],
+        ['${{ matrix.unknown }} names no matrix value (this combination has secs) [matrix: secs=150]'],
+      ],
+      "each production's own failure still names its combination",
+    );
+  });
+
+  test('a problem of some combinations is said once, naming the combinations it applies to', () => {
+    const r = compile(`version: 1
+matrix:
+  city: [tokyo, paris]
+  look: [noir, bogus]
+output: { path: "out/\${{ matrix.city }}-\${{ matrix.look }}.mp4" }
+scenes:
+  - prompt: "Rain over \${{ matrix.city }}"
+    style: "\${{ matrix.look }}"
+`);
+    assert.equal(r.productions.length, 4, 'an unknown style is a warning');
+    const warnings = r.diagnostics.filter((d) => d.severity === 'warning');
+    assert.equal(warnings.length, 1, warnings.map((d) => d.message).join('\n'));
+    assert.match(warnings[0]!.message, /bogus.*\[matrix: city=tokyo, look=bogus; city=paris, look=bogus\]$/);
   });
 
   test('productions of one matrix must not share an output path', () => {
