@@ -1,4 +1,4 @@
-// The rooms keep to their jobs: the pure ones (vocabulary, manifest, plan, qc) touch no disk, network
+// The rooms keep to their jobs: the pure ones (vocabulary, manifest, plan, qc, captions) touch no disk, network
 // or process, and what the API *is* comes from src/vocabulary, never from the client.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const PURE_NODE = new Set(['node:crypto', 'node:path']);
 
 test('the pure rooms import no disk, network or process module, and nothing from the rooms that do', () => {
   const offences: string[] = [];
-  for (const room of ['vocabulary', 'manifest', 'plan', 'qc']) {
+  for (const room of ['vocabulary', 'manifest', 'plan', 'qc', 'captions']) {
     for (const { file, specifiers } of imports(join(SRC, room))) {
       if (file === join('manifest', 'read.ts')) continue; // the one stage that reads the disk
       for (const s of specifiers) {
@@ -42,7 +42,7 @@ test('the pure rooms import no disk, network or process module, and nothing from
 
 test('plan limits, prices and the API vocabulary come from src/vocabulary, not from the client', () => {
   const offences: string[] = [];
-  for (const room of ['vocabulary', 'manifest', 'plan', 'local', 'media', 'util']) {
+  for (const room of ['vocabulary', 'manifest', 'plan', 'captions', 'local', 'media', 'util']) {
     for (const { file, specifiers } of imports(join(SRC, room))) {
       for (const s of specifiers) if (/(^|\/)api\//.test(s)) offences.push(`${file} imports ${s}`);
     }

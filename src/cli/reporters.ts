@@ -3,6 +3,7 @@
  * pipes, and listr2 tasks on a terminal. Only this folder writes to the terminal.
  */
 import { countVerdicts, formatVerdict, type QcSummary } from '../qc/verdict.js';
+import { formatDiagnostic } from '../manifest/diagnostic.js';
 import type { RunEvent, RunSummary } from '../runner/events.js';
 import type { RunFailure } from '../runner/failure.js';
 import { describeFailure } from './failure-text.js';
@@ -111,6 +112,7 @@ export function formatSummary(summary: RunSummary, verbose = false): string[] {
     for (const v of summary.qc.verdicts) if (shown.includes(v.status)) lines.push(`    ${formatVerdict(v)}`);
   }
   if (summary.review) lines.push(`  review page: ${summary.review}`);
+  for (const warning of summary.warnings ?? []) lines.push(formatDiagnostic(warning));
   if (summary.failure) lines.push(failureLine(summary.failure, verbose));
   return lines;
 }

@@ -6,9 +6,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execa } from 'execa';
 import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
-import { formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
+import { formatDiagnostic, formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
+import { installedFonts } from '../media/fonts.js';
+import { detectSpeech } from '../media/silence.js';
+import { captionFontDiagnostics } from '../runner/caption-fonts.js';
 import { stitch } from '../media/stitch.js';
 import { checkCut } from '../media/qc/check-cut.js';
 import { writeReview } from '../review/write.js';
@@ -93,7 +96,7 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
   }
   // The command's one construction of every production's state (folders, lock, cache).
   const projects = new Projects();
-  const writable = await writableProductions(loaded, projects);
+  const writable = await writableProductions(await drawableProductions(loaded, terminal), projects);
   if (writable.productions.length === 0) {
     for (const s of writable.invalid) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`error: ${describeFailure(s.failure)}`);
     return finishEarly(writable, options, deps);
@@ -154,6 +157,37 @@ async function writableProductions(loaded: LoadedInputs, projects: Projects): Pr
     const failure = await checkAllWritable(productionPlaces(named.production, project.lockPath, project.stateDir));
     if (!failure) productions.push(named);
     else invalid.push({ name: named.name, manifest: named.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure });
+  }
+  return { ...loaded, productions, invalid };
+}
+
+/**
+ * A film that burns captions the installed fonts cannot draw fails before anything is spent, as
+ * an invalid manifest does (its diagnostics printed here); warnings are printed and it goes on.
+ */
+async function drawableProductions(loaded: LoadedInputs, terminal: Terminal): Promise<LoadedInputs> {
+  if (!loaded.productions.some((p) => p.production.output.subtitles === 'burn')) return loaded;
+  const fonts = await installedFonts();
+  const productions: NamedProduction[] = [];
+  const invalid = [...loaded.invalid];
+  for (const named of loaded.productions) {
+    const found = captionFontDiagnostics(named.production, fonts);
+    const lines = sourceLines(named.production.source.text);
+    for (const d of found) terminal.error(formatDiagnosticWithSource(d, lines));
+    const errors = found.filter((d) => d.severity === 'error');
+    if (errors.length === 0) productions.push(named);
+    else
+      invalid.push({
+        name: named.name,
+        manifest: named.production.file,
+        ok: false,
+        generated: 0,
+        cached: 0,
+        refetched: 0,
+        requests: 0,
+        computeUnits: 0,
+        failure: { reason: 'manifest', diagnostics: errors },
+      });
   }
   return { ...loaded, productions, invalid };
 }
@@ -238,6 +272,7 @@ async function connectAndMake(
       stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
       stitchVersion: `mercadream-pipeline/${VERSION}`,
       probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
+      detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
       ...(deps.signal ? { signal: deps.signal } : {}),
       onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event, batch ? name : undefined),
       ...(options.frozen ? { frozen: true } : {}),
@@ -380,6 +415,7 @@ function printOutcome(result: BatchResult, report: RunReport, options: RunComman
   else if (result.summaries.length > 1) {
     for (const line of formatTable(report)) terminal.error(line);
     for (const s of result.summaries) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`${s.name}: ${describeFailure(s.failure, verboseOf(options))}`);
+    for (const s of result.summaries) for (const w of s.warnings ?? []) terminal.error(formatDiagnostic(w));
   } else for (const line of formatSummary(result.summaries[0]!, options.verbose)) terminal.error(line);
 }
 

@@ -3,7 +3,9 @@
  * compiler (`film.yaml:12:7 error: …`), or as JSON with `--json`.
  */
 import type { Command } from 'commander';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type Diagnostic } from '../manifest/index.js';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, sortDiagnostics, sourceLines, type Diagnostic, type Production } from '../manifest/index.js';
+import { installedFonts, type InstalledFont } from '../media/fonts.js';
+import { captionFontDiagnostics } from '../runner/caption-fonts.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './terminal.js';
 
@@ -17,17 +19,32 @@ export interface ValidationReport {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * The font check of burned captions over `productions` (fontconfig is asked once, and only when
+ * a film burns its captions); `fonts` carries fontconfig's answer between files.
+ */
+async function fontDiagnostics(productions: readonly Production[], fonts: { list?: InstalledFont[] | undefined; asked?: boolean }): Promise<Diagnostic[]> {
+  if (!productions.some((p) => p.output.subtitles === 'burn')) return [];
+  if (!fonts.asked) {
+    fonts.list = await installedFonts();
+    fonts.asked = true;
+  }
+  return productions.flatMap((p) => captionFontDiagnostics(p, fonts.list));
+}
+
 /** Validates `files`; resolves to the exit code (0 all valid, 2 any invalid). */
 export async function validateCommand(files: readonly string[], options: { json?: boolean }, terminal: Terminal): Promise<ExitCode> {
   const reports: ValidationReport[] = [];
+  const fonts: { list?: InstalledFont[] | undefined; asked?: boolean } = {};
   for (const file of files) {
     const result = await loadManifest(file);
-    const report = { file, valid: !hasErrors(result.diagnostics), diagnostics: result.diagnostics };
+    const diagnostics = sortDiagnostics([...result.diagnostics, ...(await fontDiagnostics(result.valid, fonts))]);
+    const report = { file, valid: !hasErrors(diagnostics), diagnostics };
     reports.push(report);
     if (!options.json) {
       const lines = result.text === undefined ? undefined : sourceLines(result.text);
-      for (const d of result.diagnostics.slice(0, MAX_PRINTED)) terminal.error(formatDiagnosticWithSource(d, lines));
-      const more = result.diagnostics.length - MAX_PRINTED;
+      for (const d of diagnostics.slice(0, MAX_PRINTED)) terminal.error(formatDiagnosticWithSource(d, lines));
+      const more = diagnostics.length - MAX_PRINTED;
       if (more > 0) terminal.error(`${file}: … and ${more} more (all of them with --json)`);
     }
   }

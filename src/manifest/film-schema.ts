@@ -88,7 +88,10 @@ export const FILM_SCHEMA = {
             "sidecar",
             "burn"
           ],
-          "description": "Subtitles made from the narration: none; sidecar (an .srt and a .vtt file beside the final cut); or burn (drawn into the picture). Default: sidecar."
+          "description": "Subtitles made from the narration: none; sidecar (an .srt, a .vtt and a .words.json file beside the final cut); or burn (drawn into the picture). Default: sidecar."
+        },
+        "captions": {
+          "$ref": "#/$defs/captions"
         }
       }
     },
@@ -528,6 +531,83 @@ export const FILM_SCHEMA = {
               "description": "Verdict for a rendition without colour tags. Default: warn."
             }
           }
+        }
+      }
+    },
+    "captions": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "How the narration is cut into caption cues, timed and drawn. The defaults follow the Netflix English timed-text style guide and the BBC subtitle guidelines; cues are timed from the pauses in the speech itself.",
+      "properties": {
+        "max_line_chars": {
+          "type": "integer",
+          "minimum": 10,
+          "maximum": 100,
+          "x-unit": "characters",
+          "description": "Most characters on one caption line (a full-width Chinese or Japanese character counts as two). Default: 42."
+        },
+        "max_lines": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4,
+          "description": "Most lines in one cue. Default: 2."
+        },
+        "reading_speed": {
+          "type": "number",
+          "minimum": 5,
+          "maximum": 60,
+          "x-unit": "characters per second",
+          "description": "Reading speed the cutting aims at, in characters per second (spaces counted). Default: 17."
+        },
+        "reading_speed_warning": {
+          "type": "number",
+          "minimum": 5,
+          "maximum": 100,
+          "x-unit": "characters per second",
+          "description": "A scene whose captions go by faster than this many characters per second is a warning naming the scene. Default: 20."
+        },
+        "min_duration": {
+          "type": "number",
+          "minimum": 0.2,
+          "maximum": 5,
+          "x-unit": "seconds",
+          "description": "Shortest time a cue stays on screen, in seconds. Default: 0.833 (5/6 s)."
+        },
+        "max_duration": {
+          "type": "number",
+          "minimum": 1,
+          "maximum": 20,
+          "x-unit": "seconds",
+          "description": "Longest time a cue stays on screen, in seconds. Default: 7."
+        },
+        "min_gap_frames": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 12,
+          "x-unit": "frames",
+          "description": "Frames left empty between two cues. Default: 2."
+        },
+        "style": {
+          "enum": [
+            "cues",
+            "highlight",
+            "words"
+          ],
+          "description": "How burned captions look: cues (whole cues, the broadcast look); highlight (whole cues with the word being said in yellow); or words (short groups of words, large, the vertical-video look). Default: cues."
+        },
+        "group_words": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 8,
+          "description": "Words per group in the words style. Default: 3."
+        },
+        "font": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 100,
+          "pattern": "^[^,{}\\\\\\n]+$",
+          "patternErrorMessage": "must be a font family name without commas, braces or backslashes",
+          "description": "Font family of burned captions, as fontconfig names it (`fc-list : family`); characters it lacks are drawn from another installed font. Every character must be covered by some installed font the subtitle renderer (libass) can draw: `validate` and `run` check this before anything is spent. Default: DejaVu Sans."
         }
       }
     }

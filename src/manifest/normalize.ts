@@ -4,6 +4,7 @@
  * Checks nothing: the rules run on the result.
  */
 import { posix, win32 } from 'node:path';
+import { CAPTION_DEFAULTS, type CaptionSettings, type CaptionStyle } from '../captions/settings.js';
 import { PLAN_LIMITS, RESOLUTIONS, type Resolution } from '../vocabulary/catalog.js';
 import { pointerSegment } from './diagnostic.js';
 import {
@@ -54,11 +55,24 @@ interface CueData {
   fade_in?: number;
   fade_out?: number;
 }
+/** `output.captions` as written (snake_case keys). */
+export interface CaptionData {
+  max_line_chars?: number;
+  max_lines?: number;
+  reading_speed?: number;
+  reading_speed_warning?: number;
+  min_duration?: number;
+  max_duration?: number;
+  min_gap_frames?: number;
+  style?: CaptionStyle;
+  group_words?: number;
+  font?: string;
+}
 export interface ManifestData {
   version: 1;
   title?: string;
   plan?: PaidPlan;
-  output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode };
+  output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode; captions?: CaptionData };
   defaults?: { style?: string; voice?: string; transition?: TransitionData };
   scenes: SceneData[];
   score?: CueData[];
@@ -100,6 +114,7 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
     fps: data.output?.fps ?? DEFAULTS.fps,
     loudness: data.output?.loudness ?? DEFAULTS.loudness,
     subtitles: data.output?.subtitles ?? DEFAULTS.subtitles,
+    captions: normalizeCaptions(data.output?.captions),
   };
   const ids = assignIds(
     data.scenes.map((s) => s.id),
@@ -163,6 +178,23 @@ function normalizeQc(qc: QcData): QcSettings {
         }
       : {}),
   } as QcSettings;
+}
+
+/** The caption settings: what the manifest says, the guideline defaults elsewhere. */
+function normalizeCaptions(data: CaptionData | undefined): CaptionSettings {
+  const d = CAPTION_DEFAULTS;
+  return {
+    maxLineChars: data?.max_line_chars ?? d.maxLineChars,
+    maxLines: data?.max_lines ?? d.maxLines,
+    readingSpeed: data?.reading_speed ?? d.readingSpeed,
+    readingSpeedWarning: data?.reading_speed_warning ?? d.readingSpeedWarning,
+    minDuration: data?.min_duration ?? d.minDuration,
+    maxDuration: data?.max_duration ?? d.maxDuration,
+    minGapFrames: data?.min_gap_frames ?? d.minGapFrames,
+    style: data?.style ?? d.style,
+    groupWords: data?.group_words ?? d.groupWords,
+    font: data?.font ?? d.font,
+  };
 }
 
 const CUT: Transition = { type: 'cut', duration: 0 };

@@ -3,6 +3,7 @@
  * the planner. Every scene and cue remembers its JSON pointer, and the Production keeps its
  * ManifestSource, so later stages still point their Diagnostics at the manifest's text.
  */
+import type { CaptionSettings } from '../captions/settings.js';
 import type { PaidPlan, Resolution } from '../vocabulary/catalog.js';
 import type { QcSettings } from '../qc/thresholds.js';
 import type { ManifestSource } from './source.js';
@@ -120,6 +121,8 @@ export interface OutputSettings {
   /** Integrated loudness target, LUFS. */
   readonly loudness: number;
   readonly subtitles: SubtitleMode;
+  /** How captions are cut, timed and drawn (`output.captions`). */
+  readonly captions: CaptionSettings;
 }
 
 /** A validated, normalized manifest. */

@@ -5,6 +5,7 @@
  * through `RuleEnvironment`.
  */
 import { MAX_CLIP_SECONDS, PLAN_LIMITS, RESOLUTIONS, STYLES, VOICES, resolutionWithin } from '../vocabulary/catalog.js';
+import { narrationHasNoControlCharacters } from './control-characters.js';
 import type { Diagnostic } from './diagnostic.js';
 import { isInside, scenePointer, type ManifestData } from './normalize.js';
 import type { Production } from './production.js';
@@ -386,6 +387,7 @@ export const RULES: readonly Rule[] = [
   footageHasNoStyle,
   knownStylesAndVoices,
   heldScenesExist,
+  narrationHasNoControlCharacters,
 ];
 
 /** Runs every rule and returns what they found. */

@@ -47,6 +47,13 @@ export class ManifestSource {
    * last segment. Falls back to the nearest ancestor that exists, then to the document start.
    */
   locate(pointer: string, part: Part = 'value'): Span {
+    const range = this.range(pointer, part);
+    if (!range) return { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+    return this.spanOfOffsets(range[0], range[1]);
+  }
+
+  /** The character offsets [start, end) of the text behind `pointer` (as locate finds it); undefined when nothing is found. */
+  range(pointer: string, part: Part = 'value'): readonly [number, number] | undefined {
     const segments =
       pointer === ''
         ? []
@@ -75,18 +82,17 @@ export class ManifestSource {
     }
     if (part === 'key' && pair && isNodeWithRange(pair.key)) best = pair.key;
     const range = best?.range;
-    if (!range) return { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-    return this.spanOfOffsets(range[0], range[1]);
+    return range ? [range[0], range[1]] : undefined;
   }
 
-  /** A Diagnostic at `pointer`. */
+  /** A Diagnostic at `pointer` (or, with `at`, at those character offsets of the text). */
   diagnostic(
     pointer: string,
     code: string,
     message: string,
-    options: { hint?: string | undefined; part?: Part; severity?: Severity; related?: readonly Diagnostic[] } = {},
+    options: { hint?: string | undefined; part?: Part; severity?: Severity; related?: readonly Diagnostic[]; at?: readonly [number, number] } = {},
   ): Diagnostic {
-    const span = this.locate(pointer, options.part ?? 'value');
+    const span = options.at ? this.spanOfOffsets(options.at[0], options.at[1]) : this.locate(pointer, options.part ?? 'value');
     return {
       severity: options.severity ?? 'error',
       code,

@@ -9,6 +9,8 @@
  *   film    0 ────────────────────────────────────────────────────▶ length = Σd − Σt
  */
 
+import type { CaptionSettings } from '../captions/settings.js';
+import type { CaptionTrack } from '../captions/track.js';
 import type { FfmpegBinaries } from './ffmpeg.js';
 
 /** One scene's picture (and its own sound, if any) in the cut. */
@@ -72,8 +74,10 @@ export interface StitchOutput {
   readonly fps: number;
   /** Integrated loudness target, LUFS (true peak ≤ −1 dBTP). */
   readonly loudness: number;
-  /** none | sidecar (.srt and .vtt beside the cut) | burn (drawn into the picture). */
+  /** none | sidecar (.srt, .vtt and .words.json beside the cut) | burn (drawn into the picture). */
   readonly subtitles: 'none' | 'sidecar' | 'burn';
+  /** How captions are cut and drawn; default CAPTION_DEFAULTS (src/captions/settings.ts). */
+  readonly captions?: CaptionSettings;
   /** Title written into the file's metadata. */
   readonly title: string;
 }
@@ -87,6 +91,11 @@ export interface StitchPlan {
   readonly cues: readonly StitchCue[];
   /** Film length, seconds (= Σ durations − Σ transitions). */
   readonly length: number;
+  /**
+   * The captions, cut and timed from the speech (src/captions); when absent the stitcher cuts
+   * them from the narration text alone, spreading words evenly over each speech asset.
+   */
+  readonly captions?: CaptionTrack;
 }
 
 /** What stitch() wrote. */
@@ -95,6 +104,8 @@ export interface StitchResult {
   /** Sidecar subtitle files, when requested. */
   readonly srt?: string;
   readonly vtt?: string;
+  /** The word-level sidecar (`<film>.words.json`), with the other sidecars. */
+  readonly words?: string;
   /** Measured integrated loudness of the result, LUFS, and true peak, dBTP. */
   readonly loudness?: { readonly integrated: number; readonly truePeak: number };
   /**

@@ -4,12 +4,13 @@
  *   probe → conform each clip (conform.ts, kept by content in workDir)
  *         → picture: windows around transitions re-encoded, the rest listed for stream copy (timeline-video.ts)
  *         → sound: one PCM mix (audio-mix.ts) → two-pass loudnorm → AAC (loudness.ts)
- *         → subtitles (subtitles.ts) → final mux to a temp file beside the output, renamed (encode.ts)
+ *         → captions (caption-files.ts) → final mux to a temp file beside the output, renamed (encode.ts)
  *         → loudness of the result measured.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildMixArgs, mixFilter, type ClipSound } from './audio-mix.js';
+import { captionSidecars, removeCaptionSidecars, writeBurnScript, writeCaptionSidecars, type CaptionSidecars } from './caption-files.js';
 import { conformClip, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
 import { gopFrames, type HouseFormat } from './house-format.js';
@@ -18,7 +19,6 @@ import { probe, type MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece } from './stitch-timeline.js';
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
-import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { newRunId, runFileNames, tempBeside } from './work-files.js';
@@ -81,11 +81,11 @@ interface StitchFiles {
   /** Base name in workDir. */
   readonly srtName: string;
   readonly finalTemp: string;
-  readonly sidecars: { readonly srt: string; readonly vtt: string };
+  readonly sidecars: CaptionSidecars;
 }
 
 /**
- * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt beside it for `sidecar`),
+ * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt/.words.json beside it for `sidecar`),
  * running the ffmpeg and ffprobe of `options.binaries`. Intermediate files live in `options.workDir`; conformed clips and transition windows stay
  * there and are reused by content. Nothing is ever left at or beside the output path on failure.
  * @throws StitchPlanError (plan unusable: no clips, unknown transition, transitions longer than
@@ -102,11 +102,11 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   try {
     // Picture and sound side by side (the windows' x264 and the audio filters share the cores well).
     const [rendered] = await all<[number, void]>([renderPicture(run, pieces, conformed, files), mixSound(run, conformed, files)]);
-    if (plan.output.subtitles === 'burn') await writeTextAtomic(join(run.workDir, files.srtName), buildSrt(plan.narration));
+    if (plan.output.subtitles === 'burn') await writeBurnScript(join(run.workDir, files.srtName), plan);
     const loudness = await finalCut(run, files);
     if (plan.output.subtitles === 'sidecar') {
       wroteSidecars = true;
-      await writeSidecars(files.sidecars, plan.narration);
+      await writeCaptionSidecars(files.sidecars, plan);
     }
     run.signal?.throwIfAborted();
     await rename(files.finalTemp, run.outPath);
@@ -119,7 +119,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
     };
   } catch (error: unknown) {
     // Sidecars written just before a failure describe a cut that was not delivered.
-    if (wroteSidecars) await removeSidecars(files.sidecars);
+    if (wroteSidecars) await removeCaptionSidecars(files.sidecars);
     throw error;
   } finally {
     await removeRunFiles(run.workDir, files);
@@ -190,7 +190,6 @@ async function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Prom
 /** Names this run's files: per-run work files (work-files.ts; sweepWorkDir knows them as litter of killed runs), the temp cut beside the output, the sidecars. */
 function runFiles(workDir: string, outPath: string): StitchFiles {
   const names = runFileNames(newRunId());
-  const stem = outPath.replace(/\.[^./\\]*$/, '');
   return {
     concatList: names.concatList,
     mixWav: join(workDir, names.mixWav),
@@ -198,7 +197,7 @@ function runFiles(workDir: string, outPath: string): StitchFiles {
     audio: join(workDir, names.audio),
     srtName: names.srt,
     finalTemp: tempBeside(outPath),
-    sidecars: { srt: stem + '.srt', vtt: stem + '.vtt' },
+    sidecars: captionSidecars(outPath),
   };
 }
 
@@ -268,18 +267,6 @@ async function finalCut(run: StitchRun, files: StitchFiles): Promise<LoudnessRes
     }),
   ]);
   return result;
-}
-
-/** Writes the .srt and .vtt beside the cut. */
-async function writeSidecars(sidecars: StitchFiles['sidecars'], narration: StitchPlan['narration']): Promise<void> {
-  await writeTextAtomic(sidecars.srt, buildSrt(narration));
-  await writeTextAtomic(sidecars.vtt, buildVtt(narration));
-}
-
-/** Removes the sidecars of a cut that was not delivered. */
-async function removeSidecars(sidecars: StitchFiles['sidecars']): Promise<void> {
-  await rm(sidecars.srt, { force: true });
-  await rm(sidecars.vtt, { force: true });
 }
 
 /** Removes the temp cut and this run's per-run work files, whatever happened (conformed clips and windows stay). */

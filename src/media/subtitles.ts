@@ -1,13 +1,12 @@
 /**
- * Subtitles from the narration: SubRip (.srt) and WebVTT (.vtt) text, one cue per narration,
- * from its start to start + duration. Text is kept as written (quotes, colons, %, backslashes,
- * any script); only what each format itself needs is changed:
- * - both: blank lines inside a text would end the cue, so they are dropped; CRLF → LF;
+ * Caption files from the film's caption track (src/captions): SubRip (.srt), WebVTT (.vtt) and
+ * the word-level JSON sidecar (.words.json). Text is kept as written (quotes, colons, %,
+ * backslashes, any script); only what each format itself needs is changed:
  * - WebVTT: `&`, `<` and `>` are character references (W3C WebVTT §4.2.2, cue text), which also
  *   keeps `-->` out of the text.
  * Times are rounded to whole milliseconds, the formats' resolution.
  */
-import type { StitchNarration } from './stitch-types.js';
+import type { CaptionCue } from '../captions/track.js';
 
 /** Pure: `3723.5` → `01:02:03,500` (SRT) or `01:02:03.500` (VTT). */
 export function formatTimestamp(seconds: number, separator: ',' | '.'): string {
@@ -19,26 +18,9 @@ export function formatTimestamp(seconds: number, separator: ',' | '.'): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms % 1000, 3)}`;
 }
 
-/** Pure: text lines without blank lines (a blank line ends a cue in both formats). */
-function cueLines(text: string): string[] {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-}
-
-type Cue = Pick<StitchNarration, 'start' | 'duration' | 'text'>;
-
-/** Pure: cues in time order, those without text left out. */
-function cues(narration: readonly Cue[]): Cue[] {
-  return [...narration].filter((n) => cueLines(n.text).length > 0).sort((a, b) => a.start - b.start);
-}
-
-/** Pure: the SubRip document of the narration. */
-export function buildSrt(narration: readonly Cue[]): string {
-  return cues(narration)
-    .map((n, i) => `${i + 1}\n${formatTimestamp(n.start, ',')} --> ${formatTimestamp(n.start + n.duration, ',')}\n${cueLines(n.text).join('\n')}\n`)
-    .join('\n');
+/** Pure: the SubRip document of the cues. */
+export function buildSrt(cues: readonly CaptionCue[]): string {
+  return cues.map((c, i) => `${i + 1}\n${formatTimestamp(c.start, ',')} --> ${formatTimestamp(c.end, ',')}\n${c.lines.join('\n')}\n`).join('\n');
 }
 
 /** Pure: `&`, `<`, `>` as WebVTT character references. */
@@ -46,10 +28,33 @@ export function escapeVtt(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-/** Pure: the WebVTT document of the narration. */
-export function buildVtt(narration: readonly Cue[]): string {
-  const body = cues(narration).map((n) => `${formatTimestamp(n.start, '.')} --> ${formatTimestamp(n.start + n.duration, '.')}\n${cueLines(n.text).map(escapeVtt).join('\n')}\n`);
+/** Pure: the WebVTT document of the cues. */
+export function buildVtt(cues: readonly CaptionCue[]): string {
+  const body = cues.map((c) => `${formatTimestamp(c.start, '.')} --> ${formatTimestamp(c.end, '.')}\n${c.lines.map(escapeVtt).join('\n')}\n`);
   return ['WEBVTT\n', ...body].join('\n');
+}
+
+/** One word of the word-level sidecar. */
+export interface WordEntry {
+  readonly text: string;
+  /** Film seconds, to the millisecond. */
+  readonly start: number;
+  /** Film seconds, to the millisecond. */
+  readonly end: number;
+  /** The scene whose narration says it. */
+  readonly scene: string;
+  /** 0-based index of its cue (the SRT numbers cues from 1: cue + 1). */
+  readonly cue: number;
+}
+
+/**
+ * Pure: the word-level sidecar, `{ version: 1, words: [{ text, start, end, scene, cue }] }`,
+ * for editors and players that animate captions word by word.
+ */
+export function buildWordsJson(cues: readonly CaptionCue[]): string {
+  const ms = (t: number) => Math.round(t * 1000) / 1000;
+  const words: WordEntry[] = cues.flatMap((c) => c.words.map((w) => ({ text: w.text, start: ms(w.start), end: ms(w.end), scene: c.sceneId, cue: c.index })));
+  return `${JSON.stringify({ version: 1, words }, null, 2)}\n`;
 }
 
 /**

@@ -14,7 +14,7 @@
  * | `cut-<run>.ffconcat`                   | the concat list of one stitch         | litter                 |
  * | `mix-<run>.wav`, `mix-<run>.filter`    | the PCM mix and its filter script     | litter                 |
  * | `audio-<run>.m4a`                      | the normalized AAC of one stitch      | litter                 |
- * | `subs-<run>.srt`                       | subtitles to burn, of one stitch      | litter                 |
+ * | `subs-<run>.ass`                       | captions to burn, of one stitch       | litter                 |
  *
  * `<key>` is 32 hex chars, `<run>` and `<tag>` 8. A finished stitch removes its own per-run
  * files; one that was killed (SIGKILL, power loss, a crash of node) cannot, hence sweepWorkDir.
@@ -56,7 +56,7 @@ export interface RunFileNames {
   readonly filterScript: string;
   /** The loudness-normalized AAC (.m4a). */
   readonly audio: string;
-  /** Subtitles to burn into the picture (SRT). */
+  /** Captions to burn into the picture (ASS, src/media/ass.ts). */
   readonly srt: string;
 }
 
@@ -72,7 +72,7 @@ export function runFileNames(run: string): RunFileNames {
     mixWav: `mix-${run}.wav`,
     filterScript: `mix-${run}.filter`,
     audio: `audio-${run}.m4a`,
-    srt: `subs-${run}.srt`,
+    srt: `subs-${run}.ass`,
   };
 }
 
@@ -81,7 +81,7 @@ const KEPT = /^(?:conform-[0-9a-f]{32}\.(?:mp4|wav)|window-[0-9a-f]{32}\.mp4)$/;
 /** Temp files: `….tmp` (atomic text writes) and `….tmp.<ext>` (conforms, windows). */
 const TEMP = /\.tmp(?:\.[A-Za-z0-9]+)?$/;
 /** Per-run files (runFileNames). */
-const PER_RUN = /^(?:cut-[0-9a-f]{8}\.ffconcat|mix-[0-9a-f]{8}\.(?:wav|filter)|audio-[0-9a-f]{8}\.m4a|subs-[0-9a-f]{8}\.srt)$/;
+const PER_RUN = /^(?:cut-[0-9a-f]{8}\.ffconcat|mix-[0-9a-f]{8}\.(?:wav|filter)|audio-[0-9a-f]{8}\.m4a|subs-[0-9a-f]{8}\.(?:srt|ass))$/;
 
 /**
  * Pure: true when a work-folder file named `name` is litter of a run that is no longer running

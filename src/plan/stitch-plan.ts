@@ -2,6 +2,8 @@
  * The stitch's inputs in film time: where every clip, narration and score-cue part sits in the
  * final cut, from the timeline and the files of the assets. Pure: paths in, a plan out.
  */
+import { buildCaptionTrack } from '../captions/track.js';
+import type { SpeechTiming } from '../captions/timing.js';
 import type { StitchPlan } from '../media/stitch-types.js';
 import { FRAME_SIZE } from '../vocabulary/catalog.js';
 import type { ProductionDag } from './dag.js';
@@ -11,8 +13,9 @@ import { MUSIC_CROSSFADE, type Timeline } from './timeline.js';
  * @param dag the planned production
  * @param timeline its timeline, once every speech duration is known
  * @param assetPath the file of a generated node's asset (`clip:<scene>`, `speech:<scene>`, `music:<cue>#k`)
+ * @param speech what is known of each narration's audio, by scene id (its pauses; word timestamps), for the captions
  */
-export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPath: (nodeId: string) => string): StitchPlan {
+export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPath: (nodeId: string) => string, speech: ReadonlyMap<string, SpeechTiming> = new Map()): StitchPlan {
   const { production } = dag;
   const { width, height } = FRAME_SIZE[production.output.resolution];
   const sceneById = new Map(production.scenes.map((s) => [s.id, s]));
@@ -24,9 +27,18 @@ export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPat
       fps: production.output.fps,
       loudness: production.output.loudness,
       subtitles: production.output.subtitles,
+      captions: production.output.captions,
       title: production.title,
     },
     length: timeline.length,
+    captions: buildCaptionTrack(
+      timeline.narration.map((n) => {
+        const timing = speech.get(n.sceneId);
+        return { sceneId: n.sceneId, text: sceneById.get(n.sceneId)!.narration!.text, start: n.start, duration: n.duration, ...(timing ? { timing } : {}) };
+      }),
+      production.output.captions,
+      production.output.fps,
+    ),
     clips: timeline.scenes.map((t) => {
       const scene = production.scenes[t.index]!;
       const file = scene.kind === 'footage' ? scene.source : assetPath(`clip:${scene.id}`);

@@ -3,6 +3,7 @@
  * these, and the CLI's reporters (listr2, plain lines, NDJSON) render them.
  */
 import type { QcSummary } from '../qc/verdict.js';
+import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { RunFailure } from './failure.js';
 
 /**
@@ -103,6 +104,8 @@ export interface RunSummary {
   readonly qc?: QcSummary;
   /** The review page written beside the cut. */
   readonly review?: string;
+  /** Warnings about the made film, at their manifest place (captions that read too fast). */
+  readonly warnings?: readonly Diagnostic[];
   readonly failure?: RunFailure;
 }
 

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { hashFile } from '../api/download.js';
 import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { SpeechSpan, SpeechTiming } from '../captions/timing.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
 import {
   buildStitchPlan,
@@ -33,6 +34,7 @@ import { cutFilesOf, qcFilmOf, type QcMode, type QualityControl, type ReviewWrit
 import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
 import type { QcFilm } from '../qc/film.js';
 import { qcCachePath, readQcCache, writeQcCache } from './qc-cache.js';
+import { readingSpeedDiagnostics } from './caption-warnings.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
@@ -47,6 +49,11 @@ export interface RunOptions {
   /** Version of the stitcher: enters the final cut's input hash. */
   readonly stitchVersion: string;
   readonly probeDuration: DurationProbe;
+  /**
+   * Where a speech asset of `duration` seconds is heard, between its pauses (silencedetect,
+   * src/media/silence.ts), so captions are timed from the speech; absent = words spread evenly.
+   */
+  readonly detectSpeech?: (file: string, duration: number, signal?: AbortSignal) => Promise<SpeechSpan[]>;
   /** `.mercadream` folder of the project. */
   readonly stateDir: string;
   /** The project's asset cache (default: one in `<stateDir>/cache` for this run). */
@@ -106,6 +113,8 @@ class ProductionRun {
   #qc: QcOutcome | undefined;
   /** The final cut the lock records as this run wrote it. */
   #finalCut: LockFile['final_cut'];
+  /** Warnings found while making the film (captions read too fast). */
+  #warnings: Diagnostic[] = [];
 
   constructor(dag: ProductionDag, options: RunOptions) {
     this.#dag = dag;
@@ -264,8 +273,9 @@ class ProductionRun {
     this.#cut = { length: timeline.length };
     const overlaps = checkNarrationOverlap(production, timeline);
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
-    const plan = buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path);
+    const plan = buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path, await this.#speechTiming(timeline.narration));
     this.#plan = plan;
+    this.#warnings = readingSpeedDiagnostics(production, plan.captions?.warnings ?? []);
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
     const upToDate = lock?.final_cut?.inputs === inputs && (await hashFile(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
@@ -316,6 +326,18 @@ class ProductionRun {
     });
   }
 
+  /** Where each narration's speech is heard, by scene id (for the captions' timing); nothing without a detector. */
+  async #speechTiming(narration: readonly { sceneId: string; duration: number }[]): Promise<Map<string, SpeechTiming>> {
+    const detect = this.#options.detectSpeech;
+    const timing = new Map<string, SpeechTiming>();
+    if (!detect) return timing;
+    for (const n of narration) {
+      const file = this.#assets.get(`speech:${n.sceneId}`)?.path;
+      if (file) timing.set(n.sceneId, { spans: await detect(file, n.duration, this.#options.signal) });
+    }
+    return timing;
+  }
+
   /** The lock's assets as this run used them, each with the nodes that use it. */
   #freshAssets(): Record<string, LockedAsset> {
     const fresh: Record<string, LockedAsset> = {};
@@ -359,6 +381,7 @@ class ProductionRun {
       ...(uses.length > 0 ? { assets: uses } : {}),
       ...this.#cut,
       ...(this.#qc ? { qc: this.#qc.summary } : {}),
+      ...(this.#warnings.length > 0 ? { warnings: this.#warnings } : {}),
       ...(failure ? { failure } : {}),
     };
   }

@@ -1,6 +1,7 @@
 // Normalization: defaults, shorthands, ids and remembered source positions.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CAPTION_DEFAULTS } from '../../src/captions/index.js';
 import { compileManifest, type CompileOptions } from '../../src/manifest/index.js';
 
 const options: CompileOptions = { baseDir: '/films', fileExists: () => true };
@@ -16,7 +17,7 @@ describe('normalize', () => {
     assert.ok(production);
     assert.equal(production.title, 'film');
     assert.equal(production.plan, 'regular');
-    assert.deepEqual(production.output, { path: '/films/out/film.mp4', resolution: '720p', fps: 24, loudness: -14, subtitles: 'sidecar' });
+    assert.deepEqual(production.output, { path: '/films/out/film.mp4', resolution: '720p', fps: 24, loudness: -14, subtitles: 'sidecar', captions: CAPTION_DEFAULTS });
     // An explicit `scene-1` on the second scene pushes the first one's default id aside.
     assert.deepEqual(
       production.scenes.map((s) => s.id),

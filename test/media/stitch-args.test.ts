@@ -342,23 +342,21 @@ describe('loudness', () => {
 });
 
 describe('subtitles', () => {
-  const narration = [
-    { start: 62.5, duration: 1.2345, text: 'Line two <b> & "more"' },
-    { start: 1.25, duration: 2, text: 'She said "wait", colons: 50% \\ backslash\n\nand 東京' },
-  ];
+  const cue = (index: number, start: number, end: number, lines: string[]) => ({ index, sceneId: `s${index}`, start, end, lines, words: [] });
+  const cues = [cue(0, 1.25, 3.25, ['She said "wait", colons: 50% \\ backslash', 'and 東京']), cue(1, 62.5, 63.7345, ['Line two <b> & "more"'])];
   it('formats times to the millisecond', () => {
     assert.equal(formatTimestamp(3723.5, ','), '01:02:03,500');
     assert.equal(formatTimestamp(0.0004, '.'), '00:00:00.000');
   });
-  it('writes SRT with the text as written (blank lines dropped, cues in time order)', () => {
+  it('writes SRT with the text as written, line by line', () => {
     assert.equal(
-      buildSrt(narration),
+      buildSrt(cues),
       '1\n00:00:01,250 --> 00:00:03,250\nShe said "wait", colons: 50% \\ backslash\nand 東京\n\n2\n00:01:02,500 --> 00:01:03,735\nLine two <b> & "more"\n',
     );
   });
   it('writes WebVTT with &, < and > as character references', () => {
     assert.equal(
-      buildVtt(narration),
+      buildVtt(cues),
       'WEBVTT\n\n00:00:01.250 --> 00:00:03.250\nShe said "wait", colons: 50% \\ backslash\nand 東京\n\n00:01:02.500 --> 00:01:03.735\nLine two &lt;b&gt; &amp; "more"\n',
     );
   });

@@ -1,0 +1,97 @@
+/**
+ * Burned captions as an Advanced SubStation Alpha script for libass (ffmpeg's `subtitles`
+ * filter), which draws characters the chosen font lacks from other installed fonts (fontconfig
+ * fallback). Three looks (`output.captions.style`):
+ * - `cues`: each cue whole, bottom centre, white with a black outline (the broadcast look);
+ * - `highlight`: each cue whole, the word being said in yellow — one event per word, so exactly
+ *   the current word is lit (karaoke `\k` tags would light every word already said);
+ * - `words`: groups of `groupWords` words, large, in the lower third (the vertical-video look).
+ * Sizes scale with the frame height (PlayResY = height). Pure.
+ */
+import type { CaptionCue, CaptionWord } from '../captions/track.js';
+import type { CaptionSettings } from '../captions/settings.js';
+
+/** ASS colours are &HAABBGGRR. */
+const WHITE = '&H00FFFFFF';
+const YELLOW = '&H0000FFFF';
+const BLACK = '&H00000000';
+const SHADOW = '&H80000000';
+
+/** `3.5` → `0:00:03.50` (ASS times are centiseconds). */
+export function assTime(seconds: number): string {
+  const cs = Math.max(0, Math.round(seconds * 100));
+  const h = Math.floor(cs / 360_000);
+  const m = Math.floor((cs % 360_000) / 6000);
+  const s = Math.floor((cs % 6000) / 100);
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(cs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Text as libass shows it literally: a backslash is followed by a word joiner so `\N` or `\h` in
+ * the narration is not an escape, and braces (which open override blocks) become their
+ * full-width forms.
+ */
+export function escapeAss(text: string): string {
+  return text.replaceAll('\\', '\\\u2060').replaceAll('{', '｛').replaceAll('}', '｝');
+}
+
+/** The script's header and its one style. */
+function header(settings: CaptionSettings, width: number, height: number): string {
+  const words = settings.style === 'words';
+  const size = Math.round(height * (words ? 0.085 : 0.055));
+  const marginV = Math.round(height * (words ? 0.22 : 0.06));
+  const margin = Math.round(width * 0.06);
+  const outline = Math.max(1, Math.round(size / 14));
+  return [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    `PlayResX: ${width}`,
+    `PlayResY: ${height}`,
+    'WrapStyle: 2',
+    'ScaledBorderAndShadow: yes',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    `Style: Caption,${settings.font},${size},${WHITE},${YELLOW},${BLACK},${SHADOW},${words ? -1 : 0},0,0,0,100,100,0,0,1,${outline},1,2,${margin},${margin},${marginV},1`,
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+  ].join('\n');
+}
+
+/** One event line. */
+function dialogue(start: number, end: number, text: string): string {
+  return `Dialogue: 0,${assTime(start)},${assTime(end)},Caption,,0,0,0,,${text}`;
+}
+
+/** A cue's text with line breaks, the word at `lit` (if any) in yellow. */
+function cueText(words: readonly CaptionWord[], lit?: number): string {
+  return words
+    .map((w, i) => {
+      const gap = i === 0 ? '' : w.line !== words[i - 1]!.line ? '\\N' : w.spaceBefore ? ' ' : '';
+      const text = escapeAss(w.text);
+      return gap + (i === lit ? `{\\c${YELLOW}&}${text}{\\c${WHITE}&}` : text);
+    })
+    .join('');
+}
+
+/** The events of one cue in the chosen look. */
+function cueEvents(cue: CaptionCue, settings: CaptionSettings): string[] {
+  const { words } = cue;
+  if (settings.style === 'cues' || words.length === 0) return [dialogue(cue.start, cue.end, cueText(words))];
+  if (settings.style === 'highlight') {
+    return words.map((_, i) => dialogue(i === 0 ? cue.start : words[i]!.start, i + 1 < words.length ? words[i + 1]!.start : cue.end, cueText(words, i)));
+  }
+  const events: string[] = [];
+  for (let i = 0; i < words.length; i += settings.groupWords) {
+    const group = words.slice(i, i + settings.groupWords).map((w, k) => ({ ...w, line: 0, spaceBefore: k > 0 && (w.spaceBefore || w.line !== words[i + k - 1]?.line) }));
+    const next = words[i + settings.groupWords];
+    events.push(dialogue(i === 0 ? cue.start : group[0]!.start, next ? next.start : cue.end, cueText(group)));
+  }
+  return events;
+}
+
+/** Pure: the ASS script burning `cues` into a `width`×`height` picture. */
+export function buildAss(cues: readonly CaptionCue[], settings: CaptionSettings, width: number, height: number): string {
+  return `${[header(settings, width, height), ...cues.flatMap((c) => cueEvents(c, settings))].join('\n')}\n`;
+}
