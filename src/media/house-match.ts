@@ -164,10 +164,10 @@ export function houseMismatch(facts: StreamFacts, target: HouseTarget): string |
     ['field order', facts.fieldOrder, 'progressive'],
     ['time base', facts.timeBase, `1/${TRACK_TIMESCALE}`],
     ['B-frames', facts.hasBFrames, 0],
-    ['parameter sets', facts.extradataHash, target.extradataHash],
   ];
   for (const [name, actual, wanted] of expected) if (actual !== wanted) return `${name} ${String(actual)} is not ${String(wanted)}`;
   for (const rate of [facts.rFrameRate, facts.avgFrameRate]) if (Math.abs(rate - format.fps) > 1e-9) return `fps ${rate} is not ${format.fps}`;
+  if (facts.extradataHash !== target.extradataHash) return `parameter sets ${facts.extradataHash} are not the house format's ${target.extradataHash}`;
   return packetMismatch(facts.packets, target);
 }
 
