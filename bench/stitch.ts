@@ -9,8 +9,9 @@
 // The source clips are MercaDream Local's own renders (engines at `full` quality, kept between
 // runs in the bench folder), as a generated film's clips are.
 //
-// Run: npm run bench:stitch   (KEEP=1 keeps the work folder; REFERENCE=reencode also compares
-// with the cut made by re-encoding every clip, as the stitcher did before copies: ~3 min more)
+// Run: npm run bench:stitch   (ROUNDS=2 rounds, medians; KEEP=1 keeps the work folders;
+// REFERENCE=reencode also compares with the cut made by re-encoding every clip, as the stitcher
+// did before copies: a few minutes more)
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,6 @@ const FPS = 24;
 const PRESET = process.env['PRESET'] ?? HOUSE_PRESET;
 const FORMAT: HouseFormat = { width: 1280, height: 720, fps: FPS, preset: PRESET };
 const dir = join(tmpdir(), 'mdp-bench-stitch');
-const work = join(dir, 'work');
 const PROMPTS = ['a market at dawn', 'rain on a neon street', 'a forest in fog', 'waves on a pier', 'a desert road at noon', 'a city at night'];
 
 /** Peak memory of this process's ffmpeg children while `run` runs: largest single (VmHWM) and all at once (Σ VmRSS), bytes. */
@@ -146,7 +146,7 @@ async function xfadeChain(clips: string[], music: string, out: string): Promise<
 }
 
 /** The window floor: only the transition windows of `film`, encoded as the stitcher encodes them (same pool of cores), into a scratch folder. */
-async function windowFloor(film: StitchPlan): Promise<number> {
+async function windowFloor(film: StitchPlan, work: string): Promise<number> {
   const scratch = join(dir, 'floor');
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
@@ -188,52 +188,84 @@ async function compare(file: string, reference: string): Promise<string> {
   return `${a.length} vs ${b.length} frames, frame times ${sameTimes ? 'identical' : 'DIFFER'}, SSIM ${(await ssim(file, reference)).toFixed(4)}`;
 }
 
-interface Row {
-  readonly name: string;
+interface Run {
   readonly seconds: number;
   readonly single: number;
   readonly together: number;
   readonly note: string;
 }
 
-const timed = async (name: string, run: () => Promise<string>): Promise<Row> => {
+const timed = async (run: () => Promise<string>): Promise<Run> => {
   const t0 = performance.now();
   const { value, single, together } = await withPeakMemory(run);
-  return { name, seconds: (performance.now() - t0) / 1000, single, together, note: value };
+  return { seconds: (performance.now() - t0) / 1000, single, together, note: value };
 };
 const stats = (r: StitchResult): string => JSON.stringify(r.stats);
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const ROUNDS = Number(process.env['ROUNDS'] ?? 2);
+const TYPES = ['wipeleft', 'wiperight', 'wipeup', 'wipedown', 'slideleft', 'slideright', 'circleopen', 'circleclose', 'radial', 'fadeblack', 'fadewhite', 'pixelize'];
+const CASES = ['copy', 'chain', 'cold', 'one', 'all', 'floor', 'noop'] as const;
+type Case = (typeof CASES)[number];
+const NAMES: Record<Case, string> = {
+  copy: 'concat -c copy (floor of any join)',
+  chain: 'xfade + acrossfade chain, one ffmpeg',
+  cold: 'product, cold',
+  one: 'product, one transition changed',
+  all: 'product, all transitions changed',
+  floor: 'window floor (windows alone)',
+  noop: 'product, nothing changed',
+};
 
 const { clips, music } = await sources();
-await rm(work, { recursive: true, force: true });
 const list = join(dir, 'list.txt');
 await writeFile(list, clips.map((f) => `file '${f}'`).join('\n'));
 const out = (name: string): string => join(dir, `${name}.mp4`);
-const dissolves = plan(clips, music, out('cold'), () => 'dissolve');
-const oneChanged = plan(clips, music, out('one'), (k) => (k === 5 ? 'wipeleft' : 'dissolve'));
-const allChanged = plan(clips, music, out('all'), () => 'slideleft');
-
-const rows: Row[] = [];
-rows.push(await timed('concat -c copy (floor of any join)', () => ff(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', out('copy')]).then(() => '')));
-rows.push(await timed('xfade + acrossfade chain, one ffmpeg', () => xfadeChain(clips, music, out('chain')).then(() => '')));
+const runs = new Map<Case, Run[]>(CASES.map((c) => [c, []]));
 let cold: StitchResult | undefined;
-rows.push(await timed('product, cold', async () => stats((cold = await stitch(dissolves, { binaries, workDir: work, preset: PRESET })))));
-rows.push(await timed('product, one transition changed', async () => stats(await stitch(oneChanged, { binaries, workDir: work, preset: PRESET }))));
-rows.push(await timed('product, all transitions changed', async () => stats(await stitch(allChanged, { binaries, workDir: work, preset: PRESET }))));
-rows.push(await timed('window floor (windows alone)', async () => `${await windowFloor(plan(clips, music, out('floor'), () => 'slideright'))} windows`));
-rows.push(await timed('product, nothing changed', async () => stats(await stitch(allChanged, { binaries, workDir: work, preset: PRESET }))));
 
-const chain = rows[1]!.seconds;
-const floor = rows[5]!.seconds;
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)}`.padStart(5);
-console.log(`${SCENES} × ${SECONDS} s 720p${FPS} clips (MercaDream Local renders), ${SCENES - 1} × ${TRANSITION} s transitions, one score cue; x264 preset ${PRESET}; ${availableParallelism()} cores`);
-console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(7)} ${'÷floor'.padStart(7)}  peak MiB (one / all ffmpeg)`);
-for (const r of rows) {
-  console.log(`${r.name.padEnd(38)} ${r.seconds.toFixed(2).padStart(8)} ${(r.seconds / chain).toFixed(3).padStart(7)} ${(r.seconds / floor).toFixed(2).padStart(7)}  ${mib(r.single)} / ${mib(r.together)}   ${r.note}`);
+/** One round, the cases side by side in this order; each round its own work folder and transition types, so nothing of an earlier round is reused. */
+async function round(r: number): Promise<void> {
+  const work = join(dir, `work-${r}`);
+  await rm(work, { recursive: true, force: true });
+  const type = (k: number): string => TYPES[(3 * r + k) % TYPES.length]!;
+  const [one, floor, all] = [type(0), type(1), type(2)];
+  const options = { binaries, workDir: work, preset: PRESET };
+  const add = async (c: Case, run: () => Promise<string>): Promise<void> => void runs.get(c)!.push(await timed(run));
+  await add('copy', () => ff(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', out('copy')]).then(() => ''));
+  await add('chain', () => xfadeChain(clips, music, out('chain')).then(() => ''));
+  await add('cold', async () => stats((cold = await stitch(plan(clips, music, out('cold'), () => 'dissolve'), options))));
+  await add('one', async () => stats(await stitch(plan(clips, music, out('one'), (k) => (k === 5 ? one : 'dissolve')), options)));
+  await add('floor', async () => `${await windowFloor(plan(clips, music, out('floor'), () => floor), work)} windows`);
+  const allChanged = plan(clips, music, out('all'), () => all);
+  await add('all', async () => stats(await stitch(allChanged, options)));
+  await add('noop', async () => stats(await stitch(allChanged, options)));
+  if (!process.env['KEEP']) await rm(work, { recursive: true, force: true });
 }
-const [coldRow, oneRow, allRow, noopRow] = [rows[2]!, rows[3]!, rows[4]!, rows[6]!];
+
+for (let r = 0; r < ROUNDS; r++) await round(r);
+
+const ratio = (a: Case, b: Case): number => median(runs.get(a)!.map((x, k) => x.seconds / runs.get(b)![k]!.seconds));
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)}`.padStart(5);
 console.log(
-  `targets: cold ÷ chain ${(coldRow.seconds / chain).toFixed(3)} (≤ 0.25); all changed ÷ floor ${(allRow.seconds / floor).toFixed(2)} (≤ 1.5); ` +
-    `one ÷ all ${(oneRow.seconds / allRow.seconds).toFixed(3)} (≤ 0.2); no-op ${noopRow.seconds.toFixed(2)} s (≤ 1)`,
+  `${SCENES} × ${SECONDS} s 720p${FPS} clips (MercaDream Local renders), ${SCENES - 1} × ${TRANSITION} s transitions, one score cue; ` +
+    `x264 preset ${PRESET}; ${availableParallelism()} cores; medians of ${ROUNDS} rounds (ratios taken within each round)`,
+);
+console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(7)} ${'÷floor'.padStart(7)}  peak MiB (one ffmpeg / all at once)`);
+for (const c of ['copy', 'chain', 'cold', 'one', 'all', 'floor', 'noop'] as const) {
+  const rs = runs.get(c)!;
+  const peak = (f: (x: Run) => number): number => Math.max(...rs.map(f));
+  const row = `${NAMES[c].padEnd(38)} ${median(rs.map((x) => x.seconds)).toFixed(2).padStart(8)} ${ratio(c, 'chain').toFixed(3).padStart(7)} ${ratio(c, 'floor').toFixed(2).padStart(7)}`;
+  console.log(`${row}  ${mib(peak((x) => x.single))} / ${mib(peak((x) => x.together))}   ${rs.at(-1)!.note}`);
+}
+console.log(
+  `targets: cold ÷ chain ${ratio('cold', 'chain').toFixed(3)} (≤ 0.25); all changed ÷ floor ${ratio('all', 'floor').toFixed(2)} (≤ 1.5); ` +
+    `one ÷ all ${ratio('one', 'all').toFixed(3)} (≤ 0.2); no-op ${median(runs.get('noop')!.map((x) => x.seconds)).toFixed(2)} s (≤ 1); ` +
+    `peak ${mib(Math.max(...['cold', 'one', 'all', 'noop'].map((c) => Math.max(...runs.get(c as Case)!.map((x) => x.together)))))} MiB of ffmpeg at once (≤ 300)`,
 );
 console.log(`loudness of the cold cut: ${JSON.stringify(cold?.loudness)}`);
 console.log(`cold cut against the xfade chain: ${await compare(out('cold'), out('chain'))}`);
@@ -242,4 +274,3 @@ if (process.env['REFERENCE'] === 'reencode') {
   console.log(`cold cut against every clip re-encoded (the stitcher before copies): ${await compare(out('cold'), reference.path)}`);
   await rm(join(dir, 'work-reencode'), { recursive: true, force: true });
 }
-if (!process.env['KEEP']) await rm(work, { recursive: true, force: true });

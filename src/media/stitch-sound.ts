@@ -58,7 +58,8 @@ export interface SoundJob {
  */
 export async function soundKey(mix: MixInput, target: number): Promise<string> {
   const files = [...mix.clips.map((c) => c.file), ...mix.narration.map((n) => n.file), ...mix.cues.map((c) => c.file)];
-  const identities: (string | FileIdentity)[] = await Promise.all(files.map((f) => (basename(f).startsWith('conform-') ? basename(f) : fileIdentity(f))));
+  const identityOf = async (f: string): Promise<string | FileIdentity> => (basename(f).startsWith('conform-') ? basename(f) : fileIdentity(f));
+  const identities = await Promise.all(files.map(identityOf));
   return workKey({ v: SOUND_VERSION, filter: mixFilter(mix), identities, target });
 }
 

@@ -18,7 +18,8 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
+import { setMaxListeners } from 'node:events';
 import type { ClipSound, MixInput } from './audio-mix.js';
 import { conformClip, conformTarget, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
@@ -35,6 +36,13 @@ import { buildSrt, buildVtt } from './subtitles.js';
 import { buildConcatList, pieceFileNames, renderWindow, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { newRunId, runFileNames, tempBeside, workKey } from './work-files.js';
+
+/**
+ * Pool priorities: conforms gate everything; the sound is one serial chain of four runs (mix,
+ * measure, gain + AAC, measure) that would otherwise wait behind every window and then run alone,
+ * so it goes before the windows, which fill the other cores meanwhile.
+ */
+const PRIORITY = { conform: 2, sound: 1, window: 0 } as const;
 
 /** Bump when the final mux changes in a way the cut key does not otherwise capture. */
 const CUT_VERSION = 1;
@@ -98,8 +106,8 @@ interface StitchRun {
   readonly length: number;
   /** Whether house-format clips are stream-copied (StitchOptions.reencodeAll off). */
   readonly copies: boolean;
-  /** Runs one ffmpeg step in the pool (at most `jobs` at once). */
-  readonly schedule: <T>(step: () => Promise<T>) => Promise<T>;
+  /** Runs one ffmpeg step in the pool (at most `jobs` at once), higher `priority` first (PRIORITY). */
+  readonly schedule: <T>(step: () => Promise<T>, priority: number) => Promise<T>;
   /** x264 threads of each encode in the pool. */
   readonly threads: number;
 }
@@ -196,7 +204,9 @@ async function prepare(plan: StitchPlan, options: StitchOptions): Promise<Stitch
   options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
   const cores = availableParallelism();
   const jobs = Math.max(1, Math.min(cores, options.jobs ?? cores));
-  const limit = pLimit(jobs);
+  const queue = new PQueue({ concurrency: jobs });
+  // Every running ffmpeg and ffprobe listens to the signal (execa's cancelSignal): one probe per input at once, then the pool.
+  setMaxListeners(10 + jobs + plan.clips.length + plan.narration.length + plan.cues.length, controller.signal);
   return {
     plan,
     binaries: options.binaries,
@@ -209,7 +219,7 @@ async function prepare(plan: StitchPlan, options: StitchOptions): Promise<Stitch
     outPath: resolve(out.path),
     length: timeline.frames / format.fps,
     copies: options.reencodeAll !== true,
-    schedule: (step) => limit(step),
+    schedule: (step, priority) => queue.add(step, { priority, throwOnTimeout: true }),
     threads: Math.max(1, Math.floor(cores / jobs)),
   };
 }
@@ -295,9 +305,10 @@ async function produce(
   let windowsDone = 0;
   const renders = windows.map(async (window) => {
     // Timeline clip k is plan clip k: a window waits for the conforms of its parts only.
-    await Promise.all(window.parts.map((p) => conforms[p.clip]));
-    const done = await run.schedule(() =>
-      renderWindow(window, inputs.targets, run.format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal: run.signal, threads: run.threads }),
+    await Promise.all(window.parts.map((p) => conforms[p.clip] ?? Promise.reject(new StitchPlanError(`no clip ${p.clip}`))));
+    const done = await run.schedule(
+      () => renderWindow(window, inputs.targets, run.format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal: run.signal, threads: run.threads }),
+      PRIORITY.window,
     );
     run.report('picture', (++windowsDone / windows.length) * 100);
     return done.rendered;
@@ -332,7 +343,7 @@ function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Promise<Co
       const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads: run.threads, copy });
       report('conform', (++done / timeline.clips.length) * 100);
       return c;
-    }),
+    }, PRIORITY.conform),
   );
 }
 
@@ -346,7 +357,7 @@ function soundOf(run: StitchRun, mix: MixInput, files: StitchFiles): Promise<Fil
     filterScript: files.filterScript,
     ffmpegPath: run.binaries.ffmpeg,
     signal: run.signal,
-    schedule: run.schedule,
+    schedule: (step) => run.schedule(step, PRIORITY.sound),
     onProgress: (stage, percent) => run.report(stage, percent),
   });
 }

@@ -57,7 +57,7 @@ export class FileFacts {
     const before = this.#facts.get(absolute);
     const same = before && before.size === info.size && before.mtimeMs === info.mtimeMs ? before : { size: info.size, mtimeMs: info.mtimeMs };
     const known = same[key];
-    if (known !== undefined) return known as NonNullable<Facts[K]>;
+    if (known !== undefined) return known;
     const value = await find();
     // Stat again: a file rewritten while it was read keeps no fact.
     const after = await stat(absolute);
