@@ -238,9 +238,30 @@ async function round(r: number): Promise<void> {
   const add = async (c: Case, run: () => Promise<string>): Promise<void> => void runs.get(c)!.push(await timed(run));
   await add('copy', () => ff(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', out('copy')]).then(() => ''));
   await add('chain', () => xfadeChain(clips, music, out('chain')).then(() => ''));
-  await add('cold', async () => stats((cold = await stitch(plan(clips, music, out('cold'), () => 'dissolve'), options))));
-  await add('one', async () => stats(await stitch(plan(clips, music, out('one'), (k) => (k === 5 ? one : 'dissolve')), options)));
-  await add('floor', async () => `${await windowFloor(plan(clips, music, out('floor'), () => floor), work)} windows`);
+  await add('cold', async () =>
+    stats(
+      (cold = await stitch(
+        plan(clips, music, out('cold'), () => 'dissolve'),
+        options,
+      )),
+    ),
+  );
+  await add('one', async () =>
+    stats(
+      await stitch(
+        plan(clips, music, out('one'), (k) => (k === 5 ? one : 'dissolve')),
+        options,
+      ),
+    ),
+  );
+  await add(
+    'floor',
+    async () =>
+      `${await windowFloor(
+        plan(clips, music, out('floor'), () => floor),
+        work,
+      )} windows`,
+  );
   const allChanged = plan(clips, music, out('all'), () => all);
   await add('all', async () => stats(await stitch(allChanged, options)));
   await add('noop', async () => stats(await stitch(allChanged, options)));
@@ -259,7 +280,9 @@ console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(
 for (const c of ['copy', 'chain', 'cold', 'one', 'all', 'floor', 'noop'] as const) {
   const rs = runs.get(c)!;
   const peak = (f: (x: Run) => number): number => Math.max(...rs.map(f));
-  const row = `${NAMES[c].padEnd(38)} ${median(rs.map((x) => x.seconds)).toFixed(2).padStart(8)} ${ratio(c, 'chain').toFixed(3).padStart(7)} ${ratio(c, 'floor').toFixed(2).padStart(7)}`;
+  const row = `${NAMES[c].padEnd(38)} ${median(rs.map((x) => x.seconds))
+    .toFixed(2)
+    .padStart(8)} ${ratio(c, 'chain').toFixed(3).padStart(7)} ${ratio(c, 'floor').toFixed(2).padStart(7)}`;
   console.log(`${row}  ${mib(peak((x) => x.single))} / ${mib(peak((x) => x.together))}   ${rs.at(-1)!.note}`);
 }
 console.log(
@@ -270,7 +293,10 @@ console.log(
 console.log(`loudness of the cold cut: ${JSON.stringify(cold?.loudness)}`);
 console.log(`cold cut against the xfade chain: ${await compare(out('cold'), out('chain'))}`);
 if (process.env['REFERENCE'] === 'reencode') {
-  const reference = await stitch(plan(clips, music, out('reencoded'), () => 'dissolve'), { binaries, workDir: join(dir, 'work-reencode'), preset: PRESET, reencodeAll: true });
+  const reference = await stitch(
+    plan(clips, music, out('reencoded'), () => 'dissolve'),
+    { binaries, workDir: join(dir, 'work-reencode'), preset: PRESET, reencodeAll: true },
+  );
   console.log(`cold cut against every clip re-encoded (the stitcher before copies): ${await compare(out('cold'), reference.path)}`);
   await rm(join(dir, 'work-reencode'), { recursive: true, force: true });
 }

@@ -9,16 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { buildMixArgs, mixFilter, type MixInput } from './audio-mix.js';
-import {
-  buildGainArgs,
-  buildNormalizeArgs,
-  linearGain,
-  measureLoudness,
-  measureResult,
-  meetsTarget,
-  type LoudnessResult,
-  type LoudnessRunOptions,
-} from './loudness.js';
+import { buildGainArgs, buildNormalizeArgs, linearGain, measureLoudness, measureResult, meetsTarget, type LoudnessResult, type LoudnessRunOptions } from './loudness.js';
 import { runFfmpeg } from './process.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
 import { exists, fileIdentity, workKey, type FileIdentity } from './work-files.js';

@@ -330,8 +330,7 @@ async function produce(
 function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Promise<ConformedClip>[] {
   const { plan, timeline, format, signal, report } = run;
   let reference: Promise<string> | undefined;
-  const extradata = (): Promise<string> =>
-    (reference ??= houseExtradata(format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, ffprobePath: run.binaries.ffprobe }));
+  const extradata = (): Promise<string> => (reference ??= houseExtradata(format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, ffprobePath: run.binaries.ffprobe }));
   let done = 0;
   return timeline.clips.map((clip) =>
     run.schedule(async () => {

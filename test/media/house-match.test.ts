@@ -80,7 +80,12 @@ describe('house-format clips', () => {
     assert.equal((await videoPacketTimes(conformed.video)).length, FRAMES);
   });
 
-  const told: Record<string, RegExp> = { 'another fps': /^fps 30 /, 'B-frames': /^B-frames 2 /, 'another profile': /^profile (?!High )/, 'two-second GOPs': /^frame 24 is not a keyframe/ };
+  const told: Record<string, RegExp> = {
+    'another fps': /^fps 30 /,
+    'B-frames': /^B-frames 2 /,
+    'another profile': /^profile (?!High )/,
+    'two-second GOPs': /^frame 24 is not a keyframe/,
+  };
   for (const [name, why] of Object.entries(told)) {
     it(`re-encodes a clip with ${name}`, async () => {
       const file = variants[name]!;

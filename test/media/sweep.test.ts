@@ -50,7 +50,11 @@ describe('isWorkLitter', () => {
       `sound-${KEY}.json`,
       `probe-${KEY}.json`,
       `final-${KEY}.json`,
-      'notes.txt', 'mix-final.wav', 'my.tmpl', 'psnr.log']) {
+      'notes.txt',
+      'mix-final.wav',
+      'my.tmpl',
+      'psnr.log',
+    ]) {
       assert.equal(isWorkLitter(keep), false, keep);
     }
   });
