@@ -37,12 +37,15 @@ const FORMAT: HouseFormat = { width: 1280, height: 720, fps: FPS, preset: PRESET
 const dir = join(tmpdir(), 'mdp-bench-stitch');
 const PROMPTS = ['a market at dawn', 'rain on a neon street', 'a forest in fog', 'waves on a pier', 'a desert road at noon', 'a city at night'];
 
-/** Peak memory of this process's ffmpeg children while `run` runs: largest single (VmHWM) and all at once (Σ VmRSS), bytes. */
+/**
+ * Peak memory while `run` runs, bytes: the largest single ffmpeg child (VmHWM), and everything at
+ * once (Σ VmRSS of the ffmpeg and ffprobe children plus this node process, which runs the stitcher).
+ */
 async function withPeakMemory<T>(run: () => Promise<T>): Promise<{ value: T; single: number; together: number }> {
   let single = 0;
   let together = 0;
   const sample = async (): Promise<void> => {
-    let sum = 0;
+    let sum = process.memoryUsage.rss();
     for (const pid of await readdir('/proc').catch(() => [])) {
       if (!/^\d+$/.test(pid)) continue;
       const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -276,7 +279,7 @@ console.log(
   `${SCENES} × ${SECONDS} s 720p${FPS} clips (MercaDream Local renders), ${SCENES - 1} × ${TRANSITION} s transitions, one score cue; ` +
     `x264 preset ${PRESET}; ${availableParallelism()} cores; medians of ${ROUNDS} rounds (ratios taken within each round)`,
 );
-console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(7)} ${'÷floor'.padStart(7)}  peak MiB (one ffmpeg / all at once)`);
+console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(7)} ${'÷floor'.padStart(7)}  peak MiB (one ffmpeg / all at once, node included)`);
 for (const c of ['copy', 'chain', 'cold', 'one', 'all', 'floor', 'noop'] as const) {
   const rs = runs.get(c)!;
   const peak = (f: (x: Run) => number): number => Math.max(...rs.map(f));
@@ -288,7 +291,7 @@ for (const c of ['copy', 'chain', 'cold', 'one', 'all', 'floor', 'noop'] as cons
 console.log(
   `targets: cold ÷ chain ${ratio('cold', 'chain').toFixed(3)} (≤ 0.25); all changed ÷ floor ${ratio('all', 'floor').toFixed(2)} (≤ 1.5); ` +
     `one ÷ all ${ratio('one', 'all').toFixed(3)} (≤ 0.2); no-op ${median(runs.get('noop')!.map((x) => x.seconds)).toFixed(2)} s (≤ 1); ` +
-    `peak ${mib(Math.max(...['cold', 'one', 'all', 'noop'].map((c) => Math.max(...runs.get(c as Case)!.map((x) => x.together)))))} MiB of ffmpeg at once (≤ 300)`,
+    `peak ${mib(Math.max(...['cold', 'one', 'all', 'noop'].map((c) => Math.max(...runs.get(c as Case)!.map((x) => x.together)))))} MiB at once, node and ffmpeg (≤ 300)`,
 );
 console.log(`loudness of the cold cut: ${JSON.stringify(cold?.loudness)}`);
 console.log(`cold cut against the xfade chain: ${await compare(out('cold'), out('chain'))}`);

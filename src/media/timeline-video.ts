@@ -69,7 +69,8 @@ export function buildWindowArgs(window: WindowPiece, videos: readonly string[], 
   const inputs = window.parts.flatMap((p) => {
     const file = videos[p.clip];
     if (file === undefined) throw new StitchPlanError(`no conformed clip ${p.clip}`);
-    return ['-ss', String(p.from / format.fps), '-i', file];
+    // With a thread budget, each decoder gets one thread too (less memory, no fight over the cores).
+    return [...(threads === undefined ? [] : ['-threads', '1']), '-ss', String(p.from / format.fps), '-i', file];
   });
   return [
     ...inputs,
