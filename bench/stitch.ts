@@ -10,8 +10,8 @@
 // runs in the bench folder), as a generated film's clips are.
 //
 // Run: npm run bench:stitch   (ROUNDS=2 rounds, medians; KEEP=1 keeps the work folders;
-// REFERENCE=reencode also compares with the cut made by re-encoding every clip, as the stitcher
-// did before copies: a few minutes more)
+// REFERENCE=reencode also compares with the cut made by re-encoding every clip at `medium`, as
+// the stitcher did before copies (REFERENCE_PRESET to change it): a few minutes more)
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,10 +296,12 @@ console.log(
 console.log(`loudness of the cold cut: ${JSON.stringify(cold?.loudness)}`);
 console.log(`cold cut against the xfade chain: ${await compare(out('cold'), out('chain'))}`);
 if (process.env['REFERENCE'] === 'reencode') {
+  // As main stitched: every clip re-encoded, at main's default preset.
+  const preset = process.env['REFERENCE_PRESET'] ?? 'medium';
   const reference = await stitch(
     plan(clips, music, out('reencoded'), () => 'dissolve'),
-    { binaries, workDir: join(dir, 'work-reencode'), preset: PRESET, reencodeAll: true },
+    { binaries, workDir: join(dir, 'work-reencode'), preset, reencodeAll: true },
   );
-  console.log(`cold cut against every clip re-encoded (the stitcher before copies): ${await compare(out('cold'), reference.path)}`);
+  console.log(`cold cut against every clip re-encoded at ${preset} (the stitcher before copies): ${await compare(out('cold'), reference.path)}`);
   await rm(join(dir, 'work-reencode'), { recursive: true, force: true });
 }
