@@ -38,20 +38,23 @@ const dir = join(tmpdir(), 'mdp-bench-stitch');
 const PROMPTS = ['a market at dawn', 'rain on a neon street', 'a forest in fog', 'waves on a pier', 'a desert road at noon', 'a city at night'];
 
 /**
- * Peak memory while `run` runs, bytes: the largest single ffmpeg child (VmHWM), and everything at
- * once (Σ VmRSS of the ffmpeg and ffprobe children plus this node process, which runs the stitcher).
+ * Peak memory while `run` runs, bytes: the largest single ffmpeg child (VmHWM, its peak RSS), and
+ * everything at once: Σ PSS of the ffmpeg and ffprobe children plus this node process, which runs
+ * the stitcher (PSS, not RSS: two ffmpeg processes share their libraries' pages, and summing RSS
+ * would count those twice).
  */
 async function withPeakMemory<T>(run: () => Promise<T>): Promise<{ value: T; single: number; together: number }> {
   let single = 0;
   let together = 0;
+  const pss = async (pid: string): Promise<number> => Number(/^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => ''))?.[1] ?? 0) * 1024;
   const sample = async (): Promise<void> => {
-    let sum = process.memoryUsage.rss();
+    let sum = await pss('self');
     for (const pid of await readdir('/proc').catch(() => [])) {
       if (!/^\d+$/.test(pid)) continue;
       const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
       if (!/^Name:\s+ff(mpeg|probe)$/m.test(status) || !new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) continue;
       single = Math.max(single, Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024);
-      sum += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+      sum += await pss(pid);
     }
     together = Math.max(together, sum);
   };
@@ -279,7 +282,7 @@ console.log(
   `${SCENES} × ${SECONDS} s 720p${FPS} clips (MercaDream Local renders), ${SCENES - 1} × ${TRANSITION} s transitions, one score cue; ` +
     `x264 preset ${PRESET}; ${availableParallelism()} cores; medians of ${ROUNDS} rounds (ratios taken within each round)`,
 );
-console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(7)} ${'÷floor'.padStart(7)}  peak MiB (one ffmpeg / all at once, node included)`);
+console.log(`${'case'.padEnd(38)} ${'seconds'.padStart(8)} ${'÷chain'.padStart(7)} ${'÷floor'.padStart(7)}  peak MiB (one ffmpeg RSS / all at once PSS, node included)`);
 for (const c of ['copy', 'chain', 'cold', 'one', 'all', 'floor', 'noop'] as const) {
   const rs = runs.get(c)!;
   const peak = (f: (x: Run) => number): number => Math.max(...rs.map(f));

@@ -180,9 +180,10 @@ export interface ConformOptions {
   readonly threads?: number | undefined;
   /**
    * To copy house-format clips: the ffprobe to read their packets, and the parameter-set hash of
-   * the house format (houseExtradata). Absent = always re-encode (the behaviour before copies).
+   * the house format (houseExtradata; asked for only when a clip is conformed now, not reused).
+   * Absent = always re-encode (the behaviour before copies).
    */
-  readonly copy?: { readonly ffprobePath: string; readonly extradataHash: string } | undefined;
+  readonly copy?: { readonly ffprobePath: string; readonly extradataHash: () => Promise<string> } | undefined;
 }
 
 /**
@@ -193,7 +194,7 @@ export async function conformReason(request: ConformRequest, options: ConformOpt
   if (!options.copy) return 'copies are off';
   if (request.inPoint !== 0) return `in-point ${request.inPoint} is not 0`;
   const facts = await readStreamFacts(request.file, request.frames, { ffprobePath: options.copy.ffprobePath, signal: options.signal });
-  const { extradataHash } = options.copy;
+  const extradataHash = await options.copy.extradataHash();
   return houseMismatch(facts, { format: request.format, extradataHash, frames: request.frames, inPoint: request.inPoint, rotation: request.probe.video?.rotation ?? 0 });
 }
 

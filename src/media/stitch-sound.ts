@@ -54,14 +54,18 @@ export async function soundKey(mix: MixInput, target: number): Promise<string> {
   return workKey({ v: SOUND_VERSION, filter: mixFilter(mix), identities, target });
 }
 
+/** Pure: the kept files of the sound with key `key` in `workDir`: the AAC and its loudness record. */
+export function soundFiles(workDir: string, key: string): { readonly file: string; readonly record: string } {
+  return { file: join(workDir, `sound-${key}.m4a`), record: join(workDir, `sound-${key}.json`) };
+}
+
 /**
  * The film's sound: reused from the work folder when its key is there, made otherwise.
  * @throws FfmpegError, LoudnessError
  */
 export async function filmSound(job: SoundJob): Promise<FilmSound> {
   const key = await soundKey(job.mix, job.target);
-  const file = join(job.workDir, `sound-${key}.m4a`);
-  const record = join(job.workDir, `sound-${key}.json`);
+  const { file, record } = soundFiles(job.workDir, key);
   if ((await exists(file)) && (await exists(record))) {
     job.onProgress?.('mix', 100);
     job.onProgress?.('loudness', 100);

@@ -28,14 +28,14 @@ import { houseExtradata } from './house-match.js';
 import type { MediaProbe } from './probe.js';
 import { cachedProbe } from './probe-cache.js';
 import { runFfmpeg } from './process.js';
-import { filmSound, soundKey, type FilmSound } from './stitch-sound.js';
+import { filmSound, soundFiles, soundKey, type FilmSound } from './stitch-sound.js';
 import { recordCut, upToDateCut } from './stitch-record.js';
 import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece, type WindowPiece } from './stitch-timeline.js';
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
 import { buildSrt, buildVtt } from './subtitles.js';
-import { buildConcatList, pieceFileNames, renderWindow, xfadeTransition } from './timeline-video.js';
+import { buildConcatList, pieceFileNames, renderWindow, windowFileName, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
-import { newRunId, runFileNames, tempBeside, workKey } from './work-files.js';
+import { exists, newRunId, runFileNames, tempBeside, workKey } from './work-files.js';
 
 /**
  * Pool priorities: conforms gate everything; the sound is one serial chain of four runs (mix,
@@ -108,8 +108,9 @@ interface StitchRun {
   readonly copies: boolean;
   /** Runs one ffmpeg step in the pool (at most `jobs` at once), higher `priority` first (PRIORITY). */
   readonly schedule: <T>(step: () => Promise<T>, priority: number) => Promise<T>;
-  /** x264 threads of each encode in the pool. */
-  readonly threads: number;
+  /** Cores of the machine (os.availableParallelism) and ffmpeg processes run at once. */
+  readonly cores: number;
+  readonly jobs: number;
 }
 
 /** The files one stitch writes and removes again: per-run work files, the temp cut, the sidecars. */
@@ -220,7 +221,8 @@ async function prepare(plan: StitchPlan, options: StitchOptions): Promise<Stitch
     length: timeline.frames / format.fps,
     copies: options.reencodeAll !== true,
     schedule: (step, priority) => queue.add(step, { priority, throwOnTimeout: true }),
-    threads: Math.max(1, Math.floor(cores / jobs)),
+    cores,
+    jobs,
   };
 }
 
@@ -299,15 +301,16 @@ async function produce(
   probes: readonly MediaProbe[],
   files: StitchFiles,
 ): Promise<{ conformed: ConformedClip[]; windows: number; sound: FilmSound }> {
-  const conforms = conformClips(run, probes);
-  const allConformed = Promise.all(conforms);
   const windows = inputs.pieces.filter((p): p is WindowPiece => p.kind === 'window');
+  const threads = await threadShare(run, inputs, windows);
+  const conforms = conformClips(run, probes, threads);
+  const allConformed = Promise.all(conforms);
   let windowsDone = 0;
   const renders = windows.map(async (window) => {
     // Timeline clip k is plan clip k: a window waits for the conforms of its parts only.
     await Promise.all(window.parts.map((p) => conforms[p.clip] ?? Promise.reject(new StitchPlanError(`no clip ${p.clip}`))));
     const done = await run.schedule(
-      () => renderWindow(window, inputs.targets, run.format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal: run.signal, threads: run.threads }),
+      () => renderWindow(window, inputs.targets, run.format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal: run.signal, threads }),
       PRIORITY.window,
     );
     run.report('picture', (++windowsDone / windows.length) * 100);
@@ -324,10 +327,26 @@ async function produce(
 }
 
 /**
+ * x264 threads of each encode: the cores shared by the processes that will run at once, that is
+ * the pool's size or, when fewer things are to be made (one window after one transition changed),
+ * that many, so a lone window still uses every core.
+ */
+async function threadShare(run: StitchRun, inputs: CutInputs, windows: readonly WindowPiece[]): Promise<number> {
+  const missing = async (file: string): Promise<number> => ((await exists(file)) ? 0 : 1);
+  const counts = await Promise.all([
+    ...windows.map((w) => missing(join(run.workDir, windowFileName(w, inputs.targets, run.format)))),
+    ...inputs.targets.map((t) => missing(t.video)),
+    missing(soundFiles(run.workDir, await soundKey(inputs.mix, run.plan.output.loudness)).file),
+  ]);
+  const busy = counts.reduce((sum, n) => sum + n, 0);
+  return Math.max(1, Math.floor(run.cores / Math.min(run.jobs, Math.max(1, busy))));
+}
+
+/**
  * Starts every clip's conform in the pool (kept in workDir and reused by content; house-format
  * clips stream-copied); one promise per timeline clip.
  */
-function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Promise<ConformedClip>[] {
+function conformClips(run: StitchRun, probes: readonly MediaProbe[], threads: number): Promise<ConformedClip>[] {
   const { plan, timeline, format, signal, report } = run;
   let reference: Promise<string> | undefined;
   const extradata = (): Promise<string> => (reference ??= houseExtradata(format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, ffprobePath: run.binaries.ffprobe }));
@@ -338,8 +357,8 @@ function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Promise<Co
       const p = probes[clip.index];
       if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
       const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format };
-      const copy = run.copies ? { ffprobePath: run.binaries.ffprobe, extradataHash: await extradata() } : undefined;
-      const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads: run.threads, copy });
+      const copy = run.copies ? { ffprobePath: run.binaries.ffprobe, extradataHash: extradata } : undefined;
+      const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads, copy });
       report('conform', (++done / timeline.clips.length) * 100);
       return c;
     }, PRIORITY.conform),

@@ -66,7 +66,10 @@ describe('house-format clips', () => {
   });
 
   const request = async (file: string, inPoint = 0) => ({ file, inPoint, frames: FRAMES, format: FORMAT, probe: await probe(file, { ffprobePath: binaries.ffprobe }) });
-  const options = (): Parameters<typeof conformClip>[2] => ({ ffmpegPath: binaries.ffmpeg, copy: { ffprobePath: binaries.ffprobe, extradataHash } });
+  const options = (): Parameters<typeof conformClip>[2] => ({
+    ffmpegPath: binaries.ffmpeg,
+    copy: { ffprobePath: binaries.ffprobe, extradataHash: () => Promise.resolve(extradataHash) },
+  });
 
   it('stream-copies a house-format clip: its first frames arrive packet for packet, nothing is encoded', async () => {
     const r = await request(house);
