@@ -171,23 +171,15 @@ export function houseMismatch(facts: StreamFacts, target: HouseTarget): string |
   return packetMismatch(facts.packets, target);
 }
 
-/** The parameter-set hash of each house format, per ffmpeg binary, for this process. */
-const references = new Map<string, Promise<string>>();
-
 /**
  * The extradata hash (`SHA256:<hex>`) of a house-format encode at `format` with the ffmpeg of
- * `options`: one black frame encoded into `workDir` and probed, once per process and format.
+ * `options`: one black frame encoded into `workDir` (a temp name, removed) and probed. Callers
+ * keep it for as long as they need it (stitch.ts: once per stitch, and only when a clip is
+ * conformed now).
  * @throws FfmpegError, ProbeError
  */
 export function houseExtradata(format: HouseFormat, workDir: string, options: { ffmpegPath: string; ffprobePath: string }): Promise<string> {
-  const key = JSON.stringify([options.ffmpegPath, format.width, format.height, format.fps, format.preset]);
-  let reference = references.get(key);
-  if (!reference) {
-    reference = encodeReference(format, workDir, options);
-    references.set(key, reference);
-    reference.catch(() => references.delete(key));
-  }
-  return reference;
+  return encodeReference(format, workDir, options);
 }
 
 async function encodeReference(format: HouseFormat, workDir: string, options: { ffmpegPath: string; ffprobePath: string }): Promise<string> {
