@@ -278,7 +278,8 @@ async function connectAndMake(
       ...(options.frozen ? { frozen: true } : {}),
       ...(options.force ? { force: options.force } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      ...(options.preset ? { preset: options.preset } : {}),
+      // The engines' `fast` clips are encoded at ultrafast: stitching at the same preset copies them.
+      ...(options.preset || options.localQuality === 'fast' ? { preset: options.preset ?? 'ultrafast' } : {}),
       ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
       ...(options.failFast ? { failFast: true } : {}),
       qcMode: options.qc,
@@ -479,7 +480,7 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     )
     .option('--review-index <file>', "where a batch writes its review index (default: review.html in the folder the cuts' review pages share)")
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))
-    .addOption(new Option('--preset <preset>', 'x264 preset of the final encode').default('medium').hideHelp())
+    .addOption(new Option('--preset <preset>', 'x264 preset of conforms and transition windows (default: the house preset; ultrafast with --local-quality fast)').hideHelp())
     .addHelpText(
       'after',
       '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.',

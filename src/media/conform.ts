@@ -5,17 +5,23 @@
  * last frame held if the source is short; its sound as 48 kHz stereo PCM (silence when it has
  * none), in a WAV beside the video. Files are named by a key over the source's identity and the
  * conform parameters, so a re-stitch that changes only transitions, narration or music reuses them.
+ *
+ * A clip whose picture already is in the house format (house-match.ts: MercaDream Local's
+ * generated clips, footage rendered to the same settings) is not re-encoded: its first `frames`
+ * frames are stream-copied (no B-frames and a keyframe at frame 0 make them a valid stream), and
+ * only its sound is decoded to the WAV.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { exists } from './work-files.js';
 import { join, resolve } from 'node:path';
 import { houseVideoArgs, SAMPLE_RATE, type HouseFormat } from './house-format.js';
+import { houseMismatch, readStreamFacts } from './house-match.js';
 import type { MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 
 /** Bump when the conform arguments change in a way the key does not otherwise capture. */
-const CONFORM_VERSION = 1;
+const CONFORM_VERSION = 2;
 
 /** What a conform needs to know about one clip. */
 export interface ConformRequest {
@@ -38,6 +44,11 @@ export interface ConformedClip {
   readonly audio: string;
   /** True when the files were already in the work folder. */
   readonly reused: boolean;
+  /**
+   * How the picture was made now: `copy` (stream copy of a house-format clip), `encode`
+   * (re-encoded to the house format); absent when reused.
+   */
+  readonly picture?: 'copy' | 'encode';
 }
 
 /**
@@ -46,11 +57,13 @@ export interface ConformedClip {
  *   (footage can be gigabytes; generated assets are never rewritten in place);
  * - inPoint and frames: which part of the source;
  * - the house format (size, fps, preset): what the conformed picture looks like;
- * - CONFORM_VERSION: the arguments themselves.
+ * - CONFORM_VERSION: the arguments themselves;
+ * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file).
  */
-export function conformKey(identity: { path: string; size: number; mtimeMs: number }, request: Omit<ConformRequest, 'probe' | 'file'>): string {
+export function conformKey(identity: { path: string; size: number; mtimeMs: number }, request: Omit<ConformRequest, 'probe' | 'file'>, copies = true): string {
   const fields = {
     v: CONFORM_VERSION,
+    copies,
     path: identity.path,
     size: identity.size,
     mtimeMs: identity.mtimeMs,
@@ -89,23 +102,34 @@ export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'pro
   ].join(',');
 }
 
-/** Pure: ffmpeg arguments that write the conformed video and audio (both to temp names). */
-export function buildConformArgs(request: ConformRequest, videoOut: string, audioOut: string): string[] {
+/** Pure: the output arguments of a conform's sound: 48 kHz stereo PCM, exactly frames / fps seconds. */
+function conformAudioArgs(request: ConformRequest, audioOut: string): string[] {
   const seconds = request.frames / request.format.fps;
-  const hasAudio = request.probe.audio !== null;
+  const af = `aresample=${SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=stereo,apad`;
+  const map = request.probe.audio !== null ? '0:a:0' : '1:a:0';
+  return ['-map', map, '-af', af, '-t', String(seconds), '-c:a', 'pcm_s16le', '-vn', '-sn', '-dn', '-f', 'wav', '-y', audioOut];
+}
+
+/** Pure: the inputs of a conform: the clip (from inPoint), and silence when it has no sound. */
+function conformInputs(request: ConformRequest): string[] {
+  const silence = request.probe.audio !== null ? [] : ['-f', 'lavfi', '-i', `anullsrc=r=${SAMPLE_RATE}:cl=stereo`];
+  return ['-ss', String(request.inPoint), '-i', request.file, ...silence];
+}
+
+/**
+ * Pure: ffmpeg arguments that write the conformed video (re-encoded) and audio (both to temp names).
+ * @param threads x264 threads of this encode (see houseVideoArgs)
+ */
+export function buildConformArgs(request: ConformRequest, videoOut: string, audioOut: string, threads?: number): string[] {
   return [
-    '-ss',
-    String(request.inPoint),
-    '-i',
-    request.file,
-    ...(hasAudio ? [] : ['-f', 'lavfi', '-i', `anullsrc=r=${SAMPLE_RATE}:cl=stereo`]),
+    ...conformInputs(request),
     '-map',
     '0:v:0',
     '-vf',
     conformVideoFilter(request),
     '-frames:v',
     String(request.frames),
-    ...houseVideoArgs(request.format),
+    ...houseVideoArgs(request.format, threads),
     '-an',
     '-sn',
     '-dn',
@@ -115,21 +139,33 @@ export function buildConformArgs(request: ConformRequest, videoOut: string, audi
     'mp4',
     '-y',
     videoOut,
+    ...conformAudioArgs(request, audioOut),
+  ];
+}
+
+/**
+ * Pure: ffmpeg arguments that stream-copy the first `frames` frames of a house-format clip
+ * (inPoint 0, see house-match.ts) and write its conformed audio: nothing is encoded but PCM.
+ */
+export function buildCopyArgs(request: ConformRequest, videoOut: string, audioOut: string): string[] {
+  return [
+    ...conformInputs(request),
     '-map',
-    hasAudio ? '0:a:0' : '1:a:0',
-    '-af',
-    `aresample=${SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=stereo,apad`,
-    '-t',
-    String(seconds),
-    '-c:a',
-    'pcm_s16le',
-    '-vn',
+    '0:v:0',
+    '-c:v',
+    'copy',
+    '-frames:v',
+    String(request.frames),
+    '-an',
     '-sn',
     '-dn',
+    '-map_metadata',
+    '-1',
     '-f',
-    'wav',
+    'mp4',
     '-y',
-    audioOut,
+    videoOut,
+    ...conformAudioArgs(request, audioOut),
   ];
 }
 
@@ -140,24 +176,45 @@ export interface ConformOptions {
   readonly signal?: AbortSignal | undefined;
   /** 0–100 over this clip's conform. */
   readonly onProgress?: ((percent: number) => void) | undefined;
+  /** x264 threads of a re-encode (see houseVideoArgs); absent = x264's choice. */
+  readonly threads?: number | undefined;
+  /**
+   * To copy house-format clips: the ffprobe to read their packets, and the parameter-set hash of
+   * the house format (houseExtradata; asked for only when a clip is conformed now, not reused).
+   * Absent = always re-encode (the behaviour before copies).
+   */
+  readonly copy?: { readonly ffprobePath: string; readonly extradataHash: () => Promise<string> } | undefined;
 }
 
 /**
- * Conforms one clip into `workDir` unless a conform with the same key is there.
- * @throws FfmpegError (aborted or failed; no temp file is left), ProbeError-free: the probe is given.
+ * Why the clip must be re-encoded (house-match.ts), or undefined when its picture can be copied.
+ * @throws ProbeError
+ */
+export async function conformReason(request: ConformRequest, options: ConformOptions): Promise<string | undefined> {
+  if (!options.copy) return 'copies are off';
+  if (request.inPoint !== 0) return `in-point ${request.inPoint} is not 0`;
+  const facts = await readStreamFacts(request.file, request.frames, { ffprobePath: options.copy.ffprobePath, signal: options.signal });
+  const extradataHash = await options.copy.extradataHash();
+  return houseMismatch(facts, { format: request.format, extradataHash, frames: request.frames, inPoint: request.inPoint, rotation: request.probe.video?.rotation ?? 0 });
+}
+
+/**
+ * Conforms one clip into `workDir` unless a conform with the same key is there: a stream copy
+ * when `options.copy` is given and the clip is in the house format, a re-encode otherwise.
+ * @throws FfmpegError (aborted or failed; no temp file is left), ProbeError (reading the packets of a clip to copy).
  */
 export async function conformClip(request: ConformRequest, workDir: string, options: ConformOptions): Promise<ConformedClip> {
-  const path = resolve(request.file);
-  const info = await stat(path);
-  const key = conformKey({ path, size: info.size, mtimeMs: info.mtimeMs }, request);
-  const video = join(workDir, `conform-${key}.mp4`);
-  const audio = join(workDir, `conform-${key}.wav`);
-  if ((await exists(video)) && (await exists(audio))) return { key, video, audio, reused: true };
+  const target = await conformTarget(request, workDir, options.copy !== undefined);
+  const { key, video, audio } = target;
+  if ((await exists(video)) && (await exists(audio))) return { ...target, reused: true };
   const tag = randomBytes(4).toString('hex');
   const videoTmp = join(workDir, `conform-${key}.${tag}.tmp.mp4`);
   const audioTmp = join(workDir, `conform-${key}.${tag}.tmp.wav`);
+  const resolved = { ...request, file: resolve(request.file) };
   try {
-    await runFfmpeg(buildConformArgs({ ...request, file: path }, videoTmp, audioTmp), {
+    const picture = (await conformReason(resolved, options)) === undefined ? 'copy' : 'encode';
+    const args = picture === 'copy' ? buildCopyArgs(resolved, videoTmp, audioTmp) : buildConformArgs(resolved, videoTmp, audioTmp, options.threads);
+    await runFfmpeg(args, {
       ffmpegPath: options.ffmpegPath,
       signal: options.signal,
       onProgress: options.onProgress,
@@ -166,9 +223,22 @@ export async function conformClip(request: ConformRequest, workDir: string, opti
     // Audio first: the video's presence is what marks a finished conform.
     await rename(audioTmp, audio);
     await rename(videoTmp, video);
+    return { ...target, reused: false, picture };
   } finally {
     await rm(videoTmp, { force: true });
     await rm(audioTmp, { force: true });
   }
-  return { key, video, audio, reused: false };
+}
+
+/**
+ * The key and kept files of a clip's conform in `workDir` (from the source's path, size and
+ * mtime: nothing is read or probed), whether or not they exist yet.
+ * @param copies whether house-format clips may be copied (see conformKey)
+ * @throws the file system's error for a missing source
+ */
+export async function conformTarget(request: Omit<ConformRequest, 'probe'>, workDir: string, copies: boolean): Promise<Pick<ConformedClip, 'key' | 'video' | 'audio'>> {
+  const path = resolve(request.file);
+  const info = await stat(path);
+  const key = conformKey({ path, size: info.size, mtimeMs: info.mtimeMs }, request, copies);
+  return { key, video: join(workDir, `conform-${key}.mp4`), audio: join(workDir, `conform-${key}.wav`) };
 }

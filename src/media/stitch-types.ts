@@ -109,10 +109,19 @@ export interface StitchResult {
   /** Measured integrated loudness of the result, LUFS, and true peak, dBTP. */
   readonly loudness?: { readonly integrated: number; readonly truePeak: number };
   /**
-   * What this run rendered and what it reused from workDir: clips conformed now, conformed
-   * clips reused, transition windows rendered now (optional; added by the stitcher).
+   * What this run rendered and what it reused from workDir: clips conformed now (of which
+   * `copied` were stream-copied, not re-encoded), conformed clips reused, transition windows
+   * rendered now, how the sound was normalized (`reused` when it was kept), and `upToDate` when
+   * the cut at the output path was already made of the same inputs (optional; added by the stitcher).
    */
-  readonly stats?: { readonly conformed: number; readonly reused: number; readonly windows: number };
+  readonly stats?: {
+    readonly conformed: number;
+    readonly reused: number;
+    readonly windows: number;
+    readonly copied?: number;
+    readonly sound?: 'linear' | 'loudnorm' | 'reused';
+    readonly upToDate?: boolean;
+  };
 }
 
 /** Options of stitch(). */
@@ -127,6 +136,13 @@ export interface StitchOptions {
   readonly signal?: AbortSignal;
   /** 0–100 over the whole render. */
   readonly onProgress?: (percent: number, stage: string) => void;
-  /** x264 preset for the final encode (tests use `ultrafast`); default `medium`. */
+  /**
+   * x264 preset of conforms and windows (tests use `ultrafast`); default HOUSE_PRESET
+   * (house-format.ts), the preset MercaDream Local's engines encode with.
+   */
   readonly preset?: string;
+  /** Re-encode every clip, even those already in the house format (how clips were conformed before copies; the bench's reference). */
+  readonly reencodeAll?: boolean;
+  /** ffmpeg processes run at once (conforms, windows, sound); default and maximum os.availableParallelism(). */
+  readonly jobs?: number;
 }

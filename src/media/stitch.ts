@@ -1,34 +1,57 @@
 /**
  * stitch(): the final cut from a StitchPlan (stitch-types.ts), in stages:
  *
- *   probe → conform each clip (conform.ts, kept by content in workDir)
- *         → picture: windows around transitions re-encoded, the rest listed for stream copy (timeline-video.ts)
- *         → sound: one PCM mix (audio-mix.ts) → two-pass loudnorm → AAC (loudness.ts)
- *         → captions (caption-files.ts) → final mux to a temp file beside the output, renamed (encode.ts)
- *         → loudness of the result measured.
+ *   keys of every input (path, size, mtime) → nothing to do when the last cut at the output path
+ *         was made of the same (stitch-record.ts)
+ *   probe (kept by identity, probe-cache.ts)
+ *   → conform each clip (conform.ts: stream copy of house-format clips, re-encode of the others)
+ *   → picture: windows around transitions re-encoded, the rest listed for stream copy (timeline-video.ts)
+ *   → sound: one PCM mix, one measurement, a static gain to AAC (stitch-sound.ts)
+ *   → captions (caption-files.ts) → final mux to a temp file beside the output, renamed (encode.ts).
+ *
+ * Conforms, windows and the sound's steps run side by side in one pool of as many ffmpeg
+ * processes as the machine has cores (`os.availableParallelism()`), each x264 on its share of the
+ * cores; a window starts as soon as its clips are conformed, the sound once all are. Conformed
+ * clips, windows and the sound are kept in workDir by the content key of their inputs and
+ * parameters, so a rerun makes only what changed.
  */
+import { availableParallelism } from 'node:os';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { buildMixArgs, mixFilter, type ClipSound } from './audio-mix.js';
-import { captionSidecars, removeCaptionSidecars, writeBurnScript, writeCaptionSidecars, type CaptionSidecars } from './caption-files.js';
-import { conformClip, type ConformedClip } from './conform.js';
+import PQueue from 'p-queue';
+import { setMaxListeners } from 'node:events';
+import type { ClipSound, MixInput } from './audio-mix.js';
+import { captionSidecars, captionTrackOf, removeCaptionSidecars, writeBurnScript, writeCaptionSidecars, type CaptionSidecars } from './caption-files.js';
+import { conformClip, conformTarget, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
-import { gopFrames, type HouseFormat } from './house-format.js';
-import { buildNormalizeArgs, measureLoudness, measureResult, type LoudnessResult } from './loudness.js';
-import { probe, type MediaProbe } from './probe.js';
+import { gopFrames, HOUSE_PRESET, type HouseFormat } from './house-format.js';
+import { houseExtradata } from './house-match.js';
+import type { MediaProbe } from './probe.js';
+import { cachedProbe } from './probe-cache.js';
 import { runFfmpeg } from './process.js';
-import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece } from './stitch-timeline.js';
+import { filmSound, soundFiles, soundKey, type FilmSound } from './stitch-sound.js';
+import { recordCut, upToDateCut } from './stitch-record.js';
+import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece, type WindowPiece } from './stitch-timeline.js';
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
-import { buildConcatList, renderPieces, xfadeTransition } from './timeline-video.js';
+import { buildConcatList, pieceFileNames, renderWindow, windowFileName, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
-import { newRunId, runFileNames, tempBeside } from './work-files.js';
+import { exists, newRunId, runFileNames, tempBeside, workKey } from './work-files.js';
 
 /**
- * Share of the progress bar per stage (sums to 100). `picture` runs alongside `mix` and
- * `loudness`, and `measure` alongside `final`: the bar is the weighted sum of every stage's own
- * percentage, so it moves whichever of two concurrent stages advances.
+ * Pool priorities: conforms gate everything; the sound is one serial chain of four runs (mix,
+ * measure, gain + AAC, measure) that would otherwise wait behind every window and then run alone,
+ * so it goes before the windows, which fill the other cores meanwhile.
  */
-const STAGES = { probe: 2, conform: 48, picture: 20, mix: 8, loudness: 12, final: 6, measure: 4 } as const;
+const PRIORITY = { conform: 2, sound: 1, window: 0 } as const;
+
+/** Bump when the final mux changes in a way the cut key does not otherwise capture. */
+const CUT_VERSION = 1;
+
+/**
+ * Share of the progress bar per stage (sums to 100). Stages run side by side: the bar is the
+ * weighted sum of every stage's own percentage, so it moves whichever stage advances.
+ */
+const STAGES = { probe: 2, conform: 30, picture: 30, mix: 10, loudness: 14, final: 14 } as const;
 type Stage = keyof typeof STAGES;
 
 /** Reports overall progress from per-stage percentages, never decreasing. */
@@ -47,19 +70,31 @@ function progressReporter(onProgress: StitchOptions['onProgress']): (stage: Stag
   };
 }
 
-/** Awaits every task (so none is still writing when the caller cleans up), then throws the first failure. */
-async function all<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(tasks);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+/**
+ * Awaits every task (so none is still writing when the caller cleans up) and throws the failure
+ * that came first in time; the first failure aborts `controller`, so the others stop early.
+ */
+async function every<T>(controller: AbortController, tasks: readonly Promise<T>[]): Promise<T[]> {
+  let first: { error: unknown } | undefined;
+  const watched = tasks.map((task) =>
+    task.catch((error: unknown) => {
+      first ??= { error };
+      controller.abort(error);
+      throw error;
+    }),
+  );
+  const settled = await Promise.allSettled(watched);
+  if (first) throw first.error;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** What every stage of one stitch shares. */
 interface StitchRun {
   readonly plan: StitchPlan;
   readonly binaries: StitchOptions['binaries'];
-  readonly signal: AbortSignal | undefined;
+  /** Aborted by the caller's signal or by the first failure of a stage. */
+  readonly controller: AbortController;
+  readonly signal: AbortSignal;
   readonly report: (stage: Stage, percent: number) => void;
   readonly format: HouseFormat;
   readonly timeline: FrameTimeline;
@@ -69,6 +104,13 @@ interface StitchRun {
   readonly outPath: string;
   /** Film length, seconds, on the frame grid. */
   readonly length: number;
+  /** Whether house-format clips are stream-copied (StitchOptions.reencodeAll off). */
+  readonly copies: boolean;
+  /** Runs one ffmpeg step in the pool (at most `jobs` at once), higher `priority` first (PRIORITY). */
+  readonly schedule: <T>(step: () => Promise<T>, priority: number) => Promise<T>;
+  /** Cores of the machine (os.availableParallelism) and ffmpeg processes run at once. */
+  readonly cores: number;
+  readonly jobs: number;
 }
 
 /** The files one stitch writes and removes again: per-run work files, the temp cut, the sidecars. */
@@ -77,45 +119,69 @@ interface StitchFiles {
   readonly concatList: string;
   readonly mixWav: string;
   readonly filterScript: string;
-  readonly audio: string;
   /** Base name in workDir. */
   readonly srtName: string;
   readonly finalTemp: string;
   readonly sidecars: CaptionSidecars;
 }
 
+/** What a cut is made of, known from the inputs' identities alone (nothing probed or decoded). */
+interface CutInputs {
+  /** Per timeline clip: its conform's key and kept files. */
+  readonly targets: readonly Pick<ConformedClip, 'key' | 'video' | 'audio'>[];
+  readonly pieces: readonly Piece[];
+  readonly mix: MixInput;
+  /** Key over everything the delivered file depends on. */
+  readonly cutKey: string;
+}
+
 /**
  * Renders the plan's final cut to `plan.output.path` (and .srt/.vtt/.words.json beside it for `sidecar`),
- * running the ffmpeg and ffprobe of `options.binaries`. Intermediate files live in `options.workDir`; conformed clips and transition windows stay
- * there and are reused by content. Nothing is ever left at or beside the output path on failure.
+ * running the ffmpeg and ffprobe of `options.binaries`. Intermediate files live in
+ * `options.workDir`; conformed clips, transition windows and the sound stay there and are reused
+ * by content. When the cut at the output path was made of the same inputs and is untouched, it
+ * returns at once. Nothing is ever left at or beside the output path on failure.
  * @throws StitchPlanError (plan unusable: no clips, unknown transition, transitions longer than
  *   clips), ProbeError (an input unreadable), FfmpegError (a run failed, or `reason: 'aborted'`
  *   when options.signal fired), LoudnessError.
  */
 export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<StitchResult> {
   const run = await prepare(plan, options);
-  const probes = await probeInputs(run);
-  const conformed = await conformClips(run, probes);
-  const pieces = planPieces(run.timeline, gopFrames(run.format));
   const files = runFiles(run.workDir, run.outPath);
+  const inputs = await cutInputs(run).catch(() => undefined); // a missing input: probing names it below
+  const extras = plan.output.subtitles === 'sidecar' ? [files.sidecars.srt, files.sidecars.vtt, files.sidecars.words] : [];
+  const known = inputs && (await upToDateCut(run.workDir, run.outPath, inputs.cutKey, extras));
+  if (known) {
+    run.report('final', 100);
+    const stats = { conformed: 0, reused: run.timeline.clips.length, windows: 0, copied: 0, upToDate: true };
+    return { path: run.outPath, ...(plan.output.subtitles === 'sidecar' ? files.sidecars : {}), loudness: known.loudness, stats };
+  }
+  const probes = await probeInputs(run);
+  const made = inputs ?? (await cutInputs(run));
   let wroteSidecars = false;
   try {
-    // Picture and sound side by side (the windows' x264 and the audio filters share the cores well).
-    const [rendered] = await all<[number, void]>([renderPicture(run, pieces, conformed, files), mixSound(run, conformed, files)]);
+    const { conformed, windows, sound } = await produce(run, made, probes, files);
     if (plan.output.subtitles === 'burn') await writeBurnScript(join(run.workDir, files.srtName), plan);
-    const loudness = await finalCut(run, files);
+    await finalCut(run, files, sound);
     if (plan.output.subtitles === 'sidecar') {
       wroteSidecars = true;
       await writeCaptionSidecars(files.sidecars, plan);
     }
-    run.signal?.throwIfAborted();
+    run.signal.throwIfAborted();
     await rename(files.finalTemp, run.outPath);
+    await recordCut(run.workDir, run.outPath, made.cutKey, sound.loudness);
     run.report('final', 100); // 100 % only once the cut is at its path
     return {
       path: run.outPath,
       ...(plan.output.subtitles === 'sidecar' ? files.sidecars : {}),
-      loudness: { integrated: loudness.integrated, truePeak: loudness.truePeak },
-      stats: { conformed: conformed.filter((c) => !c.reused).length, reused: conformed.filter((c) => c.reused).length, windows: rendered },
+      loudness: { integrated: sound.loudness.integrated, truePeak: sound.loudness.truePeak },
+      stats: {
+        conformed: conformed.filter((c) => !c.reused).length,
+        reused: conformed.filter((c) => c.reused).length,
+        windows,
+        copied: conformed.filter((c) => c.picture === 'copy').length,
+        sound: sound.normalized,
+      },
     };
   } catch (error: unknown) {
     // Sidecars written just before a failure describe a cut that was not delivered.
@@ -129,19 +195,80 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
 /** Checks the plan's timeline and transitions, creates the work folder, and gathers what every stage shares. */
 async function prepare(plan: StitchPlan, options: StitchOptions): Promise<StitchRun> {
   const out = plan.output;
-  const format: HouseFormat = { width: out.width, height: out.height, fps: out.fps, preset: options.preset ?? 'medium' };
+  const format: HouseFormat = { width: out.width, height: out.height, fps: out.fps, preset: options.preset ?? HOUSE_PRESET };
   const timeline = frameTimeline(plan);
   for (const clip of timeline.clips) if (clip.transitionFrames > 0) xfadeTransition(clip.transition);
   const workDir = resolve(options.workDir);
   await mkdir(workDir, { recursive: true });
-  const report = progressReporter(options.onProgress);
-  const length = timeline.frames / format.fps;
-  return { plan, binaries: options.binaries, signal: options.signal, report, format, timeline, workDir, outPath: resolve(out.path), length };
+  const controller = new AbortController();
+  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
+  const cores = availableParallelism();
+  const jobs = Math.max(1, Math.min(cores, options.jobs ?? cores));
+  const queue = new PQueue({ concurrency: jobs });
+  // Every running ffmpeg and ffprobe listens to the signal (execa's cancelSignal): one probe per input at once, then the pool.
+  setMaxListeners(10 + jobs + plan.clips.length + plan.narration.length + plan.cues.length, controller.signal);
+  return {
+    plan,
+    binaries: options.binaries,
+    controller,
+    signal: controller.signal,
+    report: progressReporter(options.onProgress),
+    format,
+    timeline,
+    workDir,
+    outPath: resolve(out.path),
+    length: timeline.frames / format.fps,
+    copies: options.reencodeAll !== true,
+    schedule: (step, priority) => queue.add(step, { priority, throwOnTimeout: true }),
+    cores,
+    jobs,
+  };
+}
+
+/** The keys of everything the cut is made of, from the plan and the inputs' identities. */
+async function cutInputs(run: StitchRun): Promise<CutInputs> {
+  const { plan, timeline, format, workDir } = run;
+  const targets = await Promise.all(
+    timeline.clips.map((clip) => {
+      const source = plan.clips[clip.index]!;
+      return conformTarget({ file: source.file, inPoint: source.inPoint, frames: clip.frames, format }, workDir, run.copies);
+    }),
+  );
+  const pieces = planPieces(timeline, gopFrames(format));
+  const mix = mixInput(run, targets);
+  const out = plan.output;
+  // The cues as cut and timed (from the speech when the plan carries its track), so a change of timing re-stitches.
+  const subtitles = out.subtitles === 'none' ? [] : captionTrackOf(plan).cues;
+  const cutKey = workKey({
+    v: CUT_VERSION,
+    pieces: pieceFileNames(pieces, targets, format),
+    sound: await soundKey(mix, out.loudness),
+    output: { ...out, path: run.outPath, subtitles },
+    format,
+    frames: timeline.frames,
+  });
+  return { targets, pieces, mix, cutKey };
+}
+
+/** The mix of the clips' own sound (conformed WAVs), narration and cues on the frame grid. */
+function mixInput(run: StitchRun, targets: readonly Pick<ConformedClip, 'audio'>[]): MixInput {
+  const { plan, timeline, format, length } = run;
+  const clips: ClipSound[] = timeline.clips.map((clip, i) => ({
+    file: targets[i]?.audio ?? '',
+    start: clip.startFrame / format.fps,
+    duration: clip.frames / format.fps,
+    fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
+    fadeOut: clip.transitionFrames / format.fps,
+    gain: plan.clips[clip.index]?.gain ?? 0,
+  }));
+  return { clips, narration: plan.narration, cues: plan.cues, length };
 }
 
 /**
  * Probes every input, clips, narration and cues (failing early, before any encoding, on an
  * unreadable file, a clip without picture or a sound without sound); returns the clips' probes.
+ * Probes are kept in workDir by the input's identity.
  */
 async function probeInputs(run: StitchRun): Promise<MediaProbe[]> {
   const { plan, signal, report } = run;
@@ -149,14 +276,11 @@ async function probeInputs(run: StitchRun): Promise<MediaProbe[]> {
   let probed = 0;
   const total = plan.clips.length + plan.narration.length + plan.cues.length;
   const probeOne = async (file: string): Promise<MediaProbe> => {
-    const p = await probe(file, { ffprobePath: run.binaries.ffprobe, signal });
+    const p = await cachedProbe(file, run.workDir, { ffprobePath: run.binaries.ffprobe, signal });
     report('probe', (++probed / total) * 100);
     return p;
   };
-  const [probes, soundProbes] = await all<[MediaProbe[], MediaProbe[]]>([
-    Promise.all(plan.clips.map((c) => probeOne(c.file))),
-    Promise.all(sounds.map((item) => probeOne(item.file))),
-  ]);
+  const [probes, soundProbes] = await Promise.all([Promise.all(plan.clips.map((c) => probeOne(c.file))), Promise.all(sounds.map((item) => probeOne(item.file)))]);
   probes.forEach((p, i) => {
     if (!p.video) throw new StitchPlanError(`clip ${plan.clips[i]?.id ?? i} (${plan.clips[i]?.file ?? ''}) has no picture`);
   });
@@ -168,23 +292,93 @@ async function probeInputs(run: StitchRun): Promise<MediaProbe[]> {
   return probes;
 }
 
-/** Conforms the clips to the house format one after another (kept in workDir and reused by content). */
-async function conformClips(run: StitchRun, probes: readonly MediaProbe[]): Promise<ConformedClip[]> {
+/**
+ * Conforms, renders the windows and makes the sound side by side in the pool: each window once
+ * its clips are conformed, the sound once every clip is. Writes the concat list.
+ */
+async function produce(
+  run: StitchRun,
+  inputs: CutInputs,
+  probes: readonly MediaProbe[],
+  files: StitchFiles,
+): Promise<{ conformed: ConformedClip[]; windows: number; sound: FilmSound }> {
+  const windows = inputs.pieces.filter((p): p is WindowPiece => p.kind === 'window');
+  const threads = await threadShare(run, inputs, windows);
+  const conforms = conformClips(run, probes, threads);
+  const allConformed = Promise.all(conforms);
+  let windowsDone = 0;
+  const renders = windows.map(async (window) => {
+    // Timeline clip k is plan clip k: a window waits for the conforms of its parts only.
+    await Promise.all(window.parts.map((p) => conforms[p.clip] ?? Promise.reject(new StitchPlanError(`no clip ${p.clip}`))));
+    const done = await run.schedule(
+      () => renderWindow(window, inputs.targets, run.format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal: run.signal, threads }),
+      PRIORITY.window,
+    );
+    run.report('picture', (++windowsDone / windows.length) * 100);
+    return done.rendered;
+  });
+  const sound = allConformed.then(() => soundOf(run, inputs.mix, files));
+  const conformedAll = every(run.controller, conforms);
+  const renderedAll = every(run.controller, renders);
+  await every<unknown>(run.controller, [conformedAll, renderedAll, sound]);
+  const [conformed, rendered, made] = [await conformedAll, await renderedAll, await sound];
+  await writeTextAtomic(join(run.workDir, files.concatList), buildConcatList(inputs.pieces, pieceFileNames(inputs.pieces, conformed, run.format), run.format.fps));
+  run.report('picture', 100);
+  return { conformed, windows: rendered.filter(Boolean).length, sound: made };
+}
+
+/**
+ * x264 threads of each encode: the cores shared by the processes that will run at once, that is
+ * the pool's size or, when fewer things are to be made (one window after one transition changed),
+ * that many, so a lone window still uses every core.
+ */
+async function threadShare(run: StitchRun, inputs: CutInputs, windows: readonly WindowPiece[]): Promise<number> {
+  const missing = async (file: string): Promise<number> => ((await exists(file)) ? 0 : 1);
+  const counts = await Promise.all([
+    ...windows.map((w) => missing(join(run.workDir, windowFileName(w, inputs.targets, run.format)))),
+    ...inputs.targets.map((t) => missing(t.video)),
+    missing(soundFiles(run.workDir, await soundKey(inputs.mix, run.plan.output.loudness)).file),
+  ]);
+  const busy = counts.reduce((sum, n) => sum + n, 0);
+  return Math.max(1, Math.floor(run.cores / Math.min(run.jobs, Math.max(1, busy))));
+}
+
+/**
+ * Starts every clip's conform in the pool (kept in workDir and reused by content; house-format
+ * clips stream-copied); one promise per timeline clip.
+ */
+function conformClips(run: StitchRun, probes: readonly MediaProbe[], threads: number): Promise<ConformedClip>[] {
   const { plan, timeline, format, signal, report } = run;
-  const conformed: ConformedClip[] = [];
-  for (const [i, clip] of timeline.clips.entries()) {
-    const source = plan.clips[clip.index];
-    const p = probes[clip.index];
-    if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
-    const c = await conformClip({ file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format }, run.workDir, {
-      ffmpegPath: run.binaries.ffmpeg,
-      signal,
-      onProgress: (pc) => report('conform', ((i + pc / 100) / timeline.clips.length) * 100),
-    });
-    conformed.push(c);
-    report('conform', ((i + 1) / timeline.clips.length) * 100);
-  }
-  return conformed;
+  let reference: Promise<string> | undefined;
+  const extradata = (): Promise<string> => (reference ??= houseExtradata(format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, ffprobePath: run.binaries.ffprobe }));
+  let done = 0;
+  return timeline.clips.map((clip) =>
+    run.schedule(async () => {
+      const source = plan.clips[clip.index];
+      const p = probes[clip.index];
+      if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
+      const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format };
+      const copy = run.copies ? { ffprobePath: run.binaries.ffprobe, extradataHash: extradata } : undefined;
+      const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads, copy });
+      report('conform', (++done / timeline.clips.length) * 100);
+      return c;
+    }, PRIORITY.conform),
+  );
+}
+
+/** The film's sound (stitch-sound.ts), its ffmpeg steps in the pool. */
+function soundOf(run: StitchRun, mix: MixInput, files: StitchFiles): Promise<FilmSound> {
+  return filmSound({
+    mix,
+    target: run.plan.output.loudness,
+    workDir: run.workDir,
+    mixWav: files.mixWav,
+    filterScript: files.filterScript,
+    ffmpegPath: run.binaries.ffmpeg,
+    signal: run.signal,
+    schedule: (step) => run.schedule(step, PRIORITY.sound),
+    onProgress: (stage, percent) => run.report(stage, percent),
+  });
 }
 
 /** Names this run's files: per-run work files (work-files.ts; sweepWorkDir knows them as litter of killed runs), the temp cut beside the output, the sidecars. */
@@ -194,64 +388,20 @@ function runFiles(workDir: string, outPath: string): StitchFiles {
     concatList: names.concatList,
     mixWav: join(workDir, names.mixWav),
     filterScript: join(workDir, names.filterScript),
-    audio: join(workDir, names.audio),
     srtName: names.srt,
     finalTemp: tempBeside(outPath),
     sidecars: captionSidecars(outPath),
   };
 }
 
-/** Renders the transition windows and writes the concat list of the picture's pieces; returns the windows rendered now. */
-async function renderPicture(run: StitchRun, pieces: readonly Piece[], conformed: readonly ConformedClip[], files: StitchFiles): Promise<number> {
-  const { format, workDir, report } = run;
-  const { files: pieceFiles, rendered } = await renderPieces(pieces, conformed, format, workDir, {
-    ffmpegPath: run.binaries.ffmpeg,
-    signal: run.signal,
-    onProgress: (pc) => report('picture', pc),
-  });
-  await writeTextAtomic(join(workDir, files.concatList), buildConcatList(pieces, pieceFiles, format.fps));
-  report('picture', 100);
-  return rendered;
-}
-
-/** Mixes the clips' own sound, narration and cues to one PCM file, then normalizes its loudness (two passes) to the AAC. */
-async function mixSound(run: StitchRun, conformed: readonly ConformedClip[], files: StitchFiles): Promise<void> {
-  const { plan, timeline, format, length, signal, report } = run;
-  const ffmpegPath = run.binaries.ffmpeg;
-  const clipSounds: ClipSound[] = timeline.clips.map((clip, i) => ({
-    file: conformed[i]?.audio ?? '',
-    start: clip.startFrame / format.fps,
-    duration: clip.frames / format.fps,
-    fadeIn: (timeline.clips[i - 1]?.transitionFrames ?? 0) / format.fps,
-    fadeOut: clip.transitionFrames / format.fps,
-    gain: plan.clips[clip.index]?.gain ?? 0,
-  }));
-  const mixInput = { clips: clipSounds, narration: plan.narration, cues: plan.cues, length };
-  await writeTextAtomic(files.filterScript, mixFilter(mixInput));
-  await runFfmpeg(buildMixArgs(mixInput, files.filterScript, files.mixWav), { ffmpegPath, signal, expectedDuration: length, onProgress: (pc) => report('mix', pc) });
-  const measured = await measureLoudness(files.mixWav, plan.output.loudness, { ffmpegPath, signal });
-  report('loudness', 40);
-  await runFfmpeg(buildNormalizeArgs(files.mixWav, plan.output.loudness, measured, files.audio), {
-    ffmpegPath,
-    signal,
-    expectedDuration: length,
-    onProgress: (pc) => report('loudness', 40 + pc * 0.6),
-  });
-}
-
-/**
- * Muxes picture and sound (burning the subtitles in when asked) into the temp file beside the
- * output. The result's loudness is measured meanwhile on the AAC that goes into the file
- * unchanged (stream copy); returns it.
- */
-async function finalCut(run: StitchRun, files: StitchFiles): Promise<LoudnessResult> {
+/** Muxes picture and sound (burning the subtitles in when asked) into the temp file beside the output. */
+async function finalCut(run: StitchRun, files: StitchFiles, sound: FilmSound): Promise<void> {
   const { plan, timeline, format, signal, report } = run;
   const out = plan.output;
-  const ffmpegPath = run.binaries.ffmpeg;
   await mkdir(dirname(run.outPath), { recursive: true });
   const args = buildFinalArgs({
     concatList: files.concatList,
-    audio: files.audio,
+    audio: sound.file,
     out: files.finalTemp,
     container: containerFor(run.outPath),
     title: out.title,
@@ -259,20 +409,13 @@ async function finalCut(run: StitchRun, files: StitchFiles): Promise<LoudnessRes
     frames: timeline.frames,
     format,
   });
-  const [, result] = await all<[void, LoudnessResult]>([
-    runFfmpeg(args, { ffmpegPath, signal, cwd: run.workDir, expectedDuration: run.length, onProgress: (pc) => report('final', pc * 0.9) }),
-    measureResult(files.audio, { ffmpegPath, signal }).then((m) => {
-      report('measure', 100);
-      return m;
-    }),
-  ]);
-  return result;
+  await runFfmpeg(args, { ffmpegPath: run.binaries.ffmpeg, signal, cwd: run.workDir, expectedDuration: run.length, onProgress: (pc) => report('final', pc * 0.95) });
 }
 
-/** Removes the temp cut and this run's per-run work files, whatever happened (conformed clips and windows stay). */
+/** Removes the temp cut and this run's per-run work files, whatever happened (conformed clips, windows and the sound stay). */
 async function removeRunFiles(workDir: string, files: StitchFiles): Promise<void> {
   await rm(files.finalTemp, { force: true });
-  for (const name of [files.concatList, basename(files.mixWav), basename(files.filterScript), basename(files.audio), files.srtName]) {
+  for (const name of [files.concatList, basename(files.mixWav), basename(files.filterScript), files.srtName]) {
     await rm(join(workDir, name), { force: true });
   }
 }

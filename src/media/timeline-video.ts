@@ -3,6 +3,8 @@
  * parts) and lists every piece for the concat demuxer with explicit in/out points and durations,
  * so the joined stream is copied, not re-encoded, everywhere else. One ffmpeg run per window
  * holds only that window's two or three decoders: memory stays flat however long the film.
+ * Windows are kept by the content key of their inputs and parameters: changing one transition
+ * re-renders one window.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
@@ -59,22 +61,27 @@ export function windowFilter(window: WindowPiece, fps: number): string {
   return chains.join(';');
 }
 
-/** Pure: ffmpeg arguments that render a window from the conformed clips' videos. */
-export function buildWindowArgs(window: WindowPiece, videos: readonly string[], format: HouseFormat, out: string): string[] {
+/**
+ * Pure: ffmpeg arguments that render a window from the conformed clips' videos.
+ * @param threads x264 threads (see houseVideoArgs); the filter graph then runs on one thread.
+ */
+export function buildWindowArgs(window: WindowPiece, videos: readonly string[], format: HouseFormat, out: string, threads?: number): string[] {
   const inputs = window.parts.flatMap((p) => {
     const file = videos[p.clip];
     if (file === undefined) throw new StitchPlanError(`no conformed clip ${p.clip}`);
-    return ['-ss', String(p.from / format.fps), '-i', file];
+    // With a thread budget, each decoder gets one thread too (less memory, no fight over the cores).
+    return [...(threads === undefined ? [] : ['-threads', '1']), '-ss', String(p.from / format.fps), '-i', file];
   });
   return [
     ...inputs,
+    ...(threads === undefined ? [] : ['-filter_complex_threads', '1']),
     '-filter_complex',
     windowFilter(window, format.fps),
     '-map',
     '[out]',
     '-frames:v',
     String(pieceFrames(window)),
-    ...houseVideoArgs(format),
+    ...houseVideoArgs(format, threads),
     '-an',
     '-map_metadata',
     '-1',
@@ -111,7 +118,7 @@ export function buildConcatList(pieces: readonly Piece[], files: readonly string
 }
 
 /** The key of a window file: its parts (by conform key and range), transitions and format. */
-export function windowKey(window: WindowPiece, conformed: readonly ConformedClip[], format: HouseFormat): string {
+export function windowKey(window: WindowPiece, conformed: readonly Pick<ConformedClip, 'key'>[], format: HouseFormat): string {
   const fields = {
     parts: window.parts.map((p) => [conformed[p.clip]?.key, p.from, p.to]),
     transitions: window.transitions,
@@ -120,58 +127,56 @@ export function windowKey(window: WindowPiece, conformed: readonly ConformedClip
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
 }
 
+/** How a window ffmpeg runs: the binary, cancellation, x264 threads, progress 0–100 of this window. */
+export interface WindowRunOptions {
+  readonly ffmpegPath: string;
+  readonly signal?: AbortSignal | undefined;
+  readonly threads?: number | undefined;
+  readonly onProgress?: ((percent: number) => void) | undefined;
+}
+
+/** Pure: the kept file name of a window in the work folder (by windowKey). */
+export function windowFileName(window: WindowPiece, conformed: readonly Pick<ConformedClip, 'key'>[], format: HouseFormat): string {
+  return `window-${windowKey(window, conformed, format)}.mp4`;
+}
+
 /**
- * Renders the windows (reusing those already in `workDir`) and returns, per piece, the file name
- * relative to workDir to list for concat, and how many windows were rendered now.
- * @param options.ffmpegPath the ffmpeg to run (`FfmpegBinaries.ffmpeg`); onProgress gets 0–100 over all windows
- * @throws FfmpegError
+ * Renders one window into `workDir` unless it is there already (by key); returns its file name
+ * relative to workDir and whether it was rendered now.
+ * @throws FfmpegError (no temp file is left)
  */
-export async function renderPieces(
-  pieces: readonly Piece[],
-  conformed: readonly ConformedClip[],
+export async function renderWindow(
+  window: WindowPiece,
+  conformed: readonly Pick<ConformedClip, 'key' | 'video'>[],
   format: HouseFormat,
   workDir: string,
-  options: { ffmpegPath: string; signal?: AbortSignal | undefined; onProgress?: ((percent: number) => void) | undefined },
-): Promise<{ files: string[]; rendered: number }> {
-  const files: string[] = [];
-  const windows = pieces.filter((p): p is WindowPiece => p.kind === 'window');
-  let done = 0;
-  let rendered = 0;
-  for (const piece of pieces) {
-    if (piece.kind === 'copy') {
-      const clip = conformed[piece.clip];
-      if (!clip) throw new StitchPlanError(`no conformed clip ${piece.clip}`);
-      files.push(basename(clip.video));
-      continue;
-    }
-    const name = `window-${windowKey(piece, conformed, format)}.mp4`;
-    const file = join(workDir, name);
-    if (!(await exists(file))) {
-      const temp = join(workDir, `${name}.${randomBytes(4).toString('hex')}.tmp.mp4`);
-      try {
-        await runFfmpeg(
-          buildWindowArgs(
-            piece,
-            conformed.map((c) => c.video),
-            format,
-            temp,
-          ),
-          {
-            ffmpegPath: options.ffmpegPath,
-            signal: options.signal,
-            expectedDuration: pieceFrames(piece) / format.fps,
-            onProgress: (p) => options.onProgress?.(((done + p / 100) / windows.length) * 100),
-          },
-        );
-        await rename(temp, file);
-      } finally {
-        await rm(temp, { force: true });
-      }
-      rendered += 1;
-    }
-    done += 1;
-    options.onProgress?.((done / windows.length) * 100);
-    files.push(name);
+  options: WindowRunOptions,
+): Promise<{ name: string; rendered: boolean }> {
+  const name = windowFileName(window, conformed, format);
+  const file = join(workDir, name);
+  if (await exists(file)) return { name, rendered: false };
+  const temp = join(workDir, `${name}.${randomBytes(4).toString('hex')}.tmp.mp4`);
+  const videos = conformed.map((c) => c.video);
+  try {
+    await runFfmpeg(buildWindowArgs(window, videos, format, temp, options.threads), {
+      ffmpegPath: options.ffmpegPath,
+      signal: options.signal,
+      expectedDuration: pieceFrames(window) / format.fps,
+      onProgress: options.onProgress,
+    });
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
   }
-  return { files, rendered };
+  return { name, rendered: true };
+}
+
+/** Pure: per piece, the file to list for concat (relative to workDir): the conformed clip of a copy, the window's kept file. */
+export function pieceFileNames(pieces: readonly Piece[], conformed: readonly Pick<ConformedClip, 'key' | 'video'>[], format: HouseFormat): string[] {
+  return pieces.map((piece) => {
+    if (piece.kind === 'window') return windowFileName(piece, conformed, format);
+    const clip = conformed[piece.clip];
+    if (!clip) throw new StitchPlanError(`no conformed clip ${piece.clip}`);
+    return basename(clip.video);
+  });
 }

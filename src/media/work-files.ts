@@ -8,6 +8,10 @@
  * |----------------------------------------|---------------------------------------|------------------------|
  * | `conform-<key>.mp4`, `conform-<key>.wav` | a conformed clip (conform.ts)         | kept, reused by key    |
  * | `window-<key>.mp4`                     | a rendered transition window           | kept, reused by key    |
+ * | `sound-<key>.m4a`, `sound-<key>.json`  | the normalized sound and its loudness  | kept, reused by key    |
+ * | `probe-<key>.json`                     | an input's probe, by path, size, mtime | kept, reused by key    |
+ * | `final-<key>.json`                     | what the last cut at an output path was made of | kept, replaced |
+ * | `house-<run>.tmp.mp4`                  | the house format's reference frame     | litter                 |
  * | `conform-<key>.<tag>.tmp.mp4/.wav`     | a conform being written               | litter once its run ended |
  * | `window-<key>.mp4.<tag>.tmp.mp4`       | a window being written                | litter                 |
  * | `<name>.<hex>.tmp`                     | a text file being written atomically  | litter                 |
@@ -19,9 +23,33 @@
  * `<key>` is 32 hex chars, `<run>` and `<tag>` 8. A finished stitch removes its own per-run
  * files; one that was killed (SIGKILL, power loss, a crash of node) cannot, hence sweepWorkDir.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { sweepFiles, type SweepResult } from '../util/sweep.js';
+
+/** A file's identity without reading it: resolved path, size in bytes, modification time in ms. */
+export interface FileIdentity {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * The identity of `file` (footage can be gigabytes: the stitcher keys its work by this, as the
+ * conform does, and never hashes inputs).
+ * @throws the file system's error (ENOENT for a missing file)
+ */
+export async function fileIdentity(file: string): Promise<FileIdentity> {
+  const path = resolve(file);
+  const info = await stat(path);
+  return { path, size: info.size, mtimeMs: info.mtimeMs };
+}
+
+/** Pure: a work-folder key (sha256, 32 hex chars) over any JSON value. */
+export function workKey(fields: unknown): string {
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
+}
 
 /** True when `file` exists (any type). */
 export async function exists(file: string): Promise<boolean> {
@@ -76,8 +104,8 @@ export function runFileNames(run: string): RunFileNames {
   };
 }
 
-/** Names a stitch keeps on purpose: conformed clips and transition windows, by content key. */
-const KEPT = /^(?:conform-[0-9a-f]{32}\.(?:mp4|wav)|window-[0-9a-f]{32}\.mp4)$/;
+/** Names a stitch keeps on purpose: conformed clips, transition windows, sound, probes and cut records, by key. */
+const KEPT = /^(?:conform-[0-9a-f]{32}\.(?:mp4|wav)|window-[0-9a-f]{32}\.mp4|sound-[0-9a-f]{32}\.(?:m4a|json)|(?:probe|final)-[0-9a-f]{32}\.json)$/;
 /** Temp files: `….tmp` (atomic text writes) and `….tmp.<ext>` (conforms, windows). */
 const TEMP = /\.tmp(?:\.[A-Za-z0-9]+)?$/;
 /** Per-run files (runFileNames). */

@@ -6,7 +6,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { hashFile } from '../api/download.js';
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { SpeechSpan, SpeechTiming } from '../captions/timing.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
@@ -26,6 +25,7 @@ import { fetchAsset, type AssetStep, type DurationProbe, type ReadyAsset, type R
 import type { Budget } from './budget.js';
 import { AssetCache } from './cache.js';
 import { DagExecutor, type NodeDetail } from './dag-executor.js';
+import { FileFacts } from './file-facts.js';
 import type { AssetUse, EventSink, NodeState, RunSummary } from './events.js';
 import { FailureError, failureOf, ProductionFailedError, type RunFailure } from './failure.js';
 import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
@@ -68,7 +68,7 @@ export interface RunOptions {
   readonly force?: readonly string[];
   /** Nodes worked on at once (downloads, waits); the plan's job limit applies on top. */
   readonly concurrency?: number;
-  /** x264 preset for the final encode. */
+  /** x264 preset of conforms and transition windows (StitchOptions.preset). */
   readonly preset?: string;
   /** A compute-unit budget shared with other productions of a batch. */
   readonly budget?: Budget;
@@ -115,6 +115,8 @@ class ProductionRun {
   #finalCut: LockFile['final_cut'];
   /** Warnings found while making the film (captions read too fast). */
   #warnings: Diagnostic[] = [];
+  /** Hashes and durations of footage and the final cut, by path, size and mtime (file-facts.ts). */
+  #files: FileFacts | undefined;
 
   constructor(dag: ProductionDag, options: RunOptions) {
     this.#dag = dag;
@@ -139,8 +141,9 @@ class ProductionRun {
   async #make(): Promise<RunFailure | undefined> {
     const { production } = this.#dag;
     const options = this.#options;
-    const refused =
-      (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ?? (await checkFootage(production, options.probeDuration, options.signal));
+    const files = (this.#files = await FileFacts.open(join(options.stateDir, 'file-facts.json')));
+    const probeKnown: typeof options.probeDuration = (file, signal) => files.duration(file, () => options.probeDuration(file, signal));
+    const refused = (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ?? (await checkFootage(production, probeKnown, options.signal));
     if (refused) return refused;
     this.#lock = await readLock(options.lockPath);
     this.#lockedAssets = this.#lock && this.#lock.api === this.#dag.api ? { ...this.#lock.assets } : {};
@@ -278,8 +281,10 @@ class ProductionRun {
     this.#warnings = readingSpeedDiagnostics(production, plan.captions?.warnings ?? []);
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
-    const upToDate = lock?.final_cut?.inputs === inputs && (await hashFile(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
+    const files = this.#files!;
+    const upToDate = lock?.final_cut?.inputs === inputs && (await files.sha256(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
     if (upToDate && lock?.final_cut) {
+      await files.save().catch(() => undefined); // facts are a cache: losing them costs a rehash, never the run
       this.#emit({ type: 'stitch', state: 'up-to-date' });
       await this.#writeLock(this.#freshAssets(), lock.final_cut);
       this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: true };
@@ -296,7 +301,8 @@ class ProductionRun {
         ...(this.#options.preset ? { preset: this.#options.preset } : {}),
         onProgress: (progress, stage) => this.#emit({ type: 'stitch', state: 'progress', progress, stage }),
       });
-      sha256 = (await hashFile(result.path)) as Sha256Hex;
+      sha256 = (await files.sha256(result.path)) as Sha256Hex;
+      await files.save().catch(() => undefined);
     } catch (error: unknown) {
       const failure = failureOf(error, { node: 'stitch', ...this.#signal() });
       this.#emit({ type: 'stitch', state: 'failed', failure });
@@ -311,13 +317,15 @@ class ProductionRun {
 
   /**
    * The stitch's input hash: the plan with each file replaced by what it is (a cached asset by
-   * its recorded SHA-256, footage by hashing its content, so an edited clip re-stitches even at
-   * the same path), and the stitcher's version.
+   * its recorded SHA-256, footage by its content's hash, so an edited clip re-stitches even at
+   * the same path: hashed again only when its size or mtime changed, file-facts.ts), and the
+   * stitcher's version.
    */
   async #stitchInputsHash(plan: StitchPlan): Promise<Sha256Hex> {
+    const files = this.#files!;
     const contentId = async (file: string): Promise<string> => {
       for (const ready of this.#assets.values()) if (ready.path === file) return ready.record.sha256;
-      return hashFile(file);
+      return files.sha256(file);
     };
     const withIds = async <T extends { file: string }>(items: readonly T[]) => Promise.all(items.map(async (item) => ({ ...item, file: await contentId(item.file) })));
     return hashJson({

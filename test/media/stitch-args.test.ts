@@ -6,7 +6,18 @@ import { buildMixArgs, duckExpression, mixFilter } from '../../src/media/audio-m
 import { buildConformArgs, conformKey, conformVideoFilter } from '../../src/media/conform.js';
 import { buildFinalArgs, containerFor } from '../../src/media/encode.js';
 import { houseVideoArgs } from '../../src/media/house-format.js';
-import { buildMeasureArgs, buildNormalizeArgs, loudnormFilter, parseEbur128, parseLoudnorm, parseMeasurement } from '../../src/media/loudness.js';
+import {
+  buildGainArgs,
+  buildMeasureArgs,
+  buildNormalizeArgs,
+  linearGain,
+  loudnormFilter,
+  meetsTarget,
+  parseEbur128,
+  parseLoudnorm,
+  parseMeasurement,
+} from '../../src/media/loudness.js';
+import { houseMismatch, parseStreamFacts, type StreamFacts } from '../../src/media/house-match.js';
 import type { MediaProbe } from '../../src/media/probe.js';
 import { frameTimeline, pieceFrames, planPieces, StitchPlanError, type WindowPiece } from '../../src/media/stitch-timeline.js';
 import type { StitchClip, StitchPlan } from '../../src/media/stitch-types.js';
@@ -338,6 +349,65 @@ describe('loudness', () => {
     const args = buildNormalizeArgs('/w/mix.wav', -16, measured, '/w/a.m4a');
     assert.deepEqual(args.slice(args.indexOf('-c:a'), args.indexOf('-c:a') + 2), ['-c:a', 'aac']);
     assert.match(args[args.indexOf('-af') + 1] ?? '', /linear=true:print_format=json,aresample=48000$/);
+  });
+});
+
+describe('linear loudness', () => {
+  it('moves the whole mix by one gain, and limits only when the gained true peak would pass the ceiling', () => {
+    assert.deepEqual(linearGain({ integrated: -22.5, truePeak: -9 }, -16), { gain: 6.5, limit: false });
+    assert.deepEqual(linearGain({ integrated: -22.5, truePeak: -7 }, -16), { gain: 6.5, limit: true });
+    assert.deepEqual(linearGain({ integrated: -Infinity, truePeak: -Infinity }, -16), { gain: 0, limit: false });
+    assert.deepEqual(buildGainArgs('/w/mix.wav', { gain: 6.5, limit: false }, '/w/s.m4a').slice(4, 6), ['-af', 'volume=6.5dB']);
+    const limited = buildGainArgs('/w/mix.wav', { gain: 6.5, limit: true }, '/w/s.m4a');
+    assert.match(limited[limited.indexOf('-af') + 1] ?? '', /^volume=6\.5dB,aresample=192000,alimiter=limit=0\.84140:.*level=0,aresample=48000$/);
+  });
+  it('accepts a result within 0.5 LU of the target and at or under −1 dBTP, else falls back', () => {
+    assert.equal(meetsTarget({ integrated: -16.4, truePeak: -1.2 }, -16), true);
+    assert.equal(meetsTarget({ integrated: -16.6, truePeak: -1.2 }, -16), false);
+    assert.equal(meetsTarget({ integrated: -16, truePeak: -0.9 }, -16), false);
+    assert.equal(meetsTarget({ integrated: -Infinity, truePeak: -Infinity }, -16), true);
+  });
+});
+
+describe('houseMismatch', () => {
+  const format = { width: 1280, height: 720, fps: 24, preset: 'superfast' };
+  const packets = (n: number, gop = 24, tick = 3750): { pts: number; dts: number; flags: string }[] =>
+    Array.from({ length: n }, (_, k) => ({ pts: k * tick, dts: k * tick, flags: k % gop === 0 ? 'K__' : '___' }));
+  const probe = (stream: Record<string, unknown>, list = packets(48)): StreamFacts =>
+    parseStreamFacts({
+      streams: [
+        {
+          codec_name: 'h264',
+          profile: 'High',
+          width: 1280,
+          height: 720,
+          pix_fmt: 'yuv420p',
+          sample_aspect_ratio: '1:1',
+          r_frame_rate: '24/1',
+          avg_frame_rate: '24/1',
+          time_base: '1/90000',
+          has_b_frames: 0,
+          field_order: 'progressive',
+          extradata_hash: 'SHA256:ab',
+          ...stream,
+        },
+      ],
+      packets: list.map((p) => ({ pts: p.pts, dts: p.dts, flags: p.flags })),
+    });
+  const target = { format, extradataHash: 'SHA256:ab', frames: 48, inPoint: 0, rotation: 0 };
+  it('copies a clip that has the house format’s parameter sets, grid and GOPs', () => {
+    assert.equal(houseMismatch(probe({}), target), undefined);
+  });
+  it('names the first property that differs', () => {
+    assert.match(houseMismatch(probe({ sample_aspect_ratio: '4:3' }), target) ?? '', /^SAR 4:3/);
+    assert.match(houseMismatch(probe({ time_base: '1/12288' }), target) ?? '', /^time base/);
+    assert.match(houseMismatch(probe({ extradata_hash: 'SHA256:cd' }), target) ?? '', /^parameter sets/);
+    assert.match(houseMismatch(probe({ avg_frame_rate: '24000/1001' }), target) ?? '', /^fps 23\.97/);
+    assert.match(houseMismatch(probe({}, packets(40)), target) ?? '', /has 40 frames, the cut takes 48/);
+    assert.match(houseMismatch(probe({}, packets(48, 48)), target) ?? '', /frame 24 is not a keyframe/);
+    const reordered = packets(48).map((p, k) => (k === 3 ? { ...p, pts: p.pts + 3750 } : p));
+    assert.match(houseMismatch(probe({}, reordered), target) ?? '', /frame 3 is not at 11250 ticks/);
+    assert.match(houseMismatch(probe({}), { ...target, rotation: 90 }) ?? '', /^rotation/);
   });
 });
 

@@ -183,7 +183,8 @@ describe('stitch', () => {
       clips: plan.clips.map((c, i) => (i === 0 ? { ...c, transition: { type: 'fadeblack', duration: 1 } } : c)),
     };
     const second = await stitch(changed, { binaries, workDir: work, preset: 'ultrafast' });
-    assert.deepEqual(second.stats, { conformed: 0, reused: 3, windows: 1 });
+    // Only the picture changed: one window is rendered, the sound is the one already made.
+    assert.deepEqual(second.stats, { conformed: 0, reused: 3, windows: 1, copied: 0, sound: 'reused' });
     assert.equal(first.stats?.conformed, 3);
     const after = (await readdir(work)).filter((n) => n.startsWith('conform-')).sort();
     assert.deepEqual(after, conformed);

@@ -22,7 +22,8 @@ const binaries = await locateFfmpeg();
 const KEY = '0123456789abcdef0123456789abcdef';
 const KEY2 = 'fedcba9876543210fedcba9876543210';
 
-const kept = (names: readonly string[]): string[] => names.filter((n) => /^(conform|window)-[0-9a-f]{32}\.(mp4|wav)$/.test(n)).sort();
+const kept = (names: readonly string[]): string[] =>
+  names.filter((n) => /^(?:(?:conform|window)-[0-9a-f]{32}\.(?:mp4|wav)|(?:probe|final|sound)-[0-9a-f]{32}\.json|sound-[0-9a-f]{32}\.m4a)$/.test(n)).sort();
 
 describe('isWorkLitter', () => {
   it('calls temp and per-run files litter, never a conformed clip or window, nor a foreign name', () => {
@@ -41,7 +42,19 @@ describe('isWorkLitter', () => {
     ]) {
       assert.equal(isWorkLitter(litter), true, litter);
     }
-    for (const keep of [`conform-${KEY}.mp4`, `conform-${KEY}.wav`, `window-${KEY}.mp4`, 'notes.txt', 'mix-final.wav', 'my.tmpl', 'psnr.log']) {
+    for (const keep of [
+      `conform-${KEY}.mp4`,
+      `conform-${KEY}.wav`,
+      `window-${KEY}.mp4`,
+      `sound-${KEY}.m4a`,
+      `sound-${KEY}.json`,
+      `probe-${KEY}.json`,
+      `final-${KEY}.json`,
+      'notes.txt',
+      'mix-final.wav',
+      'my.tmpl',
+      'psnr.log',
+    ]) {
       assert.equal(isWorkLitter(keep), false, keep);
     }
   });
@@ -135,7 +148,7 @@ describe('sweepWorkDir', () => {
     assert.deepEqual(await Promise.all(conformed.map(async (n) => (await stat(join(work, n))).size)), sizes);
 
     const done = await stitch(plan, { binaries, workDir: work, preset: 'ultrafast' });
-    assert.deepEqual(done.stats, { conformed: 0, reused: 2, windows: 1 });
+    assert.deepEqual(done.stats, { conformed: 0, reused: 2, windows: 1, copied: 0, sound: 'linear' });
   });
 
   it('after a stitch whose processes were killed mid-conform: its temp files go, the finished conform stays', async (t) => {
@@ -156,7 +169,7 @@ describe('sweepWorkDir', () => {
     // Kill once the first clip is conformed and the second is being written.
     while (Date.now() < deadline) {
       names = await readdir(work);
-      if (kept(names).length >= 2 && names.some((n) => n.includes('.tmp.'))) break;
+      if (kept(names).filter((n) => n.startsWith('conform-')).length >= 2 && names.some((n) => n.includes('.tmp.'))) break;
       await sleep(10);
     }
     process.kill(-(child.pid ?? 0), 'SIGKILL');

@@ -13,7 +13,7 @@ import { renderThumbnail, renderVideo } from './video.js';
  * change (a new look, a different voice mapping, other encoder settings): it enters the
  * runner's fingerprints, so cached assets from an older engine are not reused.
  */
-export const ENGINES_VERSION = 'local-engines/1';
+export const ENGINES_VERSION = 'local-engines/2';
 
 /**
  * The engines, running the ffmpeg and ffprobe of `binaries` (what the caller's locateFfmpeg

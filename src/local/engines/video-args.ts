@@ -2,6 +2,7 @@
  * Pure: the complete ffmpeg argument array of a video render — picture (scene-graph.ts),
  * ambient bed (ambience.ts), optional narration (speech-args.ts), H.264 + AAC encode.
  */
+import { HOUSE_PRESET, houseVideoArgs, type HouseFormat } from '../../media/house-format.js';
 import { FRAME_SIZE } from '../../vocabulary/catalog.js';
 import { ambienceGraph } from './ambience.js';
 import { BITEXACT_ARGS, SAMPLE_RATE } from './encode-args.js';
@@ -15,14 +16,17 @@ export interface VideoPreset {
   /** Working size of the animated picture (pixels). */
   readonly canvasWidth: number;
   readonly canvasHeight: number;
-  /** x264 preset and constant rate factor. */
+  /**
+   * x264 preset of the house format's encode: `full` uses the stitch's default (HOUSE_PRESET),
+   * so the stitch stream-copies generated clips; `fast` the tests' `ultrafast` (the tests stitch
+   * at `ultrafast` too).
+   */
   readonly x264Preset: string;
-  readonly crf: number;
 }
 
 export const VIDEO_PRESETS: Readonly<Record<EngineQuality, VideoPreset>> = {
-  full: { canvasWidth: 640, canvasHeight: 360, x264Preset: 'superfast', crf: 21 },
-  fast: { canvasWidth: 320, canvasHeight: 180, x264Preset: 'ultrafast', crf: 26 },
+  full: { canvasWidth: 640, canvasHeight: 360, x264Preset: HOUSE_PRESET },
+  fast: { canvasWidth: 320, canvasHeight: 180, x264Preset: 'ultrafast' },
 };
 
 /**
@@ -83,9 +87,17 @@ export function videoFilterGraph(request: VideoRequest, ctx: VideoArgsContext): 
   return parts.join(';\n');
 }
 
-/** Pure: ffmpeg arguments rendering `request` to `ctx.outFile` (MP4, H.264 yuv420p + AAC 48 kHz stereo). */
+/** Pure: the house format (src/media/house-format.ts) a request's clip is encoded in. */
+export function videoHouseFormat(request: VideoRequest, quality: EngineQuality): HouseFormat {
+  const { width, height } = FRAME_SIZE[request.resolution];
+  return { width, height, fps: request.fps, preset: VIDEO_PRESETS[quality].x264Preset };
+}
+
+/**
+ * Pure: ffmpeg arguments rendering `request` to `ctx.outFile` (MP4, AAC 48 kHz stereo, and the
+ * picture in the house format with the stitch's own encoder arguments, so the stitch copies it).
+ */
 export function buildVideoArgs(request: VideoRequest, ctx: VideoArgsContext): string[] {
-  const preset = VIDEO_PRESETS[ctx.quality];
   return [
     // Filter slice threads pinned like x264's: the grain's noise filter draws per slice.
     '-filter_complex_threads',
@@ -96,20 +108,7 @@ export function buildVideoArgs(request: VideoRequest, ctx: VideoArgsContext): st
     '[vout]',
     '-map',
     '[aout]',
-    '-c:v',
-    'libx264',
-    '-preset',
-    preset.x264Preset,
-    '-crf',
-    String(preset.crf),
-    '-threads:v',
-    String(X264_THREADS),
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    String(request.fps * 2),
-    '-r',
-    String(request.fps),
+    ...houseVideoArgs(videoHouseFormat(request, ctx.quality), X264_THREADS),
     '-c:a',
     'aac',
     '-b:a',
