@@ -16,7 +16,7 @@ import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { AuthError, NotFoundError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
-import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
+import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type LimitsSource, type SharedLimits } from './limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
 import { CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, Transport } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
@@ -40,7 +40,7 @@ export interface MercaClientOptions {
    * limits; create one registry per program and pass it to every client. Default: a registry of
    * this client's own (it shares its limits with no other client).
    */
-  readonly limits?: LimitsRegistry;
+  readonly limits?: LimitsSource;
   /** Time for the limiter, backoff and waits (default the wall clock); tests pass a ManualClock. */
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
@@ -67,8 +67,9 @@ export interface SubmitOptions {
   /**
    * Called once a concurrent-job slot is free, just before the POST: throw to cancel the
    * submission (a budget that the jobs before this one used up). The slot is given back.
+   * May be async (a budget kept in Redis); the POST waits for it.
    */
-  readonly beforePost?: () => void;
+  readonly beforePost?: () => void | Promise<void>;
 }
 
 /** Counters for reports and tests. */
@@ -273,7 +274,7 @@ export class MercaClient {
   private async submit(endpoint: 'generate' | 'speech' | 'music', body: object, options: SubmitOptions): Promise<Job> {
     const slot = await this.limits.gate.acquire(options.signal);
     try {
-      options.beforePost?.();
+      await options.beforePost?.();
       const job = await this.transport.call<Job>('POST', endpoint, {
         body,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),

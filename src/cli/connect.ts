@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BASE_URL, MercaClient, type MercaClientOptions } from '../api/client.js';
-import type { LimitsRegistry } from '../api/limits.js';
+import type { LimitsSource } from '../api/limits.js';
 import type { FfmpegBinaries } from '../media/ffmpeg.js';
 import { ENGINES_VERSION } from '../local/engines/index.js';
 import { assertSafeUrl } from '../api/transport.js';
@@ -39,7 +39,7 @@ export interface ConnectOptions {
   /** ffmpeg and ffprobe, located once by the command (MercaDream Local's engines use them). */
   readonly binaries: FfmpegBinaries;
   /** The plan limits every client of a key shares; one per process, made by the composition root. */
-  readonly limits: LimitsRegistry;
+  readonly limits: LimitsSource;
   /** How long a request may wait for the API's answer, ms (`--request-timeout`); the client's default when absent. */
   readonly requestTimeoutMs?: number;
 }

@@ -96,8 +96,8 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
   }
 }
 
-/** Compute units still to spend: what is still to generate, each asset once however many productions share it. */
-async function plannedUnits(items: readonly BatchItem[], projects: Projects): Promise<number> {
+/** Compute units still to spend (a batch's or a fleet's): what is still to generate, each asset once however many productions share it. */
+export async function plannedUnits(items: readonly BatchItem[], projects: Projects): Promise<number> {
   const toGenerate = new Map<string, number>();
   for (const item of items) {
     const project = projects.of(item.plan.production);
@@ -125,7 +125,7 @@ async function sweepLitter(projects: readonly ProjectState[]): Promise<void> {
 }
 
 /** The summary of a production that did not run. */
-function notRun(item: BatchItem, failure: RunFailure): RunSummary & { readonly name: string } {
+export function notRun(item: BatchItem, failure: RunFailure): RunSummary & { readonly name: string } {
   return { name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
 }
 
