@@ -53,6 +53,11 @@ export interface MercaClientOptions {
    */
   readonly requestTimeoutMs?: number;
   readonly waitTiming?: Partial<WaitTiming>;
+  /**
+   * Sent as `webhook_url` with every job this client submits (unless the params name one): where
+   * the API delivers the job's updates. Hand each verified delivery to `observeDelivery`.
+   */
+  readonly webhookUrl?: string;
   /** Called before every retry (for progress displays). */
   readonly onRetry?: (event: RetryEvent) => void;
   /** Environment to read MERCADREAM_* from (default process.env). */
@@ -106,6 +111,9 @@ export class MercaClient {
   private readonly policy: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly slots = new Map<string, JobSlot>();
+  /** The last sighting of each job still running, so a webhook delivery (which carries less) completes it. */
+  private readonly running = new Map<string, Job>();
+  private readonly webhookUrl: string | undefined;
   /** Aborted by close(): ends the client's own waits on the jobs it holds slots for. */
   private readonly lifetime = new AbortController();
   private requestCount = 0;
@@ -115,6 +123,8 @@ export class MercaClient {
    * @throws TypeError when the base URL is plain http:// to a host other than loopback
    * @throws RangeError when requestTimeoutMs is not a finite number ≥ 0
    */
+  // Longer than most: the client's one composition of its parts (transport, limits, waiter, resources), a line each.
+  // eslint-disable-next-line max-lines-per-function
   constructor(apiKeyOrOptions?: string | MercaClientOptions, maybeOptions: MercaClientOptions = {}) {
     const options = typeof apiKeyOrOptions === 'string' ? { ...maybeOptions, apiKey: apiKeyOrOptions } : { ...apiKeyOrOptions };
     const env = options.env ?? process.env;
@@ -126,6 +136,7 @@ export class MercaClient {
     if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new RangeError(`requestTimeoutMs must be a number of milliseconds ≥ 0, not ${requestTimeoutMs}`);
     this.requestTimeoutMs = requestTimeoutMs;
     this.clock = options.clock ?? systemClock;
+    this.webhookUrl = options.webhookUrl;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
     this.limits = (options.limits ?? new LimitsRegistry()).for(this.baseUrl, apiKey, plan, this.clock);
@@ -256,6 +267,19 @@ export class MercaClient {
     this.seen(job);
   }
 
+  /**
+   * Hands a verified webhook delivery (verifyWebhook's payload) to waiting callers: its status,
+   * progress, download URL and error, over what the client last saw of the job (its POST's
+   * answer: type, compute units, times). A delivery for a job this client does not know is ignored.
+   */
+  observeDelivery(payload: { job_id: string; status: Job['status']; [field: string]: unknown }): void {
+    const known = this.running.get(payload.job_id);
+    if (!known) return;
+    const fields = ['status', 'progress', 'download_url', 'error', 'file_size_bytes'] as const;
+    const update = Object.fromEntries(fields.filter((f) => payload[f] !== undefined).map((f) => [f, payload[f]]));
+    this.seen({ ...known, ...update });
+  }
+
   stats(): ClientStats {
     return { requests: this.requestCount, bucket: this.limits.bucket.stats(), gate: this.limits.gate.stats() };
   }
@@ -276,7 +300,7 @@ export class MercaClient {
     try {
       await options.beforePost?.();
       const job = await this.transport.call<Job>('POST', endpoint, {
-        body,
+        body: this.webhookUrl && !('webhook_url' in body) ? { ...body, webhook_url: this.webhookUrl } : body,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -300,7 +324,8 @@ export class MercaClient {
     if (job.status === 'completed' || job.status === 'failed') {
       this.slots.get(job.id)?.release();
       this.slots.delete(job.id);
-    }
+      this.running.delete(job.id);
+    } else if (this.slots.has(job.id) || this.waiter.size > 0) this.running.set(job.id, job);
     this.waiter.observe(job);
     return job;
   }

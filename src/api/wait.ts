@@ -20,9 +20,17 @@ export interface WaitTiming {
   readonly minIntervalMs: number;
   readonly maxIntervalMs: number;
   readonly factor: number;
+  /**
+   * How long after a job's `estimated_completion` its first poll waits, ms (default 0). With
+   * webhooks the delivery settles the wait; polling is only the fallback for a missed delivery.
+   */
+  readonly afterEtaMs?: number;
 }
 
 export const DEFAULT_WAIT_TIMING: WaitTiming = { minIntervalMs: 1000, maxIntervalMs: 15_000, factor: 1.5 };
+
+/** Wait timing when webhooks are received: the first poll 20 s after the estimate, then rarely (the list endpoint's shared polls). */
+export const WEBHOOK_WAIT_TIMING: WaitTiming = { minIntervalMs: 2000, maxIntervalMs: 30_000, factor: 2, afterEtaMs: 20_000 };
 
 /** Options of one wait. */
 export interface WaitOptions {
@@ -69,7 +77,7 @@ export class JobWaiter {
         id,
         createdAt: known?.created_at instanceof Date ? known.created_at.getTime() : now,
         // A bare id is looked up at once; a job we know is first polled when it should be done.
-        nextPollAt: known ? Math.max(now + this.timing.minIntervalMs / 2, eta ?? now + this.timing.minIntervalMs) : now,
+        nextPollAt: known ? Math.max(now + this.timing.minIntervalMs / 2, (eta ?? now + this.timing.minIntervalMs) + (this.timing.afterEtaMs ?? 0)) : now,
         interval: this.timing.minIntervalMs,
         options,
         resolve: (j) => {

@@ -47,10 +47,8 @@ export interface BatchResult {
 export async function runBatch(items: readonly BatchItem[], options: BatchOptions): Promise<BatchResult> {
   const projects = options.projects ?? new Projects();
   const planned = await plannedUnits(items, projects);
-  if (options.maxComputeUnits !== undefined && planned > options.maxComputeUnits) {
-    const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${options.maxComputeUnits}; nothing was submitted`;
-    return { plannedComputeUnits: planned, refused, summaries: items.map((item) => notRun(item, { reason: 'budget', message: refused })) };
-  }
+  const overBudget = refuseOverBudget(items, planned, options.maxComputeUnits);
+  if (overBudget) return overBudget;
   const budget = new Budget(options.maxComputeUnits);
   const releases: Array<() => Promise<void>> = [];
   try {
@@ -94,6 +92,16 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
     options.signal?.removeEventListener('abort', onOuterAbort);
     await Promise.all(releases.map((release) => release()));
   }
+}
+
+/**
+ * The batch refused before anything is spent when its planned cost (compute units) passes
+ * `max`; undefined when it fits or there is no maximum. A fleet's coordinator refuses the same way.
+ */
+export function refuseOverBudget(items: readonly BatchItem[], planned: number, max: number | undefined): BatchResult | undefined {
+  if (max === undefined || planned <= max) return undefined;
+  const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${max}; nothing was submitted`;
+  return { plannedComputeUnits: planned, refused, summaries: items.map((item) => notRun(item, { reason: 'budget', message: refused })) };
 }
 
 /** Compute units still to spend (a batch's or a fleet's): what is still to generate, each asset once however many productions share it. */

@@ -124,7 +124,7 @@ describe('RedisBudget', () => {
     const refused = outcomes.find((o) => o.status === 'rejected');
     assert.match(String(refused?.status === 'rejected' ? (refused.reason as Error).message : ''), /would cost 1 compute units, and .* of the budget's 5 are spent or reserved/);
     assert.equal(await budgets[0]!.spent(), granted.length);
-    const [first, ...rest] = granted.map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<RedisBudget['reserve']>>>).value);
+    const [first, ...rest] = granted.map((o) => o.value);
     first!.settle(2.5);
     for (const r of rest) r.release();
     await new Promise((r) => setTimeout(r, 100));
