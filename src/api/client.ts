@@ -21,7 +21,7 @@ import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry
 import { CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, Transport } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
 import { VERSION as version } from '../version.js';
-import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } from './wait.js';
+import { DEFAULT_WAIT_TIMING, JobWaiter, WEBHOOK_WAIT_TIMING, type WaitOptions, type WaitTiming } from './wait.js';
 
 /** The API's documented base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mercadream.com/v2';
@@ -55,7 +55,9 @@ export interface MercaClientOptions {
   readonly waitTiming?: Partial<WaitTiming>;
   /**
    * Sent as `webhook_url` with every job this client submits (unless the params name one): where
-   * the API delivers the job's updates. Hand each verified delivery to `observeDelivery`.
+   * the API delivers the job's updates. Hand each verified delivery to `observeDelivery`. Waits on
+   * those jobs then poll only as the fallback for a missed delivery (WEBHOOK_WAIT_TIMING); jobs
+   * submitted elsewhere (resumed, or another worker's) are polled as usual.
    */
   readonly webhookUrl?: string;
   /** Called before every retry (for progress displays). */
@@ -114,6 +116,10 @@ export class MercaClient {
   /** The last sighting of each job still running, so a webhook delivery (which carries less) completes it. */
   private readonly running = new Map<string, Job>();
   private readonly webhookUrl: string | undefined;
+  /** Deliveries that arrived before their job's POST answered, by job id (the oldest dropped past 1000). */
+  private readonly early = new Map<string, { job_id: string; status: Job['status']; [field: string]: unknown }>();
+  /** Jobs this client submitted with its webhook URL, still running: their updates are delivered here. */
+  private readonly delivered = new Set<string>();
   /** Aborted by close(): ends the client's own waits on the jobs it holds slots for. */
   private readonly lifetime = new AbortController();
   private requestCount = 0;
@@ -158,6 +164,7 @@ export class MercaClient {
       },
       this.clock,
       { ...DEFAULT_WAIT_TIMING, ...options.waitTiming },
+      options.webhookUrl ? { expected: (id) => this.delivered.has(id), timing: WEBHOOK_WAIT_TIMING } : undefined,
     );
 
     const call = <T>(method: 'GET' | 'POST' | 'DELETE', path: string, extra: { query?: Record<string, string | number | undefined>; signal?: AbortSignal | undefined } = {}) =>
@@ -270,14 +277,23 @@ export class MercaClient {
   /**
    * Hands a verified webhook delivery (verifyWebhook's payload) to waiting callers: its status,
    * progress, download URL and error, over what the client last saw of the job (its POST's
-   * answer: type, compute units, times). A delivery for a job this client does not know is ignored.
+   * answer: type, compute units, times). A delivery for a job whose POST has not answered yet is
+   * kept until it does.
    */
   observeDelivery(payload: { job_id: string; status: Job['status']; [field: string]: unknown }): void {
     const known = this.running.get(payload.job_id);
-    if (!known) return;
+    if (!known) {
+      // A delivery can overtake the POST's own answer: keep it until the job is known.
+      this.early.set(payload.job_id, payload);
+      if (this.early.size > 1000) this.early.delete(this.early.keys().next().value!);
+      return;
+    }
     const fields = ['status', 'progress', 'download_url', 'error', 'file_size_bytes'] as const;
-    const update = Object.fromEntries(fields.filter((f) => payload[f] !== undefined).map((f) => [f, payload[f]]));
-    this.seen({ ...known, ...update });
+    const update = Object.fromEntries(fields.filter((f) => payload[f] !== undefined && payload[f] !== null).map((f) => [f, payload[f]]));
+    const merged: Job = { ...known, ...update };
+    // The POST's answer had no size yet (null): the download then checks its SHA-256, not a size.
+    if (typeof merged.file_size_bytes !== 'number') delete merged.file_size_bytes;
+    this.seen(merged);
   }
 
   stats(): ClientStats {
@@ -308,7 +324,11 @@ export class MercaClient {
       if (held && held !== slot)
         slot.release(); // the same job again (idempotent replay): one slot is enough
       else this.slots.set(job.id, slot);
+      if (this.webhookUrl && !('webhook_url' in body)) this.delivered.add(job.id);
       this.seen(job);
+      const early = this.early.get(job.id);
+      this.early.delete(job.id);
+      if (early) this.observeDelivery(early);
       // The client follows every job it holds a slot for, so the slot comes back when the job ends
       // even if the caller never waits on it (its polls are shared with the caller's waits).
       if (this.slots.has(job.id)) void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
@@ -325,6 +345,7 @@ export class MercaClient {
       this.slots.get(job.id)?.release();
       this.slots.delete(job.id);
       this.running.delete(job.id);
+      this.delivered.delete(job.id);
     } else if (this.slots.has(job.id) || this.waiter.size > 0) this.running.set(job.id, job);
     this.waiter.observe(job);
     return job;

@@ -29,8 +29,8 @@ export interface WaitTiming {
 
 export const DEFAULT_WAIT_TIMING: WaitTiming = { minIntervalMs: 1000, maxIntervalMs: 15_000, factor: 1.5 };
 
-/** Wait timing when webhooks are received: the first poll 20 s after the estimate, then rarely (the list endpoint's shared polls). */
-export const WEBHOOK_WAIT_TIMING: WaitTiming = { minIntervalMs: 2000, maxIntervalMs: 30_000, factor: 2, afterEtaMs: 20_000 };
+/** Wait timing when webhooks are received: the first poll 10 s after the estimate, then rarer (the list endpoint's shared polls). */
+export const WEBHOOK_WAIT_TIMING: WaitTiming = { minIntervalMs: 2000, maxIntervalMs: 30_000, factor: 2, afterEtaMs: 10_000 };
 
 /** Options of one wait. */
 export interface WaitOptions {
@@ -41,6 +41,7 @@ export interface WaitOptions {
 
 interface Waiter {
   readonly id: string;
+  readonly timing: WaitTiming;
   createdAt: number;
   nextPollAt: number;
   interval: number;
@@ -55,10 +56,15 @@ export class JobWaiter {
   private running = false;
   private wake: AbortController | undefined;
 
+  /**
+   * @param deliveries when webhooks are received: which jobs' updates are delivered here (those
+   *   this client submitted with its webhook URL), and the timing of their fallback polls
+   */
   constructor(
     private readonly source: WaiterSource,
     private readonly clock: Clock,
     private readonly timing: WaitTiming = DEFAULT_WAIT_TIMING,
+    private readonly deliveries?: { readonly expected: (id: string) => boolean; readonly timing: WaitTiming },
   ) {}
 
   /**
@@ -70,15 +76,17 @@ export class JobWaiter {
     const id = typeof job === 'string' ? job : job.id;
     if (known && settledState(known)) return settle(known);
     options.signal?.throwIfAborted();
+    const timing = this.deliveries?.expected(id) ? this.deliveries.timing : this.timing;
     return new Promise<Job>((resolve, reject) => {
       const now = this.clock.now();
       const eta = known?.estimated_completion instanceof Date ? known.estimated_completion.getTime() : undefined;
       const waiter: Waiter = {
         id,
+        timing,
         createdAt: known?.created_at instanceof Date ? known.created_at.getTime() : now,
         // A bare id is looked up at once; a job we know is first polled when it should be done.
-        nextPollAt: known ? Math.max(now + this.timing.minIntervalMs / 2, (eta ?? now + this.timing.minIntervalMs) + (this.timing.afterEtaMs ?? 0)) : now,
-        interval: this.timing.minIntervalMs,
+        nextPollAt: known ? Math.max(now + timing.minIntervalMs / 2, (eta ?? now + timing.minIntervalMs) + (timing.afterEtaMs ?? 0)) : now,
+        interval: timing.minIntervalMs,
         options,
         resolve: (j) => {
           cleanup();
@@ -120,7 +128,7 @@ export class JobWaiter {
     const now = this.clock.now();
     for (const w of waiting) {
       w.options.onProgress?.(job);
-      w.interval = Math.min(this.timing.maxIntervalMs, w.interval * this.timing.factor);
+      w.interval = Math.min(w.timing.maxIntervalMs, w.interval * w.timing.factor);
       w.nextPollAt = now + w.interval;
     }
   }

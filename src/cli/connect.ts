@@ -24,6 +24,8 @@ export interface Connection {
   /** What to tell the user about where requests go (never the key). */
   readonly description: string;
   readonly local?: LocalServer;
+  /** The key's webhook secret, when the connection knows it (MercaDream Local's keys). */
+  readonly webhookSecret?: string;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,8 @@ export interface ConnectOptions {
   readonly limits: LimitsSource;
   /** How long a request may wait for the API's answer, ms (`--request-timeout`); the client's default when absent. */
   readonly requestTimeoutMs?: number;
+  /** `--webhook-url`: jobs are submitted with it, and waits poll only as the fallback for a missed delivery. */
+  readonly webhookUrl?: string;
 }
 
 /**
@@ -77,6 +81,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     limits: options.limits,
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
   };
   if (apiKey) {
     const client = new MercaClient(apiKey, { ...common, env: options.env });
@@ -97,6 +102,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   return {
     client,
     local,
+    webhookSecret: local.keys.find((k) => k.key === spec.key)?.webhookSecret ?? '',
     api: apiIdentity({ env: {}, localQuality: options.localQuality }),
     description: `MercaDream Local (no MERCADREAM_API_KEY: offline, procedural stand-in media, ${options.localQuality} quality) at ${local.url}`,
     async close() {

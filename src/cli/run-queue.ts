@@ -7,8 +7,12 @@
  */
 import { resolve } from 'node:path';
 import { apiIdentity } from './connect.js';
-import { runOnFleet, type FleetItem } from '../fleet/coordinator.js';
+import { runOnFleet, type CoordinatorOptions, type FleetItem } from '../fleet/coordinator.js';
 import { connectRedis, redactRedisUrl, RedisUnavailableError } from '../fleet/redis.js';
+import { relayDelivery } from '../fleet/deliveries.js';
+import type { WebhookReceiver } from '../api/webhooks.js';
+import type { Redis } from 'ioredis';
+import { receiveDeliveries, webhookSecret } from './webhook-deliveries.js';
 import { planProduction } from '../plan/index.js';
 import { plannedUnits, refuseOverBudget } from '../runner/batch.js';
 import { checkAllWritable } from '../runner/preflight.js';
@@ -33,10 +37,7 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
     dags.map((d) => d.plan),
     options.force ?? [],
   );
-  if (unknown) {
-    terminal.error(`error: ${unknown}`);
-    return EXIT.usage;
-  }
+  if (unknown) return refuse(deps, `error: ${unknown}`, EXIT.usage);
   const context = { matrices: loaded.matrices, started: performance.now(), api };
   const planned = await plannedUnits(dags, projects);
   const refused = refuseOverBudget(dags, planned, options.maxComputeUnits);
@@ -45,8 +46,12 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
   try {
     redis = await connectRedis(queueUrl);
   } catch (error: unknown) {
-    terminal.error(`error: ${error instanceof RedisUnavailableError ? error.message : String(error)}`);
-    return EXIT.failed;
+    return refuse(deps, `error: ${error instanceof RedisUnavailableError ? error.message : String(error)}`, EXIT.failed);
+  }
+  const receiver = await relayWebhooks(options, deps, redis);
+  if (typeof receiver === 'number') {
+    redis.disconnect();
+    return receiver;
   }
   const reporter = options.json ? ndjsonReporter(terminal) : plainReporter(terminal);
   if (!options.json) terminal.error(`Sending ${dags.length} production${dags.length === 1 ? '' : 's'} to the workers at ${redactRedisUrl(queueUrl)} (API ${api})`);
@@ -54,21 +59,8 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
     const outcome = await runOnFleet({
       queueUrl,
       redis,
-      items: loaded.productions.map((p): FleetItem => ({
-        name: p.name,
-        file: p.production.file,
-        manifest: resolve(p.production.file),
-        ...(p.production.variant ? { variant: p.production.variant } : {}),
-      })),
-      common: {
-        api,
-        ...(options.plan ? { plan: options.plan } : {}),
-        ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
-        ...(options.frozen ? { frozen: true } : {}),
-        ...(options.force ? { force: options.force } : {}),
-        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-        ...(options.preset ? { preset: options.preset } : {}),
-      },
+      items: fleetItems(loaded),
+      common: jobOptions(api, options),
       ...(deps.signal ? { signal: deps.signal } : {}),
       onEvent: (name, event) => reporter.event(event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event),
     });
@@ -80,7 +72,42 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
     const requests = outcome.summaries.reduce((sum, s) => sum + s.requests, 0);
     return await finish({ summaries: inFileOrder(loaded, outcome.summaries), plannedComputeUnits: planned }, options, deps, { ...context, requests });
   } finally {
+    await receiver?.close();
     redis.disconnect();
+  }
+}
+
+/** Each production as the fleet names it: display name, the file as given, its absolute path, its matrix variant. */
+function fleetItems(loaded: LoadedInputs): FleetItem[] {
+  return loaded.productions.map((p) => ({
+    name: p.name,
+    file: p.production.file,
+    manifest: resolve(p.production.file),
+    ...(p.production.variant ? { variant: p.production.variant } : {}),
+  }));
+}
+
+/** What every production's job carries from the command line. */
+function jobOptions(api: string, options: RunCommandOptions): CoordinatorOptions['common'] {
+  return {
+    api,
+    ...(options.plan ? { plan: options.plan } : {}),
+    ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
+    ...(options.frozen ? { frozen: true } : {}),
+    ...(options.force ? { force: options.force } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.preset ? { preset: options.preset } : {}),
+  };
+}
+
+/** `--webhook-url`: the coordinator receives the fleet's deliveries and relays them to the workers through Redis. */
+async function relayWebhooks(options: RunCommandOptions, deps: RunDeps, redis: Redis): Promise<WebhookReceiver | undefined | ExitCode> {
+  if (!options.webhookUrl) return undefined;
+  try {
+    const secret = await webhookSecret({ env: deps.env, ...(options.webhookSecretFile ? { file: options.webhookSecretFile } : {}) });
+    return await receiveDeliveries(options.webhookUrl, secret, (payload) => void relayDelivery(redis, payload).catch(() => undefined));
+  } catch (error: unknown) {
+    return refuse(deps, `error: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
   }
 }
 

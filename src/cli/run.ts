@@ -26,6 +26,7 @@ import { buildReport, formatTable, toJUnit, type RunReport } from './report.js';
 import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
 import { loadInputs, type LoadedInputs, type NamedProduction } from './run-inputs.js';
 import { runQueued } from './run-queue.js';
+import { receiveDeliveries, webhookSecret, WebhookSetupError } from './webhook-deliveries.js';
 import type { Terminal } from './terminal.js';
 
 /** Options of `run`, as commander parses them. */
@@ -49,6 +50,9 @@ export interface RunCommandOptions {
   verbose?: boolean;
   /** `--queue redis://HOST:PORT/DB`: send the productions to a fleet of workers (src/fleet). */
   queue?: string;
+  /** `--webhook-url`: where the API delivers job updates (received by this run; see webhook-deliveries.ts). */
+  webhookUrl?: string;
+  webhookSecretFile?: string;
 }
 
 /** What the command needs from outside (the CLI passes the real ones; tests their own). */
@@ -280,17 +284,40 @@ async function openConnection(
       limits: new LimitsRegistry(),
       binaries,
       ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
+      ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     });
     if (!options.json) deps.terminal.error(`Using ${connection.description}`);
-    return connection;
+    return options.webhookUrl ? await withDeliveries(connection, options, deps.env) : connection;
   } catch (error: unknown) {
-    if (error instanceof ApiKeyFileError || error instanceof TypeError) {
+    if (error instanceof ApiKeyFileError || error instanceof TypeError || error instanceof WebhookSetupError) {
       deps.terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
       return EXIT.usage;
     }
     const failure = failureOf(error);
     deps.terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
     return exitCodeOf(failure);
+  }
+}
+
+/** The connection with a webhook receiver for `--webhook-url` (closed with it); closes the connection when none can start. */
+async function withDeliveries(connection: Connection, options: RunCommandOptions, env: RunDeps['env']): Promise<Connection> {
+  try {
+    const secret = await webhookSecret({
+      env,
+      ...(options.webhookSecretFile ? { file: options.webhookSecretFile } : {}),
+      ...(connection.webhookSecret ? { known: connection.webhookSecret } : {}),
+    });
+    const receiver = await receiveDeliveries(options.webhookUrl!, secret, (payload) => connection.client.observeDelivery(payload));
+    return {
+      ...connection,
+      async close() {
+        await receiver.close();
+        await connection.close();
+      },
+    };
+  } catch (error: unknown) {
+    await connection.close();
+    throw error;
   }
 }
 
@@ -418,6 +445,8 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     )
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--queue <url>', 'send the productions to a fleet of workers through Redis (redis://HOST:PORT/DB; see `worker`)')
+    .option('--webhook-url <url>', 'receive job updates here (an address the API reaches; this run listens on its port): a job then costs its POST alone')
+    .option('--webhook-secret-file <file>', "the key's webhook secret (default MERCADREAM_WEBHOOK_SECRET)")
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
     .addOption(new Option('--local-quality <quality>', 'MercaDream Local engine quality (offline runs)').choices(['full', 'fast']).default('full'))

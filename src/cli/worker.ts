@@ -20,6 +20,9 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailure, exitCodeOf } from './failure-text.js';
 import { failureOf } from '../runner/failure.js';
 import { preflight } from './run.js';
+import type { Redis } from 'ioredis';
+import type { FfmpegBinaries } from '../media/ffmpeg.js';
+import { subscribeDeliveries } from '../fleet/deliveries.js';
 import type { Terminal } from './terminal.js';
 
 /** Options of `worker`, as commander parses them. */
@@ -30,6 +33,8 @@ export interface WorkerCommandOptions {
   apiKeyFile?: string;
   /** Seconds a production's lease outlives a dead worker (hidden; tests shorten it). */
   lease: number;
+  /** `--webhook-url`: the coordinator's webhook URL (the same for every worker); deliveries are relayed through Redis. */
+  webhookUrl?: string;
 }
 
 /** Runs a worker until SIGTERM/SIGINT; resolves to the exit code. */
@@ -50,24 +55,12 @@ export async function workerCommand(options: WorkerCommandOptions, terminal: Ter
     terminal.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failed;
   }
-  let connection: Connection;
-  try {
-    const limits = new RedisLimits(redis, options.lease * 1000);
-    connection = await connect({
-      plan: options.plan,
-      stateDir: '.',
-      env,
-      localQuality: 'fast',
-      binaries: ready.binaries,
-      limits,
-      ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
-    });
-  } catch (error: unknown) {
+  const opened = await openApi(options, terminal, env, { redis, binaries: ready.binaries });
+  if (typeof opened === 'number') {
     redis.disconnect();
-    const failure = failureOf(error);
-    terminal.error(`error: ${describeFailure(failure)}`);
-    return exitCodeOf(failure);
+    return opened;
   }
+  const { connection, unsubscribe } = opened;
   const { binaries } = ready;
   const client = connection.client;
   const worker = await startFleetWorker({
@@ -84,14 +77,45 @@ export async function workerCommand(options: WorkerCommandOptions, terminal: Ter
       probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
     },
     onLine: (line) => terminal.error(line),
+    describe: (failure) => describeFailure(failure),
   });
   terminal.error(`Worker ready: productions from ${redactRedisUrl(options.queue)}, ${options.concurrency} at a time, ${connection.description}`);
   await untilStopped(terminal, () => worker.handBack());
   await worker.close();
+  await unsubscribe?.();
   await connection.close();
   redis.disconnect();
   terminal.error('worker stopped');
   return EXIT.ok;
+}
+
+/** The API connection with the fleet's limits, and the webhook receiver of `--webhook-url`; or the exit code of why not. */
+async function openApi(
+  options: WorkerCommandOptions,
+  terminal: Terminal,
+  env: Readonly<Record<string, string | undefined>>,
+  parts: { redis: Redis; binaries: FfmpegBinaries },
+): Promise<{ connection: Connection; unsubscribe: (() => Promise<void>) | undefined } | ExitCode> {
+  let connection: Connection;
+  try {
+    connection = await connect({
+      plan: options.plan,
+      stateDir: '.',
+      env,
+      localQuality: 'fast',
+      binaries: parts.binaries,
+      limits: new RedisLimits(parts.redis, options.lease * 1000),
+      ...(options.apiKeyFile ? { apiKeyFile: options.apiKeyFile } : {}),
+      ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+    });
+  } catch (error: unknown) {
+    const failure = failureOf(error);
+    terminal.error(`error: ${describeFailure(failure)}`);
+    return exitCodeOf(failure);
+  }
+  if (!options.webhookUrl) return { connection, unsubscribe: undefined };
+  // The coordinator receives the deliveries and relays them through Redis (src/fleet/deliveries.ts).
+  return { connection, unsubscribe: await subscribeDeliveries(options.queue, (delivery) => connection.client.observeDelivery(delivery)) };
 }
 
 /** Resolves at the first SIGTERM/SIGINT; a second one calls `handBack`, a third exits at once. */
@@ -127,6 +151,7 @@ export function registerWorker(program: Command, terminal: Terminal, env: Readon
     .option('--concurrency <n>', 'productions made at once by this worker', positiveInt, 1)
     .addOption(new Option('--plan <plan>', 'MercaDream plan of the key (its limits)').choices(['regular', 'advanced', 'professional']).default('regular'))
     .option('--api-key-file <file>', 'read the API key from this file instead of MERCADREAM_API_KEY')
+    .option('--webhook-url <url>', "the coordinator's --webhook-url: jobs are submitted with it, and its deliveries come through Redis")
     .addOption(new Option('--lease <seconds>', 'seconds a dead worker keeps its productions and job slots').argParser(positiveInt).default(30).hideHelp())
     .addHelpText(
       'after',

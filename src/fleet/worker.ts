@@ -36,6 +36,8 @@ export interface FleetWorkerOptions {
   readonly run: Pick<RunOptions, 'client' | 'requestCount' | 'stitch' | 'stitchVersion' | 'probeDuration'>;
   /** One line per production started and ended. */
   readonly onLine?: (line: string) => void;
+  /** Words for a production's failure (the CLI's describeFailure), for the line that says it ended. */
+  readonly describe?: (failure: RunFailure) => string;
 }
 
 /** A running worker. */
@@ -110,7 +112,7 @@ async function processProduction(
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    options.onLine?.(`${summary.ok ? 'made' : `failed (${summary.failure?.reason ?? 'unknown'})`} ${data.name}`);
+    options.onLine?.(summary.failure ? `failed ${data.name}: ${options.describe?.(summary.failure) ?? summary.failure.reason}` : `made ${data.name}`);
     return summary;
   } finally {
     await mutex.release().catch(() => undefined);

@@ -11,13 +11,14 @@ import { startLocalServer, type LocalServer, type LocalServerOptions } from '../
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
 import { BIN, ROOT } from '../helpers/project.js';
-import { startRedis, type RedisRig } from '../helpers/redis.js';
+import { freePort, startRedis, type RedisRig } from '../helpers/redis-rig.js';
 import { tempDir } from '../helpers/temp.js';
 import { createTestEngines } from '../helpers/test-engines.js';
 
 const binaries = await locateFfmpeg();
 const bounded = { timeout: 240_000 };
 const KEY = 'mk_test_fleetregular00000001';
+const WEBHOOK_SECRET = 'whsec_fleet_test_0001';
 
 /** Twelve productions; all twelve share one narration (one speech job), each has its own clip. */
 const MATRIX = `version: 1
@@ -42,16 +43,29 @@ after(async () => {
 });
 
 async function local(faults: LocalServerOptions['faults'] = {}): Promise<LocalServer> {
-  return startLocalServer({ dataDir: tempDir('mdp-fleet-local-'), engines: createTestEngines(), keys: [{ key: KEY, plan: 'regular' }], quality: 'fast', faults });
+  return startLocalServer({
+    dataDir: tempDir('mdp-fleet-local-'),
+    engines: createTestEngines(),
+    keys: [{ key: KEY, plan: 'regular', webhook_secret: WEBHOOK_SECRET }],
+    quality: 'fast',
+    faults,
+  });
+}
+
+/** Each test's own Redis database (a test's workers never take another test's productions), one per Local. */
+const databases = new Map<LocalServer, number>();
+function queueOf(server: LocalServer): string {
+  if (!databases.has(server)) databases.set(server, databases.size + 1);
+  return redis.url.replace(/\/0$/, `/${databases.get(server)!}`);
 }
 
 function apiEnv(server: LocalServer): Record<string, string> {
-  return { MERCADREAM_API_KEY: KEY, MERCADREAM_BASE_URL: server.url, FFMPEG_PATH: binaries.ffmpeg, FFPROBE_PATH: binaries.ffprobe };
+  return { MERCADREAM_API_KEY: KEY, MERCADREAM_BASE_URL: server.url, MERCADREAM_WEBHOOK_SECRET: WEBHOOK_SECRET, FFMPEG_PATH: binaries.ffmpeg, FFPROBE_PATH: binaries.ffprobe };
 }
 
 /** A worker process; its standard error lines are kept, and `started` resolves at its first production. */
 function spawnWorker(server: LocalServer, extra: string[]) {
-  return execa(process.execPath, [BIN, 'worker', '--queue', redis.url, '--lease', '3', ...extra], { env: apiEnv(server), reject: false, buffer: false, stdin: 'ignore' });
+  return execa(process.execPath, [BIN, 'worker', '--queue', queueOf(server), '--lease', '3', ...extra], { env: apiEnv(server), reject: false, buffer: false, stdin: 'ignore' });
 }
 
 function worker(server: LocalServer, extra: string[] = []): { process: ReturnType<typeof spawnWorker>; lines: string[]; started: Promise<void> } {
@@ -99,13 +113,19 @@ describe('a fleet of workers', () => {
     const server = await local();
     const dir = tempDir('mdp-fleet-');
     writeFileSync(join(dir, 'night.yaml'), MATRIX);
-    const workers = [worker(server), worker(server), worker(server)];
+    // The coordinator receives the webhooks and relays them to the workers (polling is the fallback).
+    const hooks = ['--webhook-url', `http://127.0.0.1:${await freePort()}/hooks/mercadream`];
+    const workers = [worker(server, hooks), worker(server, hooks), worker(server, hooks)];
     try {
-      const coordinator = execa(process.execPath, [BIN, 'run', '.', '--queue', redis.url, '--preset', 'ultrafast', '--report', 'report.json', '--junit', 'report.xml'], {
-        cwd: dir,
-        env: apiEnv(server),
-        reject: false,
-      });
+      const coordinator = execa(
+        process.execPath,
+        [BIN, 'run', '.', '--queue', queueOf(server), ...hooks, '--preset', 'ultrafast', '--report', 'report.json', '--junit', 'report.xml'],
+        {
+          cwd: dir,
+          env: apiEnv(server),
+          reject: false,
+        },
+      );
       // The first worker to start a production is killed while it works on it.
       const victim = await Promise.race(workers.map((w) => w.started.then(() => w)));
       await new Promise((r) => setTimeout(r, 1_000));
@@ -149,6 +169,9 @@ describe('a fleet of workers', () => {
       const label = keyLabel(KEY);
       assert.ok(server.counters.peakPerMinute(label) <= 60, `peak ${server.counters.peakPerMinute(label)} requests in a 60 s window`);
       assert.ok(mostInFlight(jobs) <= 2, `${mostInFlight(jobs)} jobs in flight at once`);
+      assert.ok(server.webhookStats().delivered > 0, 'the workers received webhooks');
+      const requests = server.counters.count(label);
+      console.error(`# ${requests} API requests for ${jobs.length} jobs (${(requests / jobs.length).toFixed(2)} per job) across the fleet`);
     } finally {
       await stopWorkers(workers);
       await server.close();
@@ -169,7 +192,7 @@ scenes:
     );
     const workers = [worker(server), worker(server)];
     try {
-      const run = await execa(process.execPath, [BIN, 'run', '.', '--queue', redis.url, '--preset', 'ultrafast', '--max-compute-units', '5', '--report', 'report.json'], {
+      const run = await execa(process.execPath, [BIN, 'run', '.', '--queue', queueOf(server), '--preset', 'ultrafast', '--max-compute-units', '5', '--report', 'report.json'], {
         cwd: dir,
         env: apiEnv(server),
         reject: false,
@@ -194,5 +217,19 @@ scenes:
       await stopWorkers(workers);
       await server.close();
     }
+  });
+
+  test('a worker or coordinator that cannot reach Redis says so in one line and exits 1', bounded, async () => {
+    const nowhere = `redis://127.0.0.1:${await freePort()}/0`;
+    const env = { MERCADREAM_API_KEY: KEY, MERCADREAM_BASE_URL: 'http://127.0.0.1:9/v2' };
+    const w = await execa(process.execPath, [BIN, 'worker', '--queue', nowhere], { env, reject: false });
+    assert.equal(w.exitCode, 1);
+    assert.match(w.stderr, /^error: cannot reach Redis at 127\.0\.0\.1:\d+ \(.*\)$/);
+    const dir = tempDir('mdp-fleet-noredis-');
+    writeFileSync(join(dir, 'a.yaml'), 'version: 1\noutput: { path: out/a.mp4, subtitles: none }\nscenes:\n  - { prompt: Snow, duration: 2 }\n');
+    const run = await execa(process.execPath, [BIN, 'run', 'a.yaml', '--queue', nowhere], { cwd: dir, env, reject: false });
+    assert.equal(run.exitCode, 1);
+    assert.match(run.stderr, /^error: cannot reach Redis at 127\.0\.0\.1:\d+ \(.*\)$/m);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
   });
 });

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { RedisBudget } from '../../src/fleet/redis-budget.js';
 import { RedisJobGate, RedisLimits, RedisRequestBucket, requestWindow } from '../../src/fleet/redis-limits.js';
 import { systemClock } from '../../src/util/clock.js';
-import { startRedis, type RedisRig } from '../helpers/redis.js';
+import { startRedis, type RedisRig } from '../helpers/redis-rig.js';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 

@@ -1,11 +1,10 @@
 /**
- * A real redis-server for tests: its own free loopback port, a temporary folder, no persistence
+ * A real redis-server for tests and benches: its own free loopback port, a temporary folder, no persistence
  * (`--save '' --appendonly no`), stopped by `stop()` (and killed if the test process exits first).
  */
 import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
-import { tempDir } from './temp.js';
 
 /** A running redis-server. */
 export interface RedisRig {
@@ -32,10 +31,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts redis-server (Debian's `redis-server`, or REDIS_SERVER) and waits until it answers PING. */
-export async function startRedis(): Promise<RedisRig> {
+/**
+ * Starts redis-server (Debian's `redis-server`, or REDIS_SERVER) with `dir` as its folder and
+ * waits until it answers PING. (Tests use startRedis in test/helpers/redis-rig.ts, which makes the folder.)
+ */
+export async function startRedis(dir: string): Promise<RedisRig> {
   const port = await freePort();
-  const dir = tempDir('mdp-redis-');
   const child = execa(process.env['REDIS_SERVER'] ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: 'ignore',
     reject: false,
