@@ -29,8 +29,12 @@ export interface WaitTiming {
 
 export const DEFAULT_WAIT_TIMING: WaitTiming = { minIntervalMs: 1000, maxIntervalMs: 15_000, factor: 1.5 };
 
-/** Wait timing when webhooks are received: the first poll 10 s after the estimate, then rarer (the list endpoint's shared polls). */
-export const WEBHOOK_WAIT_TIMING: WaitTiming = { minIntervalMs: 2000, maxIntervalMs: 30_000, factor: 2, afterEtaMs: 10_000 };
+/**
+ * Wait timing when webhooks are received: polling is only the fallback for a missed delivery, so
+ * the first poll comes 30 s after the estimate and later ones 10 s, 20 s, … up to 60 s apart
+ * (shared list-endpoint polls when several are due).
+ */
+export const WEBHOOK_WAIT_TIMING: WaitTiming = { minIntervalMs: 10_000, maxIntervalMs: 60_000, factor: 2, afterEtaMs: 30_000 };
 
 /** Options of one wait. */
 export interface WaitOptions {
