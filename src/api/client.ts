@@ -16,12 +16,12 @@ import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { AuthError, NotFoundError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
-import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
+import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type LimitsSource, type SharedLimits } from './limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
 import { CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, Transport } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
 import { VERSION as version } from '../version.js';
-import { DEFAULT_WAIT_TIMING, JobWaiter, type WaitOptions, type WaitTiming } from './wait.js';
+import { DEFAULT_WAIT_TIMING, JobWaiter, WEBHOOK_WAIT_TIMING, type WaitOptions, type WaitTiming } from './wait.js';
 
 /** The API's documented base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mercadream.com/v2';
@@ -40,7 +40,7 @@ export interface MercaClientOptions {
    * limits; create one registry per program and pass it to every client. Default: a registry of
    * this client's own (it shares its limits with no other client).
    */
-  readonly limits?: LimitsRegistry;
+  readonly limits?: LimitsSource;
   /** Time for the limiter, backoff and waits (default the wall clock); tests pass a ManualClock. */
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
@@ -53,6 +53,13 @@ export interface MercaClientOptions {
    */
   readonly requestTimeoutMs?: number;
   readonly waitTiming?: Partial<WaitTiming>;
+  /**
+   * Sent as `webhook_url` with every job this client submits (unless the params name one): where
+   * the API delivers the job's updates. Hand each verified delivery to `observeDelivery`. Waits on
+   * those jobs then poll only as the fallback for a missed delivery (WEBHOOK_WAIT_TIMING); jobs
+   * submitted elsewhere (resumed, or another worker's) are polled as usual.
+   */
+  readonly webhookUrl?: string;
   /** Called before every retry (for progress displays). */
   readonly onRetry?: (event: RetryEvent) => void;
   /** Environment to read MERCADREAM_* from (default process.env). */
@@ -67,8 +74,9 @@ export interface SubmitOptions {
   /**
    * Called once a concurrent-job slot is free, just before the POST: throw to cancel the
    * submission (a budget that the jobs before this one used up). The slot is given back.
+   * May be async (a budget kept in Redis); the POST waits for it.
    */
-  readonly beforePost?: () => void;
+  readonly beforePost?: () => void | Promise<void>;
 }
 
 /** Counters for reports and tests. */
@@ -105,6 +113,13 @@ export class MercaClient {
   private readonly policy: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly slots = new Map<string, JobSlot>();
+  /** The last sighting of each job still running, so a webhook delivery (which carries less) completes it. */
+  private readonly running = new Map<string, Job>();
+  private readonly webhookUrl: string | undefined;
+  /** Deliveries that arrived before their job's POST answered, by job id (the oldest dropped past 1000). */
+  private readonly early = new Map<string, { job_id: string; status: Job['status']; [field: string]: unknown }>();
+  /** Jobs this client submitted with its webhook URL, still running: their updates are delivered here. */
+  private readonly delivered = new Set<string>();
   /** Aborted by close(): ends the client's own waits on the jobs it holds slots for. */
   private readonly lifetime = new AbortController();
   private requestCount = 0;
@@ -114,6 +129,8 @@ export class MercaClient {
    * @throws TypeError when the base URL is plain http:// to a host other than loopback
    * @throws RangeError when requestTimeoutMs is not a finite number ≥ 0
    */
+  // Longer than most: the client's one composition of its parts (transport, limits, waiter, resources), a line each.
+  // eslint-disable-next-line max-lines-per-function
   constructor(apiKeyOrOptions?: string | MercaClientOptions, maybeOptions: MercaClientOptions = {}) {
     const options = typeof apiKeyOrOptions === 'string' ? { ...maybeOptions, apiKey: apiKeyOrOptions } : { ...apiKeyOrOptions };
     const env = options.env ?? process.env;
@@ -125,6 +142,7 @@ export class MercaClient {
     if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new RangeError(`requestTimeoutMs must be a number of milliseconds ≥ 0, not ${requestTimeoutMs}`);
     this.requestTimeoutMs = requestTimeoutMs;
     this.clock = options.clock ?? systemClock;
+    this.webhookUrl = options.webhookUrl;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
     this.limits = (options.limits ?? new LimitsRegistry()).for(this.baseUrl, apiKey, plan, this.clock);
@@ -146,6 +164,7 @@ export class MercaClient {
       },
       this.clock,
       { ...DEFAULT_WAIT_TIMING, ...options.waitTiming },
+      options.webhookUrl ? { expected: (id) => this.delivered.has(id), timing: WEBHOOK_WAIT_TIMING } : undefined,
     );
 
     const call = <T>(method: 'GET' | 'POST' | 'DELETE', path: string, extra: { query?: Record<string, string | number | undefined>; signal?: AbortSignal | undefined } = {}) =>
@@ -255,6 +274,28 @@ export class MercaClient {
     this.seen(job);
   }
 
+  /**
+   * Hands a verified webhook delivery (verifyWebhook's payload) to waiting callers: its status,
+   * progress, download URL and error, over what the client last saw of the job (its POST's
+   * answer: type, compute units, times). A delivery for a job whose POST has not answered yet is
+   * kept until it does.
+   */
+  observeDelivery(payload: { job_id: string; status: Job['status']; [field: string]: unknown }): void {
+    const known = this.running.get(payload.job_id);
+    if (!known) {
+      // A delivery can overtake the POST's own answer: keep it until the job is known.
+      this.early.set(payload.job_id, payload);
+      if (this.early.size > 1000) this.early.delete(this.early.keys().next().value!);
+      return;
+    }
+    const fields = ['status', 'progress', 'download_url', 'error', 'file_size_bytes'] as const;
+    const update = Object.fromEntries(fields.filter((f) => payload[f] !== undefined && payload[f] !== null).map((f) => [f, payload[f]]));
+    const merged: Job = { ...known, ...update };
+    // The POST's answer had no size yet (null): the download then checks its SHA-256, not a size.
+    if (typeof merged.file_size_bytes !== 'number') delete merged.file_size_bytes;
+    this.seen(merged);
+  }
+
   stats(): ClientStats {
     return { requests: this.requestCount, bucket: this.limits.bucket.stats(), gate: this.limits.gate.stats() };
   }
@@ -273,9 +314,9 @@ export class MercaClient {
   private async submit(endpoint: 'generate' | 'speech' | 'music', body: object, options: SubmitOptions): Promise<Job> {
     const slot = await this.limits.gate.acquire(options.signal);
     try {
-      options.beforePost?.();
+      await options.beforePost?.();
       const job = await this.transport.call<Job>('POST', endpoint, {
-        body,
+        body: this.webhookUrl && !('webhook_url' in body) ? { ...body, webhook_url: this.webhookUrl } : body,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -283,7 +324,11 @@ export class MercaClient {
       if (held && held !== slot)
         slot.release(); // the same job again (idempotent replay): one slot is enough
       else this.slots.set(job.id, slot);
+      if (this.webhookUrl && !('webhook_url' in body)) this.delivered.add(job.id);
       this.seen(job);
+      const early = this.early.get(job.id);
+      this.early.delete(job.id);
+      if (early) this.observeDelivery(early);
       // The client follows every job it holds a slot for, so the slot comes back when the job ends
       // even if the caller never waits on it (its polls are shared with the caller's waits).
       if (this.slots.has(job.id)) void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
@@ -299,7 +344,9 @@ export class MercaClient {
     if (job.status === 'completed' || job.status === 'failed') {
       this.slots.get(job.id)?.release();
       this.slots.delete(job.id);
-    }
+      this.running.delete(job.id);
+      this.delivered.delete(job.id);
+    } else if (this.slots.has(job.id) || this.waiter.size > 0) this.running.set(job.id, job);
     this.waiter.observe(job);
     return job;
   }

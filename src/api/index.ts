@@ -6,7 +6,19 @@ export * from './types.js';
 export { MercaClient, DEFAULT_BASE_URL, type MercaClientOptions, type SubmitOptions, type ClientStats } from './client.js';
 export { systemClock, ManualClock, type Clock } from '../util/clock.js';
 export { parseRetryAfter } from './retry-after.js';
-export { RequestBucket, JobGate, LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type SharedLimits } from './limits.js';
+export {
+  RequestBucket,
+  JobGate,
+  LimitsRegistry,
+  limitsId,
+  type BucketStats,
+  type GateStats,
+  type JobSlot,
+  type JobSlots,
+  type LimitsSource,
+  type RequestLimiter,
+  type SharedLimits,
+} from './limits.js';
 export {
   backoffDelay,
   retryAfterDelay,

@@ -4,6 +4,9 @@
  * - `JobGate`: a semaphore over jobs that are queued or processing on the server.
  * Both expose counters for the UI and tests, take time from an injected Clock, and are shared
  * by every client of the same key and base URL that is given the same `LimitsRegistry`.
+ * Clients in other processes or on other machines share them through a `LimitsSource` kept
+ * elsewhere (src/fleet/redis-limits.ts keeps them in Redis) behind the same two interfaces,
+ * `RequestLimiter` and `JobSlots`.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
@@ -20,12 +23,34 @@ export interface BucketStats {
   pausedUntil: number;
 }
 
+/** What the transport asks of a request limiter: a token before every request, and the server's word on its own limit. */
+export interface RequestLimiter {
+  /** The plan's requests per minute this limiter keeps under. */
+  readonly perMinute: number;
+  /** Waits for a token. Rejects with the signal's reason when aborted. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Stops every request until `untilMs` (epoch ms; a 429's Retry-After). Never shortens a pause. */
+  pauseUntil(untilMs: number): void;
+  /** Applies X-RateLimit-Remaining (requests left in the server's window) and its reset (epoch ms). */
+  tighten(remaining: number, resetAtMs: number): void;
+  stats(): BucketStats;
+}
+
+/** What the client asks of a concurrent-job gate: a slot per job queued or processing on the server. */
+export interface JobSlots {
+  /** Slots in all (the plan's concurrent jobs). */
+  readonly capacity: number;
+  /** Waits for a free slot. Rejects with the signal's reason when aborted (the slot is not taken). */
+  acquire(signal?: AbortSignal): Promise<JobSlot>;
+  stats(): GateStats;
+}
+
 /**
  * A token bucket that keeps at most `perMinute` requests in ANY 60-second window: with burst
  * capacity b and refill rate (perMinute − b)/60 s, the most a window can hold is b + (perMinute − b).
  * (A bucket of capacity perMinute refilling at perMinute/60 s would allow twice that.)
  */
-export class RequestBucket {
+export class RequestBucket implements RequestLimiter {
   readonly perMinute: number;
   readonly burst: number;
   private tokens: number;
@@ -128,7 +153,7 @@ export interface JobSlot {
 }
 
 /** A FIFO semaphore over the plan's concurrent jobs. */
-export class JobGate {
+export class JobGate implements JobSlots {
   private active = 0;
   private peak = 0;
   private readonly queue: Array<{ grant: () => void }> = [];
@@ -179,8 +204,22 @@ export class JobGate {
 
 /** The limits every client of one key shares. */
 export interface SharedLimits {
-  readonly bucket: RequestBucket;
-  readonly gate: JobGate;
+  readonly bucket: RequestLimiter;
+  readonly gate: JobSlots;
+}
+
+/** Where a client takes the limits of its key from (LimitsRegistry in-process; a Redis-backed one for a fleet). */
+export interface LimitsSource {
+  /**
+   * The limits of `apiKey` at `baseUrl`, created with `plan`'s figures when first seen.
+   * @param clock time for the limiter's waits
+   */
+  for(baseUrl: string, apiKey: string, plan: { readonly requestsPerMinute: number; readonly concurrentJobs: number }, clock: Clock): SharedLimits;
+}
+
+/** The id under which the limits of (base URL, key) are kept: SHA-256 hex of both, so no store ever holds the key. */
+export function limitsId(baseUrl: string, apiKey: string): string {
+  return createHash('sha256').update(`${baseUrl}\u0000${apiKey}`).digest('hex');
 }
 
 /**
@@ -193,7 +232,7 @@ export interface SharedLimits {
  * The key is hashed (SHA-256 of base URL and key) before it is used as a map key, so the
  * registry never holds it.
  */
-export class LimitsRegistry {
+export class LimitsRegistry implements LimitsSource {
   readonly #entries = new Map<string, SharedLimits>();
 
   /**
@@ -204,7 +243,7 @@ export class LimitsRegistry {
    * @param clock time for a new bucket (the first client's clock is the one kept)
    */
   for(baseUrl: string, apiKey: string, plan: { readonly requestsPerMinute: number; readonly concurrentJobs: number }, clock: Clock): SharedLimits {
-    const id = createHash('sha256').update(`${baseUrl}\u0000${apiKey}`).digest('hex');
+    const id = limitsId(baseUrl, apiKey);
     let limits = this.#entries.get(id);
     if (!limits) {
       limits = { bucket: new RequestBucket(plan.requestsPerMinute, clock), gate: new JobGate(plan.concurrentJobs) };

@@ -8,7 +8,7 @@
 import pRetry from 'p-retry';
 import type { Clock } from '../util/clock.js';
 import { MercaApiError, NetworkError, RateLimitError } from './errors.js';
-import type { RequestBucket } from './limits.js';
+import type { RequestLimiter } from './limits.js';
 
 /** How hard to retry. */
 export interface RetryPolicy {
@@ -87,7 +87,7 @@ export interface RetryEvent {
  */
 export async function withRetries<T>(
   operation: (attempt: number) => Promise<T>,
-  options: { policy: RetryPolicy; clock: Clock; bucket?: RequestBucket; signal?: AbortSignal; onRetry?: (event: RetryEvent) => void },
+  options: { policy: RetryPolicy; clock: Clock; bucket?: RequestLimiter; signal?: AbortSignal; onRetry?: (event: RetryEvent) => void },
 ): Promise<T> {
   const { policy, clock, bucket, signal } = options;
   return pRetry(

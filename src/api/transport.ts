@@ -8,7 +8,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../util/clock.js';
 import { parseRetryAfter } from './retry-after.js';
 import { errorFromResponse, MercaApiError, NetworkError, redact, RequestTimeoutError } from './errors.js';
-import type { RequestBucket } from './limits.js';
+import type { RequestLimiter } from './limits.js';
 import { withRetries, type RetryEvent, type RetryPolicy } from './retry.js';
 import { reviveTimes } from './types.js';
 
@@ -38,7 +38,7 @@ export interface TransportOptions {
   readonly baseUrl: URL;
   readonly apiKey: string;
   readonly clock: Clock;
-  readonly bucket: RequestBucket;
+  readonly bucket: RequestLimiter;
   readonly policy: RetryPolicy;
   readonly timeouts: Timeouts;
   readonly userAgent: string;

@@ -20,9 +20,21 @@ export interface WaitTiming {
   readonly minIntervalMs: number;
   readonly maxIntervalMs: number;
   readonly factor: number;
+  /**
+   * How long after a job's `estimated_completion` its first poll waits, ms (default 0). With
+   * webhooks the delivery settles the wait; polling is only the fallback for a missed delivery.
+   */
+  readonly afterEtaMs?: number;
 }
 
 export const DEFAULT_WAIT_TIMING: WaitTiming = { minIntervalMs: 1000, maxIntervalMs: 15_000, factor: 1.5 };
+
+/**
+ * Wait timing when webhooks are received: polling is only the fallback for a missed delivery, so
+ * the first poll comes 30 s after the estimate and later ones 10 s, 20 s, … up to 60 s apart
+ * (shared list-endpoint polls when several are due).
+ */
+export const WEBHOOK_WAIT_TIMING: WaitTiming = { minIntervalMs: 10_000, maxIntervalMs: 60_000, factor: 2, afterEtaMs: 30_000 };
 
 /** Options of one wait. */
 export interface WaitOptions {
@@ -33,6 +45,7 @@ export interface WaitOptions {
 
 interface Waiter {
   readonly id: string;
+  readonly timing: WaitTiming;
   createdAt: number;
   nextPollAt: number;
   interval: number;
@@ -47,10 +60,15 @@ export class JobWaiter {
   private running = false;
   private wake: AbortController | undefined;
 
+  /**
+   * @param deliveries when webhooks are received: which jobs' updates are delivered here (those
+   *   this client submitted with its webhook URL), and the timing of their fallback polls
+   */
   constructor(
     private readonly source: WaiterSource,
     private readonly clock: Clock,
     private readonly timing: WaitTiming = DEFAULT_WAIT_TIMING,
+    private readonly deliveries?: { readonly expected: (id: string) => boolean; readonly timing: WaitTiming },
   ) {}
 
   /**
@@ -62,15 +80,17 @@ export class JobWaiter {
     const id = typeof job === 'string' ? job : job.id;
     if (known && settledState(known)) return settle(known);
     options.signal?.throwIfAborted();
+    const timing = this.deliveries?.expected(id) ? this.deliveries.timing : this.timing;
     return new Promise<Job>((resolve, reject) => {
       const now = this.clock.now();
       const eta = known?.estimated_completion instanceof Date ? known.estimated_completion.getTime() : undefined;
       const waiter: Waiter = {
         id,
+        timing,
         createdAt: known?.created_at instanceof Date ? known.created_at.getTime() : now,
         // A bare id is looked up at once; a job we know is first polled when it should be done.
-        nextPollAt: known ? Math.max(now + this.timing.minIntervalMs / 2, eta ?? now + this.timing.minIntervalMs) : now,
-        interval: this.timing.minIntervalMs,
+        nextPollAt: known ? Math.max(now + timing.minIntervalMs / 2, (eta ?? now + timing.minIntervalMs) + (timing.afterEtaMs ?? 0)) : now,
+        interval: timing.minIntervalMs,
         options,
         resolve: (j) => {
           cleanup();
@@ -112,7 +132,7 @@ export class JobWaiter {
     const now = this.clock.now();
     for (const w of waiting) {
       w.options.onProgress?.(job);
-      w.interval = Math.min(this.timing.maxIntervalMs, w.interval * this.timing.factor);
+      w.interval = Math.min(w.timing.maxIntervalMs, w.interval * w.timing.factor);
       w.nextPollAt = now + w.interval;
     }
   }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BASE_URL, MercaClient, type MercaClientOptions } from '../api/client.js';
-import type { LimitsRegistry } from '../api/limits.js';
+import type { LimitsSource } from '../api/limits.js';
 import type { FfmpegBinaries } from '../media/ffmpeg.js';
 import { ENGINES_VERSION } from '../local/engines/index.js';
 import { assertSafeUrl } from '../api/transport.js';
@@ -24,6 +24,8 @@ export interface Connection {
   /** What to tell the user about where requests go (never the key). */
   readonly description: string;
   readonly local?: LocalServer;
+  /** The key's webhook secret, when the connection knows it (MercaDream Local's keys). */
+  readonly webhookSecret?: string;
   close(): Promise<void>;
 }
 
@@ -39,9 +41,11 @@ export interface ConnectOptions {
   /** ffmpeg and ffprobe, located once by the command (MercaDream Local's engines use them). */
   readonly binaries: FfmpegBinaries;
   /** The plan limits every client of a key shares; one per process, made by the composition root. */
-  readonly limits: LimitsRegistry;
+  readonly limits: LimitsSource;
   /** How long a request may wait for the API's answer, ms (`--request-timeout`); the client's default when absent. */
   readonly requestTimeoutMs?: number;
+  /** `--webhook-url`: jobs are submitted with it, and waits poll only as the fallback for a missed delivery. */
+  readonly webhookUrl?: string;
 }
 
 /**
@@ -77,6 +81,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     limits: options.limits,
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
   };
   if (apiKey) {
     const client = new MercaClient(apiKey, { ...common, env: options.env });
@@ -97,6 +102,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   return {
     client,
     local,
+    webhookSecret: local.keys.find((k) => k.key === spec.key)?.webhookSecret ?? '',
     api: apiIdentity({ env: {}, localQuality: options.localQuality }),
     description: `MercaDream Local (no MERCADREAM_API_KEY: offline, procedural stand-in media, ${options.localQuality} quality) at ${local.url}`,
     async close() {

@@ -13,6 +13,7 @@ import { interruptSignal, registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { registerValidate } from './validate.js';
+import { registerWorker } from './worker.js';
 import { VERSION as version } from '../version.js';
 
 /** Builds the command tree; every command reports its exit code through `setExit`. */
@@ -35,6 +36,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
   registerDoctor(program, terminal, process.env, setExit);
   registerInit(program, terminal, setExit);
   registerServe(program, { print: terminal.out, printError: terminal.error, setExit });
+  registerWorker(program, terminal, process.env, setExit);
   return program;
 }
 

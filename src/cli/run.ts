@@ -32,6 +32,8 @@ import { buildReport, formatTable, toJUnit, type RunReport } from './report.js';
 import { formatSummary, ndjsonReporter, plainReporter, type Reporter } from './reporters.js';
 import { writeReviewIndex } from './review-index.js';
 import { loadInputs, type LoadedInputs, type NamedProduction } from './run-inputs.js';
+import { runQueued } from './run-queue.js';
+import { receiveDeliveries, webhookSecret, WebhookSetupError } from './webhook-deliveries.js';
 import type { Terminal } from './terminal.js';
 
 /** Options of `run`, as commander parses them. */
@@ -57,6 +59,11 @@ export interface RunCommandOptions {
   qc: QcMode;
   /** `--review-index`: where a batch writes its review index (default: review.html in the folder the cuts share). */
   reviewIndex?: string;
+  /** `--queue redis://HOST:PORT/DB`: send the productions to a fleet of workers (src/fleet). */
+  queue?: string;
+  /** `--webhook-url`: where the API delivers job updates (received by this run; see webhook-deliveries.ts). */
+  webhookUrl?: string;
+  webhookSecretFile?: string;
 }
 
 /** What the command needs from outside (the CLI passes the real ones; tests their own). */
@@ -82,11 +89,16 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
     return EXIT.usage;
   }
   const { productions } = loaded;
+  if (options.out && options.queue) {
+    terminal.error('error: --out cannot be used with --queue: each production writes its output.path');
+    return EXIT.usage;
+  }
   if (options.out && productions.length + loaded.invalid.length > 1) {
     terminal.error('error: --out names one file, but this run makes several films');
     return EXIT.usage;
   }
   if (productions.length === 0) return finishEarly(loaded, options, deps);
+  if (options.queue) return runQueued(await writableProductions(loaded, new Projects()), options, deps);
   if (options.out) productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
 
   const ready = await preflight(options, deps.env);
@@ -121,7 +133,7 @@ async function finishEarly(loaded: LoadedInputs, options: RunCommandOptions, dep
  * Before anything is spent, what the whole run needs: the report folders take a file, and ffmpeg
  * and ffprobe are there and run.
  */
-async function preflight(options: RunCommandOptions, env: RunDeps['env']): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
+export async function preflight(options: RunCommandOptions, env: RunDeps['env']): Promise<{ failure: RunFailure } | { binaries: FfmpegBinaries }> {
   const unwritable = await checkAllWritable(reportPlaces(options));
   if (unwritable) return { failure: unwritable };
   try {
@@ -319,13 +331,14 @@ async function openConnection(
       limits: new LimitsRegistry(),
       binaries,
       ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
+      ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     });
     // With --json, standard output's first line says it (standard error stays for failures).
     if (options.json) deps.terminal.out(JSON.stringify(connectionEvent(connection)));
     else deps.terminal.error(`Using ${connection.description}`);
-    return connection;
+    return options.webhookUrl ? await withDeliveries(connection, options, deps.env) : connection;
   } catch (error: unknown) {
-    if (error instanceof ApiKeyFileError || error instanceof TypeError) {
+    if (error instanceof ApiKeyFileError || error instanceof TypeError || error instanceof WebhookSetupError) {
       deps.terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
       return EXIT.usage;
     }
@@ -344,8 +357,30 @@ function connectionEvent(connection: Connection): Record<string, unknown> {
   return { type: 'connection', api: connection.api, local: connection.local !== undefined, description: connection.description, time: new Date().toISOString() };
 }
 
+/** The connection with a webhook receiver for `--webhook-url` (closed with it); closes the connection when none can start. */
+async function withDeliveries(connection: Connection, options: RunCommandOptions, env: RunDeps['env']): Promise<Connection> {
+  try {
+    const secret = await webhookSecret({
+      env,
+      ...(options.webhookSecretFile ? { file: options.webhookSecretFile } : {}),
+      ...(connection.webhookSecret ? { known: connection.webhookSecret } : {}),
+    });
+    const receiver = await receiveDeliveries(options.webhookUrl!, secret, (payload) => connection.client.observeDelivery(payload));
+    return {
+      ...connection,
+      async close() {
+        await receiver.close();
+        await connection.close();
+      },
+    };
+  } catch (error: unknown) {
+    await connection.close();
+    throw error;
+  }
+}
+
 /** Reports, the closing words, and the exit code of a run whose productions have ended. */
-async function finish(result: BatchResult, options: RunCommandOptions, deps: RunDeps, context: ReportContext): Promise<ExitCode> {
+export async function finish(result: BatchResult, options: RunCommandOptions, deps: RunDeps, context: ReportContext): Promise<ExitCode> {
   const index = result.summaries.length > 1 ? await writeReviewIndex(result, options.reviewIndex) : {};
   const unwritten = (await writeReports(result, options, context)) ?? index.failure;
   printOutcome(result, reportOf(result, options, context), options, deps);
@@ -356,20 +391,20 @@ async function finish(result: BatchResult, options: RunCommandOptions, deps: Run
 }
 
 /** `--force` targets that name no node making an asset, as a usage message; undefined when all are known. */
-function unknownForceTargets(dags: readonly ProductionDag[], force: readonly string[]): string | undefined {
+export function unknownForceTargets(dags: readonly ProductionDag[], force: readonly string[]): string | undefined {
   const known = new Set(dags.flatMap((d) => d.nodes.filter((n) => n.kind !== 'stitch').map((n) => n.id)));
   const unknown = force.filter((id) => !known.has(id));
   return unknown.length === 0 ? undefined : `--force names no node that makes an asset: ${unknown.join(', ')} (nodes: ${[...known].join(', ')})`;
 }
 
 /** Invalid manifests and made films, in the order the files were named. */
-function inFileOrder(loaded: LoadedInputs, made: BatchResult['summaries']): BatchResult['summaries'] {
+export function inFileOrder(loaded: LoadedInputs, made: BatchResult['summaries']): BatchResult['summaries'] {
   const rank = new Map(loaded.files.map((f, i) => [f, i]));
   return [...loaded.invalid, ...made].sort((a, b) => (rank.get(a.manifest) ?? 0) - (rank.get(b.manifest) ?? 0));
 }
 
 /** What a report needs besides the result. */
-interface ReportContext {
+export interface ReportContext {
   readonly matrices: LoadedInputs['matrices'];
   /** performance.now() when the productions started (for JUnit's time). */
   readonly started: number;
@@ -420,7 +455,7 @@ function printOutcome(result: BatchResult, report: RunReport, options: RunComman
   } else for (const line of formatSummary(result.summaries[0]!, options.verbose)) terminal.error(line);
 }
 
-function verboseOf(options: RunCommandOptions): { verbose: boolean } {
+export function verboseOf(options: RunCommandOptions): { verbose: boolean } {
   return { verbose: options.verbose === true };
 }
 
@@ -471,6 +506,9 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
       nonNegativeNumber,
     )
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
+    .option('--queue <url>', 'send the productions to a fleet of workers through Redis (redis://HOST:PORT/DB; see `worker`)')
+    .option('--webhook-url <url>', 'receive job updates here (an address the API reaches; this run listens on its port): a job then costs its POST alone')
+    .option('--webhook-secret-file <file>', "the key's webhook secret (default MERCADREAM_WEBHOOK_SECRET)")
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')
     .addOption(
@@ -483,7 +521,7 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     .addOption(new Option('--preset <preset>', 'x264 preset of conforms and transition windows (default: the house preset; ultrafast with --local-quality fast)').hideHelp())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.',
+      '\nExamples:\n  $ mercadream-pipeline run examples/neon-tokyo.yaml\n  $ MERCADREAM_API_KEY=mk_live_… mercadream-pipeline run film.yaml --frozen\n  $ mercadream-pipeline run film.yaml --force clip:arrival --json > events.ndjson\n  $ mercadream-pipeline run manifests/ --max-compute-units 500 --report report.json --junit report.xml\n  $ mercadream-pipeline run manifests/ --queue redis://render-01:6379/0 --report report.json\n\nWith no MERCADREAM_API_KEY (or --api-key-file) it runs offline against MercaDream Local.',
     )
     .action(async (manifests: string[], options: RunCommandOptions) => {
       const signal = deps.signal ?? deps.interrupt?.();

@@ -184,6 +184,12 @@ export interface ConformOptions {
    * Absent = always re-encode (the behaviour before copies).
    */
   readonly copy?: { readonly ffprobePath: string; readonly extradataHash: () => Promise<string> } | undefined;
+  /**
+   * The key and files of this conform as conformTarget gave them when the stitch began. The stitch
+   * passes them so the files it planned with are the files made, even when another process (a
+   * worker of the same project) rewrites the cached source meanwhile and so changes its mtime.
+   */
+  readonly target?: Pick<ConformedClip, 'key' | 'video' | 'audio'> | undefined;
 }
 
 /**
@@ -204,7 +210,7 @@ export async function conformReason(request: ConformRequest, options: ConformOpt
  * @throws FfmpegError (aborted or failed; no temp file is left), ProbeError (reading the packets of a clip to copy).
  */
 export async function conformClip(request: ConformRequest, workDir: string, options: ConformOptions): Promise<ConformedClip> {
-  const target = await conformTarget(request, workDir, options.copy !== undefined);
+  const target = options.target ?? (await conformTarget(request, workDir, options.copy !== undefined));
   const { key, video, audio } = target;
   if ((await exists(video)) && (await exists(audio))) return { ...target, reused: true };
   const tag = randomBytes(4).toString('hex');

@@ -304,7 +304,7 @@ async function produce(
 ): Promise<{ conformed: ConformedClip[]; windows: number; sound: FilmSound }> {
   const windows = inputs.pieces.filter((p): p is WindowPiece => p.kind === 'window');
   const threads = await threadShare(run, inputs, windows);
-  const conforms = conformClips(run, probes, threads);
+  const conforms = conformClips(run, probes, threads, inputs.targets);
   const allConformed = Promise.all(conforms);
   let windowsDone = 0;
   const renders = windows.map(async (window) => {
@@ -345,21 +345,21 @@ async function threadShare(run: StitchRun, inputs: CutInputs, windows: readonly 
 
 /**
  * Starts every clip's conform in the pool (kept in workDir and reused by content; house-format
- * clips stream-copied); one promise per timeline clip.
+ * clips stream-copied) under the keys the cut was planned with; one promise per timeline clip.
  */
-function conformClips(run: StitchRun, probes: readonly MediaProbe[], threads: number): Promise<ConformedClip>[] {
+function conformClips(run: StitchRun, probes: readonly MediaProbe[], threads: number, targets: CutInputs['targets']): Promise<ConformedClip>[] {
   const { plan, timeline, format, signal, report } = run;
   let reference: Promise<string> | undefined;
   const extradata = (): Promise<string> => (reference ??= houseExtradata(format, run.workDir, { ffmpegPath: run.binaries.ffmpeg, ffprobePath: run.binaries.ffprobe }));
   let done = 0;
-  return timeline.clips.map((clip) =>
+  return timeline.clips.map((clip, k) =>
     run.schedule(async () => {
       const source = plan.clips[clip.index];
       const p = probes[clip.index];
       if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
       const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format };
       const copy = run.copies ? { ffprobePath: run.binaries.ffprobe, extradataHash: extradata } : undefined;
-      const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads, copy });
+      const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads, copy, target: targets[k] });
       report('conform', (++done / timeline.clips.length) * 100);
       return c;
     }, PRIORITY.conform),

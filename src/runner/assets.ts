@@ -60,9 +60,9 @@ export interface AssetContext {
   /**
    * Called just before a new job is submitted; throw to refuse (`--frozen`, a failed run, the
    * budget). The returned function, if any, receives the job the API accepted (or undefined
-   * when the POST failed).
+   * when the POST failed). May be async (a budget kept in Redis): the POST waits for it.
    */
-  readonly beforeSubmit?: (request: AssetRequest) => ((job: Job | undefined) => void) | void;
+  readonly beforeSubmit?: (request: AssetRequest) => ((job: Job | undefined) => void) | void | Promise<((job: Job | undefined) => void) | void>;
 }
 
 const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech: 'wav', music: 'wav' };
@@ -214,8 +214,8 @@ async function submit(request: AssetRequest, key: string, ctx: AssetContext): Pr
     idempotencyKey: key,
     ...signalOpt(ctx),
     // Checked when the job is really about to go out (a plan slot is free), not when queued.
-    beforePost: () => {
-      const settle = ctx.beforeSubmit?.(request);
+    beforePost: async () => {
+      const settle = await ctx.beforeSubmit?.(request);
       if (settle) pending.settle = settle;
     },
   };

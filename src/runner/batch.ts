@@ -54,10 +54,8 @@ export interface BatchResult {
 export async function runBatch(items: readonly BatchItem[], options: BatchOptions): Promise<BatchResult> {
   const projects = options.projects ?? new Projects();
   const planned = await plannedUnits(items, projects);
-  if (options.maxComputeUnits !== undefined && planned > options.maxComputeUnits) {
-    const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${options.maxComputeUnits}; nothing was submitted`;
-    return { plannedComputeUnits: planned, refused, summaries: items.map((item) => notRun(item, { reason: 'budget', message: refused })) };
-  }
+  const overBudget = refuseOverBudget(items, planned, options.maxComputeUnits);
+  if (overBudget) return overBudget;
   const budget = new Budget(options.maxComputeUnits);
   const releases: Array<() => Promise<void>> = [];
   try {
@@ -105,8 +103,18 @@ export async function runBatch(items: readonly BatchItem[], options: BatchOption
   }
 }
 
-/** Compute units still to spend: what is still to generate, each asset once however many productions share it. */
-async function plannedUnits(items: readonly BatchItem[], projects: Projects): Promise<number> {
+/**
+ * The batch refused before anything is spent when its planned cost (compute units) passes
+ * `max`; undefined when it fits or there is no maximum. A fleet's coordinator refuses the same way.
+ */
+export function refuseOverBudget(items: readonly BatchItem[], planned: number, max: number | undefined): BatchResult | undefined {
+  if (max === undefined || planned <= max) return undefined;
+  const refused = `the batch would spend about ${planned} compute units, more than --max-compute-units ${max}; nothing was submitted`;
+  return { plannedComputeUnits: planned, refused, summaries: items.map((item) => notRun(item, { reason: 'budget', message: refused })) };
+}
+
+/** Compute units still to spend (a batch's or a fleet's): what is still to generate, each asset once however many productions share it. */
+export async function plannedUnits(items: readonly BatchItem[], projects: Projects): Promise<number> {
   const toGenerate = new Map<string, number>();
   for (const item of items) {
     const project = projects.of(item.plan.production);
@@ -152,7 +160,7 @@ async function sweepLitter(projects: readonly ProjectState[]): Promise<void> {
 }
 
 /** The summary of a production that did not run. */
-function notRun(item: BatchItem, failure: RunFailure): BatchSummary {
+export function notRun(item: BatchItem, failure: RunFailure): BatchSummary {
   return { name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
 }
 

@@ -10,8 +10,30 @@ export class BudgetError extends Error {
   readonly type = 'budget_exceeded';
 }
 
+/** A reservation of compute units: settled with what the API charged, or released when nothing was submitted. Both are idempotent. */
+export interface Reservation {
+  /**
+   * Replaces the reserved units by `actual` (compute units the API charged; undefined keeps the
+   * reservation) for job `jobId`; a job settled before (handed back to another production, or
+   * replayed) costs nothing more.
+   */
+  settle(actual: number | undefined, jobId?: string): void;
+  /** Gives the reserved units back. */
+  release(): void;
+}
+
+/**
+ * What a run asks of a budget: reserve a job's planned units before its POST. The in-process
+ * Budget answers at once; a fleet's budget (src/fleet/redis-budget.ts) is kept in Redis and
+ * answers asynchronously, so callers await the reservation.
+ */
+export interface BudgetLedger {
+  /** Reserves `units` for `what` (a node id); throws BudgetError when that would pass the maximum. */
+  reserve(units: number, what: string): Reservation | Promise<Reservation>;
+}
+
 /** Compute units committed so far against an optional maximum. */
-export class Budget {
+export class Budget implements BudgetLedger {
   private committed = 0;
   /** Jobs already charged: a job handed back again (the same request from another production, an idempotent replay) costs nothing more. */
   private readonly charged = new Set<string>();
@@ -29,7 +51,7 @@ export class Budget {
    * maximum. Returns the reservation to settle once the API says what it charged (`actual`
    * units, undefined when it did not say) for job `jobId`; a job settled before counts 0.
    */
-  reserve(units: number, what: string): { settle(actual: number | undefined, jobId?: string): void; release(): void } {
+  reserve(units: number, what: string): Reservation {
     if (this.max !== undefined && this.committed + units > this.max + 1e-9) {
       throw new BudgetError(`not submitted: ${what} would cost ${units} compute units, and ${this.committed} of the budget's ${this.max} are spent or reserved`);
     }

@@ -22,7 +22,7 @@ import {
   type Sha256Hex,
 } from '../plan/index.js';
 import { fetchAsset, type AssetStep, type DurationProbe, type ReadyAsset, type RunnerClient } from './assets.js';
-import type { Budget } from './budget.js';
+import type { BudgetLedger } from './budget.js';
 import { AssetCache } from './cache.js';
 import { DagExecutor, type NodeDetail } from './dag-executor.js';
 import { FileFacts } from './file-facts.js';
@@ -71,7 +71,7 @@ export interface RunOptions {
   /** x264 preset of conforms and transition windows (StitchOptions.preset). */
   readonly preset?: string;
   /** A compute-unit budget shared with other productions of a batch. */
-  readonly budget?: Budget;
+  readonly budget?: BudgetLedger;
   /** The production's display name (a batch's `film.yaml [city=tokyo]`); default: the manifest's path. */
   readonly name?: string;
   /** Measures and judges the final cut after the stitch (none: no QC). */
@@ -245,11 +245,11 @@ class ProductionRun {
         const state = STEP_STATE[step];
         if (state) move(state, { ...detail, ...(step === 'resumed' ? { via: 'resumed' as const } : {}) });
       },
-      beforeSubmit: (req) => {
+      beforeSubmit: async (req) => {
         // Checked when the job is really about to go out (a plan slot is free), not when queued.
         if (executor.failure) throw new ProductionFailedError();
         if (this.#options.frozen) throw new FailureError({ reason: 'frozen', nodes: [node.id] });
-        const reservation = this.#options.budget?.reserve(requestUnits(req), `${production.file} ${node.id}`);
+        const reservation = await this.#options.budget?.reserve(requestUnits(req), `${production.file} ${node.id}`);
         move('submitting');
         return (job) => (job ? reservation?.settle(typeof job.compute_units === 'number' ? job.compute_units : undefined, job.id) : reservation?.release());
       },
