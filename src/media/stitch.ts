@@ -45,7 +45,7 @@ import { exists, newRunId, runFileNames, tempBeside, workKey } from './work-file
 const PRIORITY = { conform: 2, sound: 1, window: 0 } as const;
 
 /** Bump when the final mux changes in a way the cut key does not otherwise capture. */
-const CUT_VERSION = 1;
+const CUT_VERSION = 2;
 
 /**
  * Share of the progress bar per stage (sums to 100). Stages run side by side: the bar is the
@@ -120,7 +120,7 @@ interface StitchFiles {
   readonly mixWav: string;
   readonly filterScript: string;
   /** Base name in workDir. */
-  readonly srtName: string;
+  readonly burnScriptName: string;
   readonly finalTemp: string;
   readonly sidecars: CaptionSidecars;
 }
@@ -161,7 +161,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   let wroteSidecars = false;
   try {
     const { conformed, windows, sound } = await produce(run, made, probes, files);
-    if (plan.output.subtitles === 'burn') await writeBurnScript(join(run.workDir, files.srtName), plan);
+    if (plan.output.subtitles === 'burn') await writeBurnScript(join(run.workDir, files.burnScriptName), plan);
     await finalCut(run, files, sound);
     if (plan.output.subtitles === 'sidecar') {
       wroteSidecars = true;
@@ -244,7 +244,7 @@ async function cutInputs(run: StitchRun): Promise<CutInputs> {
     v: CUT_VERSION,
     pieces: pieceFileNames(pieces, targets, format),
     sound: await soundKey(mix, out.loudness),
-    output: { ...out, path: run.outPath, subtitles },
+    output: { ...out, path: run.outPath, cues: subtitles },
     format,
     frames: timeline.frames,
   });
@@ -388,7 +388,7 @@ function runFiles(workDir: string, outPath: string): StitchFiles {
     concatList: names.concatList,
     mixWav: join(workDir, names.mixWav),
     filterScript: join(workDir, names.filterScript),
-    srtName: names.srt,
+    burnScriptName: names.srt,
     finalTemp: tempBeside(outPath),
     sidecars: captionSidecars(outPath),
   };
@@ -405,7 +405,7 @@ async function finalCut(run: StitchRun, files: StitchFiles, sound: FilmSound): P
     out: files.finalTemp,
     container: containerFor(run.outPath),
     title: out.title,
-    burn: out.subtitles === 'burn' ? files.srtName : undefined,
+    burn: out.subtitles === 'burn' ? files.burnScriptName : undefined,
     frames: timeline.frames,
     format,
   });
@@ -415,7 +415,7 @@ async function finalCut(run: StitchRun, files: StitchFiles, sound: FilmSound): P
 /** Removes the temp cut and this run's per-run work files, whatever happened (conformed clips, windows and the sound stay). */
 async function removeRunFiles(workDir: string, files: StitchFiles): Promise<void> {
   await rm(files.finalTemp, { force: true });
-  for (const name of [files.concatList, basename(files.mixWav), basename(files.filterScript), files.srtName]) {
+  for (const name of [files.concatList, basename(files.mixWav), basename(files.filterScript), files.burnScriptName]) {
     await rm(join(workDir, name), { force: true });
   }
 }
