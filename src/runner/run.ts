@@ -4,9 +4,10 @@
  * lock file. Each step returns a failure value or nothing; the run has one exit, which writes
  * the lock, emits `run-end` and returns the summary.
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { Production } from '../manifest/production.js';
 import type { SpeechSpan, SpeechTiming } from '../captions/timing.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
 import {
@@ -282,7 +283,8 @@ class ProductionRun {
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
     const files = this.#files!;
-    const upToDate = lock?.final_cut?.inputs === inputs && (await files.sha256(production.output.path).catch(() => undefined)) === lock.final_cut.sha256;
+    const upToDate =
+      lock?.final_cut?.inputs === inputs && (await files.sha256(production.output.path).catch(() => undefined)) === lock.final_cut.sha256 && (await sidecarsPresent(production));
     if (upToDate && lock?.final_cut) {
       await files.save().catch(() => undefined); // facts are a cache: losing them costs a rehash, never the run
       this.#emit({ type: 'stitch', state: 'up-to-date' });
@@ -428,4 +430,20 @@ export function countAssets(uses: readonly AssetUse[]): Pick<RunSummary, 'genera
   const assets = [...new Map(uses.map((u) => [u.jobId, u])).values()];
   const count = (...via: AssetUse['via'][]) => assets.filter((u) => via.includes(u.via)).length;
   return { generated: count('generated', 'resumed'), cached: count('cached'), refetched: count('refetched'), computeUnits: assets.reduce((sum, u) => sum + u.computeUnits, 0) };
+}
+
+/** Whether the caption sidecars a `sidecar` film delivers beside its cut are all there (a deleted one is made again). */
+async function sidecarsPresent(production: Production): Promise<boolean> {
+  if (production.output.subtitles !== 'sidecar') return true;
+  const stem = production.output.path.replace(/\.[^./\\]*$/, '');
+  const sidecars = ['.srt', '.vtt', '.words.json'].map((ext) => stem + ext); // as src/media/caption-files.ts names them
+  const present = await Promise.all(
+    sidecars.map((file) =>
+      access(file).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return present.every(Boolean);
 }
