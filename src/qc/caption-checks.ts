@@ -35,7 +35,7 @@ export function parseCaptions(text: string): Caption[] {
     .replace(/\r\n?/g, '\n')
     .split(/\n{2,}/)
     .flatMap((block) => {
-      const lines = block.split('\n');
+      const lines = block.replace(/\n+$/, '').split('\n'); // the file's last cue ends in a newline, not a line
       const at = lines.findIndex((l) => l.includes('-->'));
       if (at < 0) return [];
       const [from = '', rest = ''] = lines[at]!.split('-->');

@@ -75,15 +75,28 @@ export const DEFAULT_QC: QcThresholds = {
   colour: { untagged: 'warn' },
 };
 
-/** The defaults with a manifest's settings laid over them, group by group. */
-export function resolveThresholds(settings: QcSettings | undefined): QcThresholds {
+/**
+ * The limits a film's captions were cut to (`output.captions`, src/captions/settings.ts): QC's
+ * caption checks start from them, so a film is judged by the limits it asked for; a `qc.captions`
+ * limit still wins. Characters a line, lines a cue, characters per second (target and warning).
+ */
+export interface FilmCaptionLimits {
+  readonly maxLineChars: number;
+  readonly maxLines: number;
+  readonly readingSpeed: number;
+  readonly readingSpeedWarning: number;
+}
+
+/** The defaults, then the film's own caption limits (`film`), then the manifest's `qc:` settings, laid over each other group by group. */
+export function resolveThresholds(settings: QcSettings | undefined, film?: FilmCaptionLimits): QcThresholds {
   const s = settings ?? {};
+  const own = film ? { lineLength: film.maxLineChars, lines: film.maxLines, readingSpeed: film.readingSpeed, maxReadingSpeed: film.readingSpeedWarning } : {};
   return {
     black: { ...DEFAULT_QC.black, ...s.black },
     freeze: { ...DEFAULT_QC.freeze, ...s.freeze },
     silence: { ...DEFAULT_QC.silence, ...s.silence },
     loudness: { ...DEFAULT_QC.loudness, ...s.loudness },
-    captions: { ...DEFAULT_QC.captions, ...s.captions },
+    captions: { ...DEFAULT_QC.captions, ...own, ...s.captions },
     sync: { ...DEFAULT_QC.sync, ...s.sync },
     colour: { ...DEFAULT_QC.colour, ...s.colour },
   };

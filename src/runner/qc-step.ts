@@ -51,7 +51,7 @@ export function qcFilmOf(plan: StitchPlan, production: Production): QcFilm {
     width: plan.output.width,
     height: plan.output.height,
     loudness: plan.output.loudness,
-    thresholds: resolveThresholds(production.qc),
+    thresholds: resolveThresholds(production.qc, production.output.captions),
   };
 }
 

@@ -130,3 +130,17 @@ describe('verdicts', () => {
     );
   });
 });
+
+describe('caption limits', () => {
+  test("start from the film's own caption settings; a qc: limit still wins", () => {
+    const film = { maxLineChars: 60, maxLines: 3, readingSpeed: 15, readingSpeedWarning: 18 };
+    assert.deepEqual(resolveThresholds(undefined, film).captions, { lineLength: 60, lines: 3, readingSpeed: 15, maxReadingSpeed: 18 });
+    assert.equal(resolveThresholds({ captions: { lineLength: 42 } }, film).captions.lineLength, 42);
+    assert.equal(resolveThresholds(undefined).captions.lineLength, 42, 'without the film: the Netflix defaults');
+  });
+
+  test("the file's last cue ends in a newline, which is not a line of it", () => {
+    const [cue] = parseCaptions('1\n00:00:00,667 --> 00:00:05,333\nA caption line\nthat ends here\n');
+    assert.deepEqual(cue?.lines, ['A caption line', 'that ends here']);
+  });
+});

@@ -62,9 +62,11 @@ score:
     prompt: Slow ambient pads
 `;
 
+// Captions cut to 60 characters a line by the film's own settings; its qc: block holds them to 42.
 const PLANTED = `version: 1
 title: Planted
-output: { resolution: 720p }
+output: { resolution: 720p, captions: { max_line_chars: 60 } }
+qc: { captions: { line_length: 42 } }
 scenes:
 ${SHARED}    narration: A caption line of sixty characters that nobody reads in time
   - id: blackout
