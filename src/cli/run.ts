@@ -455,6 +455,7 @@ function printOutcome(result: BatchResult, report: RunReport, options: RunComman
   } else for (const line of formatSummary(result.summaries[0]!, options.verbose)) terminal.error(line);
 }
 
+/** `--verbose` as the reporters and failure text take it (stacks of internal errors, ffmpeg command lines). */
 export function verboseOf(options: RunCommandOptions): { verbose: boolean } {
   return { verbose: options.verbose === true };
 }
