@@ -4,6 +4,7 @@
  * the others: it becomes a failed production carrying its diagnostics, for the summary, the
  * report and JUnit.
  */
+import { failedSummary } from '../runner/batch.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadManifest, type Diagnostic, type MatrixValue, type PaidPlan, type Production } from '../manifest/index.js';
@@ -53,17 +54,7 @@ export async function loadInputs(inputs: readonly string[], plan: PaidPlan | und
     if (loaded.diagnostics.length > 0) diagnostics.push({ text: loaded.text, diagnostics: loaded.diagnostics });
     for (const { matrix, diagnostics: errors } of loaded.rejected) {
       if (matrix) matrices.set(productionName(file, matrix), matrix);
-      invalid.push({
-        name: productionName(file, matrix),
-        manifest: file,
-        ok: false,
-        generated: 0,
-        cached: 0,
-        refetched: 0,
-        requests: 0,
-        computeUnits: 0,
-        failure: { reason: 'manifest', diagnostics: errors },
-      });
+      invalid.push(failedSummary(productionName(file, matrix), file, { reason: 'manifest', diagnostics: errors }));
     }
     for (const production of loaded.valid) {
       const name = productionName(file, production.matrix);

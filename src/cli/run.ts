@@ -1,6 +1,7 @@
 /**
  * `mercadream-pipeline run <manifest>`: manifest → plan → assets → final cut.
  */
+import type { RunOptions } from '../runner/run.js';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execa } from 'execa';
@@ -17,7 +18,7 @@ import { checkCut } from '../media/qc/check-cut.js';
 import { writeReview } from '../review/write.js';
 import type { QcMode } from '../runner/qc-step.js';
 import { planProduction, type ProductionDag } from '../plan/index.js';
-import { runBatch, type BatchResult } from '../runner/batch.js';
+import { failedSummary, runBatch, type BatchResult } from '../runner/batch.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
 import { Projects } from '../runner/paths.js';
 import { acquireRunLock } from '../runner/run-lock.js';
@@ -188,18 +189,7 @@ async function drawableProductions(loaded: LoadedInputs, terminal: Terminal): Pr
     for (const d of found) terminal.error(formatDiagnosticWithSource(d, lines));
     const errors = found.filter((d) => d.severity === 'error');
     if (errors.length === 0) productions.push(named);
-    else
-      invalid.push({
-        name: named.name,
-        manifest: named.production.file,
-        ok: false,
-        generated: 0,
-        cached: 0,
-        refetched: 0,
-        requests: 0,
-        computeUnits: 0,
-        failure: { reason: 'manifest', diagnostics: errors },
-      });
+    else invalid.push(failedSummary(named.name, named.production.file, { reason: 'manifest', diagnostics: errors }));
   }
   return { ...loaded, productions, invalid };
 }
@@ -281,10 +271,7 @@ async function connectAndMake(
     made = await runBatch(dags, {
       client,
       requestCount: () => client.stats().requests,
-      stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
-      stitchVersion: `mercadream-pipeline/${VERSION}`,
-      probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
-      detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
+      ...mediaPieces(binaries),
       ...(deps.signal ? { signal: deps.signal } : {}),
       onEvent: (name, event) => reporter.event(batch && event.type === 'node' ? { ...event, node: `${name} ${event.node}` } : event, batch ? name : undefined),
       ...(options.frozen ? { frozen: true } : {}),
@@ -295,8 +282,6 @@ async function connectAndMake(
       ...(options.maxComputeUnits !== undefined ? { maxComputeUnits: options.maxComputeUnits } : {}),
       ...(options.failFast ? { failFast: true } : {}),
       qcMode: options.qc,
-      qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
-      review: writeReview,
       projects,
     });
   } finally {
@@ -535,4 +520,19 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
         setExit(exitCodeOf(failure));
       }
     });
+}
+
+/**
+ * The runner's media pieces on the ffmpeg and ffprobe of `binaries`: stitch, probe, speech pauses,
+ * QC of the cut and its review page (the same for `run` and a fleet's `worker`).
+ */
+export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'detectSpeech' | 'qc' | 'review'> {
+  return {
+    stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
+    stitchVersion: `mercadream-pipeline/${VERSION}`,
+    probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
+    detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
+    qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
+    review: writeReview,
+  };
 }

@@ -8,21 +8,15 @@
  * back to the queue for another worker.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { probe } from '../media/probe.js';
-import { checkCut } from '../media/qc/check-cut.js';
-import { detectSpeech } from '../media/silence.js';
-import { writeReview } from '../review/write.js';
-import { stitch } from '../media/stitch.js';
 import { RedisLimits } from '../fleet/redis-limits.js';
 import { connectRedis, redactRedisUrl } from '../fleet/redis.js';
 import { startFleetWorker } from '../fleet/worker.js';
 import type { PaidPlan } from '../manifest/index.js';
-import { VERSION } from '../version.js';
 import { connect, type Connection } from './connect.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailure, exitCodeOf } from './failure-text.js';
 import { failureOf } from '../runner/failure.js';
-import { preflight } from './run.js';
+import { mediaPieces, preflight } from './run.js';
 import type { Redis } from 'ioredis';
 import type { FfmpegBinaries } from '../media/ffmpeg.js';
 import { subscribeDeliveries } from '../fleet/deliveries.js';
@@ -75,12 +69,7 @@ export async function workerCommand(options: WorkerCommandOptions, terminal: Ter
     run: {
       client,
       requestCount: () => client.stats().requests,
-      stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
-      stitchVersion: `mercadream-pipeline/${VERSION}`,
-      probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
-      detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
-      qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
-      review: writeReview,
+      ...mediaPieces(binaries),
     },
     onLine: (line) => terminal.error(line),
     describe: (failure) => describeFailure(failure),

@@ -6,6 +6,7 @@
  * enqueuing and takes the productions no worker has started off the queue; those already
  * running finish on their workers.
  */
+import { failedSummary } from '../runner/batch.js';
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -134,5 +135,5 @@ async function takeBack(jobs: readonly Job<ProductionJobData, ProductionJobResul
 }
 
 function notMade(item: FleetItem, failure: RunFailure): ProductionJobResult {
-  return { name: item.name, manifest: item.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
+  return failedSummary(item.name, item.file, failure);
 }

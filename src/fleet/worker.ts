@@ -8,6 +8,7 @@
  * the Vault). A Redis mutex per production (its lock file) with the same lease keeps two workers
  * off one production, even from two coordinators.
  */
+import { failedSummary } from '../runner/batch.js';
 import { createHash } from 'node:crypto';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -157,5 +158,5 @@ async function makeProduction(job: Job<ProductionJobData>, options: FleetWorkerO
 
 /** The summary of a production the worker could not run. */
 function failed(data: ProductionJobData, failure: RunFailure): ProductionJobResult {
-  return { name: data.name, manifest: data.manifest, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
+  return failedSummary(data.name, data.manifest, failure);
 }

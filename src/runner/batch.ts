@@ -161,7 +161,12 @@ async function sweepLitter(projects: readonly ProjectState[]): Promise<void> {
 
 /** The summary of a production that did not run. */
 export function notRun(item: BatchItem, failure: RunFailure): BatchSummary {
-  return { name: item.name, manifest: item.plan.production.file, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
+  return failedSummary(item.name, item.plan.production.file, failure);
+}
+
+/** The summary of a production that failed before it made anything: its name, manifest path and failure, every count 0. */
+export function failedSummary(name: string, manifest: string, failure: RunFailure): BatchSummary {
+  return { name, manifest, ok: false, generated: 0, cached: 0, refetched: 0, requests: 0, computeUnits: 0, failure };
 }
 
 /**
