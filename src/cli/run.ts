@@ -100,7 +100,14 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
   }
   if (productions.length === 0) return finishEarly(loaded, options, deps);
   if (options.queue) return runQueued(await writableProductions(loaded, new Projects()), options, deps);
-  if (options.out) productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
+  if (options.out) {
+    const problem = outProblem(resolve(options.out), productions[0]!.production);
+    if (problem) {
+      terminal.error(`error: --out ${problem}`);
+      return EXIT.usage;
+    }
+    productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
+  }
 
   const ready = await preflight(options, deps.env);
   if ('failure' in ready) {
@@ -535,4 +542,15 @@ export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch'
     qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
     review: writeReview,
   };
+}
+
+/**
+ * Why `--out` (an absolute path) cannot be the film's final cut, or undefined: it must end in
+ * .mp4, .mov or .mkv, as `output.path` must (so it is never the manifest or its lock file), and
+ * must not be any scene's footage, which rendering would overwrite.
+ */
+export function outProblem(out: string, production: Production): string | undefined {
+  if (!/\.(mp4|mov|mkv)$/i.test(out)) return `${out} must end in .mp4, .mov or .mkv`;
+  const scene = production.scenes.find((s) => s.kind === 'footage' && resolve(s.source) === out);
+  return scene ? `${out} is the footage of scene \`${scene.id}\`: rendering would overwrite it` : undefined;
 }

@@ -80,6 +80,27 @@ describe('run: one failure model from the API to the exit code', () => {
     assert.equal(requests(), before, 'no request reached the API');
   });
 
+  test("--out that would overwrite a scene's footage, or is not a video file, exits 2 before any request", bounded, async () => {
+    const dir = project(`version: 1
+title: Footage
+scenes:
+  - id: shot
+    source: shot.mp4
+    duration: 1
+`);
+    writeFileSync(join(dir, 'shot.mp4'), 'footage bytes');
+    const before = requests();
+    const onFootage = await cli(dir, ['film.yaml', '--out', 'shot.mp4']);
+    assert.equal(onFootage.code, 2, onFootage.stderr);
+    assert.match(onFootage.stderr, /^error: --out .*shot\.mp4 is the footage of scene `shot`: rendering would overwrite it$/m);
+    assert.equal(readFileSync(join(dir, 'shot.mp4'), 'utf8'), 'footage bytes', 'the footage is untouched');
+    const onManifest = await cli(dir, ['film.yaml', '--out', 'film.yaml']);
+    assert.equal(onManifest.code, 2, onManifest.stderr);
+    assert.match(onManifest.stderr, /^error: --out .*film\.yaml must end in \.mp4, \.mov or \.mkv$/m);
+    assert.match(readFileSync(join(dir, 'film.yaml'), 'utf8'), /^version: 1/, 'the manifest is untouched');
+    assert.equal(requests(), before, 'no request reached the API');
+  });
+
   test('an unwritable report path is refused before any request, with one line', bounded, async () => {
     const dir = project();
     writeFileSync(join(dir, 'not-a-folder'), '');
