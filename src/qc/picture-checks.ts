@@ -23,6 +23,12 @@ function outside(spans: readonly FilmSpan[], allowed: readonly FilmSpan[]): Film
 const seconds = (s: FilmSpan): number => s.end - s.start;
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** A failed verdict for a stretch of the film: its length in seconds against `max`, and the scene it starts in. */
+function failedSpan(film: QcFilm, check: Verdict['check'], span: FilmSpan, max: number, message: string): Verdict {
+  const scene = sceneOf(film, span);
+  return { check, status: 'fail', measured: round(seconds(span)), threshold: max, unit: 's', span, ...(scene ? { scene } : {}), message };
+}
+
 /** One verdict per black stretch longer than the limit; one pass verdict when there is none. */
 export function blackVerdicts(film: QcFilm, black: readonly FilmSpan[]): Verdict[] {
   const { max } = film.thresholds.black;
@@ -35,19 +41,7 @@ export function blackVerdicts(film: QcFilm, black: readonly FilmSpan[]): Verdict
     const longest = Math.max(0, ...found.map(seconds));
     return [{ check: 'black', status: 'pass', measured: round(longest), threshold: max, unit: 's', message: 'no black stretch outside fades' }];
   }
-  return over.map((span) => {
-    const scene = sceneOf(film, span);
-    return {
-      check: 'black',
-      status: 'fail',
-      measured: round(seconds(span)),
-      threshold: max,
-      unit: 's',
-      span,
-      ...(scene ? { scene } : {}),
-      message: `${round(seconds(span))} s of black picture`,
-    };
-  });
+  return over.map((span) => failedSpan(film, 'black', span, max, `${round(seconds(span))} s of black picture`));
 }
 
 /** One verdict per frozen stretch (as long as the limit or longer) outside held scenes; one pass verdict when there is none. */
@@ -57,17 +51,5 @@ export function freezeVerdicts(film: QcFilm, freeze: readonly FilmSpan[]): Verdi
   // freezedetect only reports stillness of at least `max` seconds (its `d`), so every report is a finding.
   const found = outside(freeze, heldSpans).filter((s) => seconds(s) >= max - 1e-3);
   if (found.length === 0) return [{ check: 'freeze', status: 'pass', measured: 0, threshold: max, unit: 's', message: 'no frozen picture outside held scenes' }];
-  return found.map((span) => {
-    const scene = sceneOf(film, span);
-    return {
-      check: 'freeze',
-      status: 'fail',
-      measured: round(seconds(span)),
-      threshold: max,
-      unit: 's',
-      span,
-      ...(scene ? { scene } : {}),
-      message: `the picture is frozen for ${round(seconds(span))} s`,
-    };
-  });
+  return found.map((span) => failedSpan(film, 'freeze', span, max, `the picture is frozen for ${round(seconds(span))} s`));
 }
