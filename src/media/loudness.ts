@@ -9,8 +9,7 @@
  * measures, print_format=json; the second applies the values with linear=true). The AAC is
  * encoded here.
  */
-import { execa } from 'execa';
-import { FfmpegError } from './process.js';
+import { ffmpegStderr } from './process.js';
 import { SAMPLE_RATE } from './house-format.js';
 
 /** What loudnorm's first pass reports (its JSON keys, as numbers). */
@@ -169,23 +168,7 @@ export interface LoudnessRunOptions {
  * @throws FfmpegError (failed or aborted)
  */
 async function ffmpegReport(args: readonly string[], options: LoudnessRunOptions): Promise<string> {
-  const { ffmpegPath: binary, signal } = options;
-  const argv = ['-nostdin', '-hide_banner', '-nostats', ...args];
-  if (signal?.aborted) throw new FfmpegError('aborted', binary, argv, [], undefined, { cause: signal.reason });
-  const result = await execa(binary, argv, {
-    reject: false,
-    stdin: 'ignore',
-    forceKillAfterDelay: 2000,
-    ...(signal ? { cancelSignal: signal } : {}),
-  });
-  const stderr = String(result.stderr ?? '');
-  const tail = stderr
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(-20);
-  if (result.isCanceled || signal?.aborted) throw new FfmpegError('aborted', binary, argv, tail, result.exitCode, { cause: signal?.reason });
-  if (result.failed) throw new FfmpegError(result.signal ? 'signal' : 'exit', binary, argv, tail, result.exitCode, { cause: result });
-  return stderr;
+  return ffmpegStderr(options.ffmpegPath, ['-nostdin', '-hide_banner', '-nostats', ...args], options.signal);
 }
 
 /**

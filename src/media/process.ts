@@ -143,3 +143,21 @@ export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptio
   }
   if (options.onProgress) report(100);
 }
+
+/**
+ * Runs ffmpeg for what it prints (a detector's or a filter's report on standard error) and returns
+ * that text; `argv` is passed as it is. Throws FfmpegError with the last 20 lines when ffmpeg
+ * fails, or with reason `aborted` when `signal` fires (SIGTERM, SIGKILL 2 s later).
+ */
+export async function ffmpegStderr(binary: string, argv: readonly string[], signal?: AbortSignal): Promise<string> {
+  if (signal?.aborted) throw new FfmpegError('aborted', binary, [...argv], [], undefined, { cause: signal.reason });
+  const result = await execa(binary, argv, { reject: false, stdin: 'ignore', forceKillAfterDelay: 2000, ...(signal ? { cancelSignal: signal } : {}) });
+  const stderr = String(result.stderr ?? '');
+  const tail = stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-20);
+  if (result.isCanceled || signal?.aborted) throw new FfmpegError('aborted', binary, [...argv], tail, result.exitCode, { cause: signal?.reason });
+  if (result.failed) throw new FfmpegError(result.signal ? 'signal' : 'exit', binary, [...argv], tail, result.exitCode, { cause: result });
+  return stderr;
+}

@@ -5,7 +5,6 @@
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { parseCaptions, type Caption } from '../../qc/caption-checks.js';
 import { parseDetectorLog, type DetectorLog, type LoudnessPoint } from '../../qc/detector-log.js';
 import type { QcFilm } from '../../qc/film.js';
@@ -13,7 +12,7 @@ import { judge, type RenditionMeasurement } from '../../qc/judge.js';
 import { posterMoments, type PosterMoment } from '../../qc/posters.js';
 import { summarizeVerdicts, type QcSummary } from '../../qc/verdict.js';
 import type { FfmpegBinaries } from '../ffmpeg.js';
-import { FfmpegError } from '../process.js';
+import { ffmpegStderr } from '../process.js';
 import { buildQcPassArgs, type PosterOutput } from './pass-args.js';
 import { renditionFacts } from './rendition-facts.js';
 
@@ -81,18 +80,7 @@ async function measureRendition(file: string, film: QcFilm, options: CheckCutOpt
 
 /** Runs the shared pass and parses what it printed. */
 async function detectorPass(file: string, film: QcFilm, options: CheckCutOptions, posters?: PosterOutput): Promise<DetectorLog> {
-  const binary = options.binaries.ffmpeg;
-  const argv = buildQcPassArgs(file, film.thresholds, posters);
-  const { signal } = options;
-  if (signal?.aborted) throw new FfmpegError('aborted', binary, argv, [], undefined, { cause: signal.reason });
-  const result = await execa(binary, argv, { reject: false, stdin: 'ignore', forceKillAfterDelay: 2000, ...(signal ? { cancelSignal: signal } : {}) });
-  const stderr = String(result.stderr ?? '');
-  const tail = stderr
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(-20);
-  if (result.isCanceled || signal?.aborted) throw new FfmpegError('aborted', binary, argv, tail, result.exitCode, { cause: signal?.reason });
-  if (result.failed) throw new FfmpegError(result.signal ? 'signal' : 'exit', binary, argv, tail, result.exitCode, { cause: result });
+  const stderr = await ffmpegStderr(options.binaries.ffmpeg, buildQcPassArgs(file, film.thresholds, posters), options.signal);
   return parseDetectorLog(stderr, film.length);
 }
 
