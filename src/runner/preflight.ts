@@ -3,7 +3,8 @@
  * footage file is media ffmpeg can read. Each problem is one failure value; the first is returned.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { makeDirectory } from '../util/make-dir.js';
 import { dirname, join } from 'node:path';
 import type { Production } from '../manifest/production.js';
 import type { DurationProbe } from './assets.js';
@@ -25,7 +26,7 @@ export interface WritablePlace {
 export async function checkWritable(place: WritablePlace): Promise<RunFailure | undefined> {
   const probe = join(place.folder, `.mdp-write-check-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(place.folder, { recursive: true });
+    await makeDirectory(place.folder);
     await writeFile(probe, '', { flag: 'wx' });
     await rm(probe, { force: true });
     return undefined;
