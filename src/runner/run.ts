@@ -280,7 +280,10 @@ class ProductionRun {
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
     const short = shortMediaOutcome(production, timeline, await this.#sourceLengths());
     if (short.errors.length > 0) return { reason: 'manifest', diagnostics: short.errors };
-    const plan = withShortMedia(buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path, await this.#speechTiming(timeline.narration)), short.treatments);
+    const plan = withShortMedia(
+      buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path, await this.#speechTiming(timeline.narration)),
+      short.treatments,
+    );
     this.#plan = plan;
     this.#warnings = [...short.warnings, ...readingSpeedDiagnostics(production, plan.captions?.warnings ?? [])];
     const inputs = await this.#stitchInputsHash(plan);

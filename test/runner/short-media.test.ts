@@ -87,7 +87,10 @@ describe('short_media: footage shorter than its scene', () => {
     assert.equal(others.length, 0, JSON.stringify(r.warnings));
     assert.equal(warning?.severity, 'warning');
     assert.deepEqual([warning?.line, warning?.column], [6, 13], 'at the scene’s `source:` value');
-    assert.match(warning?.message ?? '', /^scene `short` needs 3 s, but its footage one\.mp4 lasts 1 s \(2 s short\): its last frame is held for the last 2 s \(short_media: hold\)$/);
+    assert.match(
+      warning?.message ?? '',
+      /^scene `short` needs 3 s, but its footage one\.mp4 lasts 1 s \(2 s short\): its last frame is held for the last 2 s \(short_media: hold\)$/,
+    );
     const spans = await frozenSpans(cut, 0.5);
     assert.equal(spans.length, 1, JSON.stringify(spans));
     // The footage's last frame is frame 23 (0.958 s): freezedetect counts the span from it.
@@ -101,7 +104,10 @@ describe('short_media: footage shorter than its scene', () => {
     await ready;
     const r = await run(dir, film('loop', 'one.mp4'));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.warnings[0]?.message ?? '', /^scene `short` needs 3 s, but its footage one\.mp4 lasts 1 s \(2 s short\): it is looped, played 3 times from its start \(short_media: loop\)$/);
+    assert.match(
+      r.warnings[0]?.message ?? '',
+      /^scene `short` needs 3 s, but its footage one\.mp4 lasts 1 s \(2 s short\): it is looped, played 3 times from its start \(short_media: loop\)$/,
+    );
     // One period (24 frames) apart the picture is the same; half a period apart it is not.
     const period = await framePsnr(cut, 6, 30);
     const twoPeriods = await framePsnr(cut, 6, 54);
