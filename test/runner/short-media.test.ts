@@ -1,14 +1,17 @@
-// Footage shorter than its scene is never silent: the real CLI in a temp folder (MercaDream Local,
-// though footage needs no job), each `short_media` policy measured on the cut with ffmpeg's own
-// detectors (freezedetect, psnr) and ffprobe.
+// Footage and clips shorter than their scene are never silent: the real CLI in a temp folder
+// against MercaDream Local, each `short_media` policy measured on the cut with ffmpeg's own
+// detectors (freezedetect, psnr) and ffprobe; and a Local whose clips come 0.4 s short, as the
+// real API's sometimes do (14.6 s for 15 s).
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
+import { KEYS, startRig, type Rig } from '../helpers/api.js';
 import { BIN } from '../helpers/project.js';
+import { createTestEngines } from '../helpers/test-engines.js';
 import { tempDir } from '../helpers/temp.js';
 
 const binaries = await locateFfmpeg();
@@ -44,11 +47,14 @@ interface CliResult {
   readonly warnings: Array<{ message: string; line: number; column: number; severity: string }>;
 }
 
-/** Runs the CLI on `manifest` as film.yaml; `--json` unless `text` (then diagnostics are printed as a user reads them). */
-async function run(dir: string, manifest: string, text = false): Promise<CliResult> {
+/**
+ * Runs the CLI on `manifest` as film.yaml; `--json` unless `text` (then diagnostics are printed as
+ * a user reads them); against MercaDream Local started by the run unless `env` names an API.
+ */
+async function run(dir: string, manifest: string, text = false, env: Record<string, string> = { MERCADREAM_API_KEY: '' }): Promise<CliResult> {
   writeFileSync(join(dir, 'film.yaml'), manifest);
   const args = [BIN, 'run', 'film.yaml', ...(text ? [] : ['--json']), '--local-quality', 'fast', '--preset', 'ultrafast', '--qc', 'off'];
-  const r = await execa(process.execPath, args, { cwd: dir, reject: false, env: { MERCADREAM_API_KEY: '' } });
+  const r = await execa(process.execPath, args, { cwd: dir, reject: false, env });
   const summary = (text ? '' : r.stdout)
     .split('\n')
     .filter(Boolean)
@@ -144,5 +150,49 @@ describe('short_media: footage shorter than its scene', () => {
     const r = await execa(process.execPath, [BIN, 'validate', 'tiny.yaml'], { cwd: dir, reject: false });
     assert.equal(r.exitCode, 2, r.stderr);
     assert.match(r.stderr, /tiny\.yaml:7:15 error: scenes\[0\]\.duration 0\.03 \(seconds\) is shorter than one frame at 24 fps \(0\.0417 s\)/);
+  });
+});
+
+describe('short_media: a generated clip delivered shorter than asked', () => {
+  const dir = tempDir('mdp-short-clip-');
+  let rig: Rig;
+  const SHORT_BY = 0.4;
+  before(async () => {
+    const engines = createTestEngines();
+    // The API delivers 14.6 s for a 15 s request: the engine renders the request less SHORT_BY.
+    rig = await startRig({
+      engines: { ...engines, renderVideo: (request, outFile, options) => engines.renderVideo({ ...request, duration: request.duration - SHORT_BY }, outFile, options) },
+    });
+  });
+  after(async () => {
+    await rig.close();
+  });
+  const env = () => ({ MERCADREAM_API_KEY: KEYS.regular, MERCADREAM_BASE_URL: rig.server.url, PATH: process.env['PATH'] ?? '' });
+  const FILM = (policy: string) => `version: 1
+output: { path: out/film.mp4, resolution: 720p, fps: 24, subtitles: none }
+scenes:
+  - id: pier
+    prompt: Fishing boats at the pier, morning fog lifting
+    duration: 15
+    short_media: ${policy}
+`;
+
+  test('hold: a warning at the scene names the 15 s needed and the 14.6 s delivered; the cut still lasts 15 s', bounded, async () => {
+    const r = await run(dir, FILM('hold'), false, env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.severity, w.line, w.message]),
+      [['warning', 4, 'scene `pier` needs 15 s, but the clip MercaDream delivered lasts 14.6 s (0.4 s short): its last frame is held for the last 0.4 s (short_media: hold)']],
+    );
+    const p = await probe(join(dir, 'out', 'film.mp4'), { ffprobePath: binaries.ffprobe });
+    assert.ok(Math.abs(p.duration - 15) < 0.05, `the cut lasts ${p.duration} s`);
+  });
+
+  test('error: the clip is in hand, but the run fails with exit 2 at the scene', bounded, async () => {
+    const requestsBefore = rig.server.counters.snapshot().total;
+    const r = await run(dir, FILM('error'), true, env());
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /film\.yaml:4:5 error: scene `pier` needs 15 s, but the clip MercaDream delivered lasts 14\.6 s \(0\.4 s short\), and its short_media is error/);
+    assert.equal(rig.server.counters.snapshot().total, requestsBefore, 'the cached clip is used, nothing asked of the API again');
   });
 });
