@@ -15,6 +15,7 @@ import {
   type Production,
   type PaidPlan,
   type Scene,
+  type ShortMediaPolicy,
   type SubtitleMode,
   TRANSITION_ALIASES,
   type Transition,
@@ -43,6 +44,7 @@ interface SceneData {
   style?: string;
   narration?: string | NarrationData;
   transition?: TransitionData;
+  short_media?: ShortMediaPolicy;
 }
 interface CueData {
   id?: string;
@@ -73,7 +75,7 @@ export interface ManifestData {
   title?: string;
   plan?: PaidPlan;
   output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode; captions?: CaptionData };
-  defaults?: { style?: string; voice?: string; transition?: TransitionData };
+  defaults?: { style?: string; voice?: string; transition?: TransitionData; short_media?: ShortMediaPolicy };
   scenes: SceneData[];
   score?: CueData[];
   qc?: QcData;
@@ -130,6 +132,7 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
       pointer,
       duration: scene.duration ?? (narration ? 'auto' : DEFAULTS.sceneDuration),
       transition: isLast ? CUT : normalizeTransition(scene.transition, data.defaults?.transition),
+      shortMedia: scene.short_media ?? data.defaults?.short_media ?? DEFAULTS.shortMedia,
       ...(narration ? { narration } : {}),
     } as const;
     if (scene.source !== undefined && scene.prompt === undefined) {

@@ -1,8 +1,8 @@
 /**
  * Conforms a clip, once, to the house format (house-format.ts): picture scaled to fit and
  * letterboxed/pillarboxed (never stretched), upright (ffmpeg applies the rotation metadata while
- * decoding), at the film's fps, yuv420p, SAR 1, trimmed to [inPoint, inPoint + duration] with the
- * last frame held if the source is short; its sound as 48 kHz stereo PCM (silence when it has
+ * decoding), at the film's fps, yuv420p, SAR 1, trimmed to [inPoint, inPoint + duration]; a source
+ * shorter than that is held, looped or slowed as its scene's `short_media` says (short-media.ts); its sound as 48 kHz stereo PCM (silence when it has
  * none), in a WAV beside the video. Files are named by a key over the source's identity and the
  * conform parameters, so a re-stitch that changes only transitions, narration or music reuses them.
  *
@@ -19,9 +19,10 @@ import { houseVideoArgs, SAMPLE_RATE, type HouseFormat } from './house-format.js
 import { houseMismatch, readStreamFacts } from './house-match.js';
 import type { MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
+import { shortMediaAudioFilters, shortMediaFit, shortMediaInputArgs, shortMediaVideoFilters, type ShortMediaFit, type ShortMediaTreatment } from './short-media.js';
 
 /** Bump when the conform arguments change in a way the key does not otherwise capture. */
-const CONFORM_VERSION = 2;
+const CONFORM_VERSION = 3;
 
 /** What a conform needs to know about one clip. */
 export interface ConformRequest {
@@ -33,6 +34,8 @@ export interface ConformRequest {
   readonly frames: number;
   readonly probe: MediaProbe;
   readonly format: HouseFormat;
+  /** What to do when the source ends before inPoint + frames / fps (short-media.ts); absent = hold its last frame. */
+  readonly shortMedia?: ShortMediaTreatment | undefined;
 }
 
 /** The files of a conformed clip (absolute paths in the work folder). */
@@ -58,7 +61,8 @@ export interface ConformedClip {
  * - inPoint and frames: which part of the source;
  * - the house format (size, fps, preset): what the conformed picture looks like;
  * - CONFORM_VERSION: the arguments themselves;
- * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file).
+ * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file);
+ * - shortMedia: how a short source is fitted (held, looped or slowed pictures differ).
  */
 export function conformKey(identity: { path: string; size: number; mtimeMs: number }, request: Omit<ConformRequest, 'probe' | 'file'>, copies = true): string {
   const fields = {
@@ -73,6 +77,7 @@ export function conformKey(identity: { path: string; size: number; mtimeMs: numb
     height: request.format.height,
     fps: request.format.fps,
     preset: request.format.preset,
+    shortMedia: request.shortMedia ?? 'hold',
   };
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
 }
@@ -83,8 +88,17 @@ function sarValue(sar: string): number {
   return n && d && n > 0 && d > 0 ? n / d : 1;
 }
 
+/** What conformFit and conformVideoFilter read of a request (inPoint absent = 0, shortMedia absent = hold). */
+type FitRequest = Pick<ConformRequest, 'frames' | 'probe' | 'format'> & Partial<Pick<ConformRequest, 'inPoint' | 'shortMedia'>>;
+
+/** Pure: how the conform fits its source to the scene: the source's length from the probe against frames / fps. */
+export function conformFit(request: FitRequest): ShortMediaFit {
+  const { fps } = request.format;
+  return shortMediaFit(request.shortMedia ?? 'hold', request.frames / fps, request.probe.duration - (request.inPoint ?? 0), fps);
+}
+
 /** Pure: the video filter chain of a conform (after input seeking to inPoint). */
-export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'probe' | 'format'>): string {
+export function conformVideoFilter(request: FitRequest): string {
   const { width, height, fps } = request.format;
   const sar = sarValue(request.probe.video?.sar ?? '');
   const seconds = request.frames / fps;
@@ -97,23 +111,28 @@ export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'pro
     `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:black`,
     'setsar=1',
     'format=yuv420p',
-    // Hold the last frame when the source ends before inPoint + duration.
-    `tpad=stop_mode=clone:stop_duration=${seconds}`,
+    // A source that ends before inPoint + duration: slowed to fit and/or its last frame held (short-media.ts).
+    ...shortMediaVideoFilters(conformFit(request), fps, seconds),
   ].join(',');
 }
 
 /** Pure: the output arguments of a conform's sound: 48 kHz stereo PCM, exactly frames / fps seconds. */
 function conformAudioArgs(request: ConformRequest, audioOut: string): string[] {
   const seconds = request.frames / request.format.fps;
-  const af = `aresample=${SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=stereo,apad`;
-  const map = request.probe.audio !== null ? '0:a:0' : '1:a:0';
+  const own = request.probe.audio !== null;
+  const slowed = own ? shortMediaAudioFilters(conformFit(request)) : [];
+  const af = [...slowed, `aresample=${SAMPLE_RATE}`, 'aformat=sample_fmts=s16:channel_layouts=stereo', 'apad'].join(',');
+  const map = own ? '0:a:0' : '1:a:0';
   return ['-map', map, '-af', af, '-t', String(seconds), '-c:a', 'pcm_s16le', '-vn', '-sn', '-dn', '-f', 'wav', '-y', audioOut];
 }
 
-/** Pure: the inputs of a conform: the clip (from inPoint), and silence when it has no sound. */
+/**
+ * Pure: the inputs of a conform: the clip (from inPoint; read again and again for a loop, each
+ * pass from the file's start), and silence when it has no sound.
+ */
 function conformInputs(request: ConformRequest): string[] {
   const silence = request.probe.audio !== null ? [] : ['-f', 'lavfi', '-i', `anullsrc=r=${SAMPLE_RATE}:cl=stereo`];
-  return ['-ss', String(request.inPoint), '-i', request.file, ...silence];
+  return [...shortMediaInputArgs(conformFit(request)), '-ss', String(request.inPoint), '-i', request.file, ...silence];
 }
 
 /**
@@ -199,6 +218,8 @@ export interface ConformOptions {
 export async function conformReason(request: ConformRequest, options: ConformOptions): Promise<string | undefined> {
   if (!options.copy) return 'copies are off';
   if (request.inPoint !== 0) return `in-point ${request.inPoint} is not 0`;
+  const fit = conformFit(request);
+  if (fit.kind !== 'enough') return `it is shorter than its scene (${fit.kind})`;
   const facts = await readStreamFacts(request.file, request.frames, { ffprobePath: options.copy.ffprobePath, signal: options.signal });
   const extradataHash = await options.copy.extradataHash();
   return houseMismatch(facts, { format: request.format, extradataHash, frames: request.frames, inPoint: request.inPoint, rotation: request.probe.video?.rotation ?? 0 });

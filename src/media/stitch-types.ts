@@ -29,6 +29,11 @@ export interface StitchClip {
   readonly transition: { readonly type: string; readonly duration: number };
   /** Gain applied to the clip's own sound (ambience), dB; default 0. */
   readonly gain?: number;
+  /**
+   * What the conform does when `file` ends before inPoint + duration by a frame or more
+   * (short-media.ts): `loop` or `slow`; absent = hold its last frame.
+   */
+  readonly shortMedia?: 'loop' | 'slow';
 }
 
 /** A voice-over placed on the timeline. */
