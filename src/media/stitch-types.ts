@@ -13,6 +13,17 @@ import type { CaptionSettings } from '../captions/settings.js';
 import type { CaptionTrack } from '../captions/track.js';
 import type { FfmpegBinaries } from './ffmpeg.js';
 
+/**
+ * How a clip's picture fills an output of another shape (src/media/reframe.ts): `fit` (fitted over
+ * a blurred, darkened copy of itself), `crop` (cover and crop; `focus` 0–1 is the crop window's
+ * horizontal centre, default 0.5, clamped so the window stays inside the picture) or `pad` (black bars).
+ */
+export interface Reframe {
+  readonly mode: 'fit' | 'crop' | 'pad';
+  /** Horizontal centre of the crop window, 0 (left) – 1 (right) of the picture; `crop` only; default 0.5. */
+  readonly focus?: number;
+}
+
 /** One scene's picture (and its own sound, if any) in the cut. */
 export interface StitchClip {
   /** Scene id (for messages and progress). */
@@ -34,6 +45,11 @@ export interface StitchClip {
    * (short-media.ts): `loop` or `slow`; absent = hold its last frame.
    */
   readonly shortMedia?: 'loop' | 'slow';
+  /**
+   * How the picture fills the output when its shape differs (reframe.ts); absent = `pad`
+   * (letterbox/pillarbox). A clip already at the output size is the same picture in every mode.
+   */
+  readonly reframe?: Reframe;
 }
 
 /** A voice-over placed on the timeline. */
@@ -72,7 +88,7 @@ export interface StitchCue {
 export interface StitchOutput {
   /** Final path of the cut (.mp4/.mov/.mkv); written to a temp file beside it and renamed. */
   readonly path: string;
-  /** Frame size in pixels. */
+  /** Frame size in pixels, even: any shape (1280x720, portrait 720x1280, square 720x720, 4:5 720x900...). */
   readonly width: number;
   readonly height: number;
   /** 24 | 30 | 60. */
@@ -81,6 +97,12 @@ export interface StitchOutput {
   readonly loudness: number;
   /** none | sidecar (.srt, .vtt and .words.json beside the cut) | burn (drawn into the picture). */
   readonly subtitles: 'none' | 'sidecar' | 'burn';
+  /**
+   * Fraction (0–1) of the picture's height at the bottom that captions stay above, burned (ass.ts)
+   * and in the WebVTT sidecar (a `line:` cue setting): 0.2 for vertical renditions, whose bottom
+   * fifth platform UI covers. Absent = the usual placement. SubRip (.srt) cannot place captions.
+   */
+  readonly captionSafeBottom?: number;
   /** How captions are cut and drawn; default CAPTION_DEFAULTS (src/captions/settings.ts). */
   readonly captions?: CaptionSettings;
   /** Title written into the file's metadata. */
@@ -116,7 +138,8 @@ export interface StitchResult {
   /**
    * What this run rendered and what it reused from workDir: clips conformed now (of which
    * `copied` were stream-copied, not re-encoded), conformed clips reused, transition windows
-   * rendered now, how the sound was normalized (`reused` when it was kept), and `upToDate` when
+   * rendered now, how the sound was normalized (`reused` when it was kept: made by an earlier
+   * stitch of the same sound, such as another rendition of the film), and `upToDate` when
    * the cut at the output path was already made of the same inputs (optional; added by the stitcher).
    */
   readonly stats?: {
