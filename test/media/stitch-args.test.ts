@@ -421,7 +421,7 @@ describe('linear loudness', () => {
     assert.deepEqual(linearGain({ integrated: -Infinity, truePeak: -Infinity }, -16), { gain: 0, limit: false });
     assert.deepEqual(buildGainArgs('/w/mix.wav', { gain: 6.5, limit: false }, '/w/s.m4a').slice(4, 6), ['-af', 'volume=6.5dB']);
     const limited = buildGainArgs('/w/mix.wav', { gain: 6.5, limit: true }, '/w/s.m4a');
-    assert.match(limited[limited.indexOf('-af') + 1] ?? '', /^volume=6\.5dB,aresample=192000,alimiter=limit=0\.84140:.*level=0,aresample=48000$/);
+    assert.match(limited[limited.indexOf('-af') + 1] ?? '', /^volume=6\.5dB,aresample=192000,alimiter=limit=0\.84140:.*level=0:latency=1,aresample=48000$/);
   });
   it('accepts a result within 0.5 LU of the target and at or under −1 dBTP, else falls back', () => {
     assert.equal(meetsTarget({ integrated: -16.4, truePeak: -1.2 }, -16), true);
