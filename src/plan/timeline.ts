@@ -212,7 +212,11 @@ function gridScenes(exact: readonly ExactScene[], fps: number): TimedScene[] {
   });
 }
 
-/** A cue from its first scene's first frame to its last scene's last, split into parts the API can make. */
+/**
+ * A cue from its first scene's first frame to its last scene's last, split into parts the API
+ * can make. The grid never makes a cue need more music than was requested: its frames are
+ * round(a + b) − round(a) ≤ ⌈b⌉ for b = Σd × fps, and ⌈Σd⌉ whole seconds were requested.
+ */
 function timedCue(production: Production, cue: Cue, scenes: readonly TimedScene[], speech: SpeechDurations): TimedCue {
   const fps = production.output.fps;
   const from = scenes.find((s) => s.id === cue.from)!;
