@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { compileManifest } from '../../src/manifest/index.js';
-import { clipBucket, computeTimeline, fingerprintOf, gridFrame, musicParts, nodeFingerprint, planProduction, toFrame } from '../../src/plan/index.js';
+import { buildStitchPlan, clipBucket, computeTimeline, fingerprintOf, gridFrame, musicParts, nodeFingerprint, planProduction, toFrame } from '../../src/plan/index.js';
 import { MUSIC_SECONDS } from '../../src/vocabulary/catalog.js';
+import { frameTimeline } from '../../src/media/stitch-timeline.js';
 
 const compile = (text: string) => {
   const result = compileManifest('film.yaml', text, { baseDir: '/films', fileExists: () => true });
@@ -199,6 +200,22 @@ describe('one cumulative frame grid', () => {
           const k = t.scenes.findIndex((s) => s.id === n.sceneId);
           assert.ok(Math.abs(n.start - (starts[k]! + atOf(scenes[k]!))) <= half);
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('the stitcher reads the plan’s grid back frame for frame: its clips and length are the timeline’s (property)', () => {
+    fc.assert(
+      fc.property(gridArb, ({ text }) => {
+        const production = compile(text);
+        const t = computeTimeline(production, new Map());
+        const frames = frameTimeline(buildStitchPlan(planProduction(production, 'local/test'), t, (id) => `${id}.mp4`));
+        assert.deepEqual(
+          frames.clips.map((c) => [c.startFrame, c.frames, c.transitionFrames]),
+          t.scenes.map((s) => [s.startFrame, s.frames, s.transitionFrames]),
+        );
+        assert.equal(frames.frames, t.frames);
       }),
       { numRuns: 300 },
     );
