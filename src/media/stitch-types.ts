@@ -34,7 +34,12 @@ export interface StitchClip {
   readonly inPoint: number;
   /** Length of the scene in the cut, seconds, transitions included (d_i). */
   readonly duration: number;
-  /** Film time at which the scene starts, seconds. */
+  /**
+   * Film time at which the scene starts, seconds. The stitcher places the clip from the frame
+   * nearest `start` to the frame nearest `start + duration` (stitch-timeline.ts): a plan on the
+   * timeline's frame grid is read back exactly, and the next clip must start where this one's
+   * transition begins.
+   */
   readonly start: number;
   /** Transition into the next clip; `cut` with duration 0 for none and for the last clip. */
   readonly transition: { readonly type: string; readonly duration: number };
