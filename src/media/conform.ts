@@ -17,11 +17,15 @@ import { exists } from './work-files.js';
 import { join, resolve } from 'node:path';
 import { houseVideoArgs, SAMPLE_RATE, type HouseFormat } from './house-format.js';
 import { houseMismatch, readStreamFacts } from './house-match.js';
+import { colourDecision, colourFilter } from './colour.js';
 import type { MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 
-/** Bump when the conform arguments change in a way the key does not otherwise capture. */
-const CONFORM_VERSION = 2;
+/**
+ * Bump when the conform arguments change in a way the key does not otherwise capture.
+ * 3: colour converted to BT.709 limited range and tagged (colour.ts, HOUSE_COLOUR_ARGS).
+ */
+const CONFORM_VERSION = 3;
 
 /** What a conform needs to know about one clip. */
 export interface ConformRequest {
@@ -57,7 +61,10 @@ export interface ConformedClip {
  *   (footage can be gigabytes; generated assets are never rewritten in place);
  * - inPoint and frames: which part of the source;
  * - the house format (size, fps, preset): what the conformed picture looks like;
- * - CONFORM_VERSION: the arguments themselves;
+ * - CONFORM_VERSION: the arguments themselves, the colour rules (colour.ts) among them. The
+ *   colour decision itself is not a field: it follows from the source's tags, so from its
+ *   identity and CONFORM_VERSION, and the key is known before the source is probed (stitch.ts
+ *   decides from identities alone whether a cut is up to date);
  * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file).
  */
 export function conformKey(identity: { path: string; size: number; mtimeMs: number }, request: Omit<ConformRequest, 'probe' | 'file'>, copies = true): string {
@@ -83,7 +90,10 @@ function sarValue(sar: string): number {
   return n && d && n > 0 && d > 0 ? n / d : 1;
 }
 
-/** Pure: the video filter chain of a conform (after input seeking to inPoint). */
+/**
+ * Pure: the video filter chain of a conform (after input seeking to inPoint): frame rate,
+ * colour (colour.ts), fit and letterbox, SAR 1, yuv420p, the last frame held.
+ */
 export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'probe' | 'format'>): string {
   const { width, height, fps } = request.format;
   const sar = sarValue(request.probe.video?.sar ?? '');
@@ -91,6 +101,8 @@ export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'pro
   return [
     'setpts=PTS-STARTPTS',
     `fps=${fps}`,
+    // Colour to BT.709 limited range first, in the source's own pixels (colour.ts).
+    ...(request.probe.video ? colourFilter(colourDecision(request.probe.video)) : []),
     // Anamorphic sources: square the pixels first so "fit" compares true shapes.
     ...(Math.abs(sar - 1) > 1e-6 ? ['scale=trunc(iw*sar/2)*2:ih'] : []),
     `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,

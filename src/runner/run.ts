@@ -36,6 +36,7 @@ import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
 import type { QcFilm } from '../qc/film.js';
 import { qcCachePath, readQcCache, writeQcCache } from './qc-cache.js';
 import { readingSpeedDiagnostics } from './caption-warnings.js';
+import { hdrFootageDiagnostics, type ColourProbe } from './colour-warnings.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
@@ -50,6 +51,8 @@ export interface RunOptions {
   /** Version of the stitcher: enters the final cut's input hash. */
   readonly stitchVersion: string;
   readonly probeDuration: DurationProbe;
+  /** Colour tags of footage, for the HDR warnings (colour-warnings.ts); absent = no such warnings. */
+  readonly probeColour?: ColourProbe;
   /**
    * Where a speech asset of `duration` seconds is heard, between its pauses (silencedetect,
    * src/media/silence.ts), so captions are timed from the speech; absent = words spread evenly.
@@ -114,7 +117,7 @@ class ProductionRun {
   #qc: QcOutcome | undefined;
   /** The final cut the lock records as this run wrote it. */
   #finalCut: LockFile['final_cut'];
-  /** Warnings found while making the film (captions read too fast). */
+  /** Warnings found while making the film (captions read too fast, HDR footage tone-mapped). */
   #warnings: Diagnostic[] = [];
   /** Hashes and durations of footage and the final cut, by path, size and mtime (file-facts.ts). */
   #files: FileFacts | undefined;
@@ -279,7 +282,8 @@ class ProductionRun {
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
     const plan = buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path, await this.#speechTiming(timeline.narration));
     this.#plan = plan;
-    this.#warnings = readingSpeedDiagnostics(production, plan.captions?.warnings ?? []);
+    const hdr = this.#options.probeColour ? await hdrFootageDiagnostics(production, this.#options.probeColour, this.#options.signal) : [];
+    this.#warnings = [...readingSpeedDiagnostics(production, plan.captions?.warnings ?? []), ...hdr];
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
     const files = this.#files!;
