@@ -48,7 +48,15 @@ const TONE_MAP_PEAK = 100;
  */
 export type ColourDecision =
   | { readonly kind: 'house' }
-  | { readonly kind: 'convert'; readonly matrix: string; readonly range: 'limited' | 'full'; readonly wideGamut: boolean; readonly assumed: boolean }
+  | {
+      readonly kind: 'convert';
+      readonly matrix: string;
+      readonly range: 'limited' | 'full';
+      readonly wideGamut: boolean;
+      readonly assumed: boolean;
+      /** The yuv* twin of a `yuvj*` pixel format, to relabel the planes as before zscale (see colourFilter). */
+      readonly relabel?: string;
+    }
   | { readonly kind: 'tone-map'; readonly transfer: HdrTransfer; readonly primaries: string; readonly matrix: string; readonly range: 'limited' | 'full' };
 
 /** Pure: the HDR transfer of a stream's tags, or undefined for SDR (and untagged). */
@@ -79,13 +87,18 @@ export function colourDecision(video: Pick<VideoStreamInfo, 'height' | 'pixFmt' 
   if (isRgb(video.pixFmt)) return { kind: 'convert', matrix: 'gbr', range: 'full', wideGamut, assumed: false };
   const { matrix, assumed } = matrixOf(video);
   if (matrix === 'bt709' && range === 'limited' && !wideGamut) return { kind: 'house' };
-  return { kind: 'convert', matrix, range, wideGamut, assumed };
+  const relabel = video.pixFmt.startsWith('yuvj') ? { relabel: video.pixFmt.replace(/^yuvj/, 'yuv') } : {};
+  return { kind: 'convert', matrix, range, wideGamut, assumed, ...relabel };
 }
 
 /**
  * Pure: the filter fragments (in order, for a `-vf` chain) that turn a picture of `decision`
  * into BT.709 limited-range yuv420p; none for `house`. The primaries and transfer of a
  * `convert` are stated as BT.709 on both sides (re-tagged, not converted) unless wide gamut.
+ * A `yuvj*` picture is first relabelled as its `yuv*` twin: zscale (ffmpeg 5.1) passes `yuvj*`
+ * planes through without the range conversion, while swscale copies the planes of that same-size
+ * relabel unchanged; `rangein=full` then says what they hold (test/runner/colour.test.ts checks
+ * the resulting code values, so an ffmpeg that behaves otherwise fails there).
  */
 export function colourFilter(decision: ColourDecision): string[] {
   switch (decision.kind) {
@@ -93,7 +106,11 @@ export function colourFilter(decision: ColourDecision): string[] {
       return [];
     case 'convert': {
       const light = decision.wideGamut ? 'primariesin=bt2020:transferin=bt709' : 'primariesin=bt709:transferin=bt709';
-      return [`zscale=matrixin=${decision.matrix}:rangein=${decision.range}:${light}:matrix=bt709:range=limited:primaries=bt709:transfer=bt709`, 'format=yuv420p'];
+      return [
+        ...(decision.relabel ? [`format=${decision.relabel}`] : []),
+        `zscale=matrixin=${decision.matrix}:rangein=${decision.range}:${light}:matrix=bt709:range=limited:primaries=bt709:transfer=bt709`,
+        'format=yuv420p',
+      ];
     }
     case 'tone-map':
       return [

@@ -23,7 +23,7 @@ describe('colourDecision', () => {
     assert.deepEqual(colourDecision(stream(578, 'yuv420p')), { kind: 'house' }, 'taller than 576 lines is HD: BT.709');
   });
   it('takes a pc tag or a yuvj pixel format as full range', () => {
-    assert.deepEqual(colourDecision(stream(1080, 'yuvj420p')), { kind: 'convert', matrix: 'bt709', range: 'full', wideGamut: false, assumed: true });
+    assert.deepEqual(colourDecision(stream(1080, 'yuvj420p')), { kind: 'convert', matrix: 'bt709', range: 'full', wideGamut: false, assumed: true, relabel: 'yuv420p' });
     assert.equal((colourDecision(stream(1080, 'yuv420p', tags('bt709', 'bt709', 'bt709', 'pc'))) as { range: string }).range, 'full');
   });
   it('converts RGB pictures with the BT.709 matrix, and BT.2020 SDR primaries to BT.709', () => {
@@ -52,6 +52,7 @@ describe('colourFilter', () => {
       'zscale=matrixin=smpte170m:rangein=full:primariesin=bt709:transferin=bt709:matrix=bt709:range=limited:primaries=bt709:transfer=bt709',
       'format=yuv420p',
     ]);
+    assert.deepEqual(colourFilter({ kind: 'convert', matrix: 'bt709', range: 'full', wideGamut: false, assumed: true, relabel: 'yuv420p' }).slice(0, 1), ['format=yuv420p']);
     assert.match(colourFilter({ kind: 'convert', matrix: 'bt2020nc', range: 'limited', wideGamut: true, assumed: false })[0] ?? '', /primariesin=bt2020:.*:primaries=bt709/);
   });
   it('tone-maps through linear light and ends in BT.709 limited yuv420p', () => {
