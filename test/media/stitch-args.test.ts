@@ -431,7 +431,10 @@ describe('houseMismatch', () => {
     assert.match(houseMismatch(probe({}), { ...target, rotation: 90 }) ?? '', /^rotation/);
     assert.match(houseMismatch(probe({ color_space: 'smpte170m' }), target) ?? '', /^colour bt709\/bt709\/smpte170m\/tv is not bt709\/bt709\/bt709\/tv/);
     assert.match(houseMismatch(probe({ color_range: 'pc' }), target) ?? '', /^colour .*\/pc is not/);
-    assert.match(houseMismatch(probe({ color_primaries: undefined, color_transfer: undefined, color_space: undefined, color_range: undefined }), target) ?? '', /^colour unknown\/unknown\/unknown\/unknown/);
+    assert.match(
+      houseMismatch(probe({ color_primaries: undefined, color_transfer: undefined, color_space: undefined, color_range: undefined }), target) ?? '',
+      /^colour unknown\/unknown\/unknown\/unknown/,
+    );
   });
 });
 
