@@ -127,6 +127,24 @@ export function colourFilter(decision: ColourDecision): string[] {
   }
 }
 
+/**
+ * Filters that take a house-colour picture to R'G'B' (`gbrp`) and back, around a filter that
+ * draws in R'G'B'. ffmpeg 5.1's `subtitles` filter blends libass's R'G'B' colours into Y'CbCr
+ * with BT.601's coefficients whatever the picture is (it ignores the script's `YCbCr Matrix`):
+ * on a BT.709 picture a pure yellow caption came out Y' 210, Cr 146 instead of 219, 138.
+ * Drawn in R'G'B' and converted back with BT.709, the colours are right, and the rest of the
+ * picture comes back with the same mean code values (zscale, as above).
+ */
+export const HOUSE_TO_RGB = [
+  'zscale=matrixin=bt709:rangein=limited:primariesin=bt709:transferin=bt709:matrix=gbr:range=full:primaries=bt709:transfer=bt709',
+  'format=gbrp',
+] as const;
+/** See HOUSE_TO_RGB. */
+export const RGB_TO_HOUSE = [
+  'zscale=matrixin=gbr:rangein=full:primariesin=bt709:transferin=bt709:matrix=bt709:range=limited:primaries=bt709:transfer=bt709',
+  'format=yuv420p',
+] as const;
+
 function unreachable(value: never): never {
   throw new Error(`unknown colour decision ${JSON.stringify(value)}`);
 }

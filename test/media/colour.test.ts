@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { colourDecision, colourFilter, hdrTransfer } from '../../src/media/colour.js';
+import { burnChain } from '../../src/media/encode.js';
+import { tempDir } from '../helpers/temp.js';
 
 const tags = (primaries = '', transfer = '', space = '', range = '') => ({ primaries, transfer, space, range });
 const stream = (height: number, pixFmt: string, colour = tags()) => ({ height, pixFmt, colour });
@@ -60,5 +65,59 @@ describe('colourFilter', () => {
     assert.match(chain[0] ?? '', /^zscale=transferin=smpte2084:primariesin=bt2020:matrixin=bt2020nc:rangein=limited:transfer=linear/);
     assert.ok(chain.some((f) => f.startsWith('tonemap=')));
     assert.deepEqual(chain.slice(-2), ['zscale=transfer=bt709:matrix=bt709:range=limited', 'format=yuv420p']);
+  });
+});
+
+describe('burned captions on a BT.709 picture (real ffmpeg)', () => {
+  it('draw a pure yellow as BT.709 says and leave the picture around them as it was', async () => {
+    const dir = tempDir('mdp-burn-colour-');
+    // A 100×100 yellow box (ASS colours are &HBBGGRR) in the top-left corner of a 320×240 script.
+    const script = [
+      '[Script Info]',
+      'ScriptType: v4.00+',
+      'PlayResX: 320',
+      'PlayResY: 240',
+      '',
+      '[V4+ Styles]',
+      'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+      'Style: Box,DejaVu Sans,20,&H0000FFFF,&H0000FFFF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,7,0,0,0,1',
+      '',
+      '[Events]',
+      'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+      'Dialogue: 0,0:00:00.00,0:00:05.00,Box,,0,0,0,,{\\pos(0,0)\\p1}m 0 0 l 100 0 100 100 0 100{\\p0}',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'box.ass'), script);
+    const background = [83, 185, 105]; // a blue, BT.709 limited code values
+    const source = `color=c=black:s=320x240:r=24:d=1,format=yuv420p,geq=lum=${background[0]}:cb=${background[1]}:cr=${background[2]}`;
+    const mean = async (crop: string): Promise<number[]> => {
+      const r = await execa(
+        'ffmpeg',
+        [
+          '-nostdin',
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          source,
+          '-frames:v',
+          '1',
+          '-vf',
+          `${burnChain('box.ass')},crop=${crop},signalstats,metadata=print:file=-`,
+          '-f',
+          'null',
+          '-',
+        ],
+        { cwd: dir },
+      );
+      return ['YAVG', 'UAVG', 'VAVG'].map((key) => Number(new RegExp(`lavfi\\.signalstats\\.${key}=([0-9.]+)`).exec(r.stdout)?.[1]));
+    };
+    // Yellow (1, 1, 0) in BT.709 limited range: Y' = 16 + 219·(0.2126 + 0.7152), Cb = 128 − 224/2, Cr = 128 + 224·(1 − 0.9278)/1.5748.
+    const yellow = [16 + 219 * 0.9278, 16, 128 + (224 * (1 - 0.9278)) / 1.5748];
+    const box = await mean('40:40:30:30');
+    box.forEach((v, k) => assert.ok(Math.abs(v - yellow[k]!) <= 2, `the box is ${box.join(', ')}, BT.709 yellow is ${yellow.map((x) => x.toFixed(1)).join(', ')}`));
+    const rest = await mean('100:100:200:120');
+    rest.forEach((v, k) => assert.ok(Math.abs(v - background[k]!) <= 1, `the picture is ${rest.join(', ')}, was ${background.join(', ')}`));
   });
 });

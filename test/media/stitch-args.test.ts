@@ -499,8 +499,12 @@ describe('final encode arguments', () => {
   });
   it('re-encodes the picture in the house format to burn subtitles', () => {
     const args = buildFinalArgs({ ...base, burn: 'subs.srt' });
-    assert.equal(args[args.indexOf('-vf') + 1], 'subtitles=filename=subs.srt:charenc=UTF-8');
+    assert.match(
+      args[args.indexOf('-vf') + 1] ?? '',
+      /^zscale=matrixin=bt709:[^,]*,format=gbrp,subtitles=filename=subs\.srt:charenc=UTF-8,zscale=[^,]*:matrix=bt709:range=limited[^,]*,format=yuv420p$/,
+    );
     assert.equal(args[args.indexOf('-c:v') + 1], 'libx264');
+    assert.equal(args[args.indexOf('-colorspace') + 1], 'bt709');
   });
   it('picks the container from the output’s extension', () => {
     assert.equal(containerFor('/a/B.MKV'), 'matroska');
