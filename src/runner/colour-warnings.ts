@@ -8,8 +8,8 @@ import type { Production } from '../manifest/production.js';
 import { HDR_TRANSFERS, hdrTransfer } from '../media/colour.js';
 import type { ColourTags } from '../media/probe.js';
 
-/** Reads the colour tags of a footage file's first video stream (ffprobe; undefined when it has none). */
-export type ColourProbe = (file: string, signal?: AbortSignal) => Promise<ColourTags | undefined>;
+/** Reads the colour tags of a footage file's first video stream (ffprobe; undefined when it has none); the transfer is what matters here. */
+export type ColourProbe = (file: string, signal?: AbortSignal) => Promise<Pick<ColourTags, 'transfer'> | undefined>;
 
 /**
  * One warning diagnostic per footage scene whose source is HDR, pointing at its `source:`.

@@ -282,8 +282,7 @@ class ProductionRun {
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
     const plan = buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path, await this.#speechTiming(timeline.narration));
     this.#plan = plan;
-    const hdr = this.#options.probeColour ? await hdrFootageDiagnostics(production, this.#options.probeColour, this.#options.signal) : [];
-    this.#warnings = [...readingSpeedDiagnostics(production, plan.captions?.warnings ?? []), ...hdr];
+    this.#warnings = [...readingSpeedDiagnostics(production, plan.captions?.warnings ?? []), ...(await this.#hdrWarnings())];
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
     const files = this.#files!;
@@ -319,6 +318,15 @@ class ProductionRun {
     await this.#writeLock(this.#freshAssets(), { path, sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
     this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: false };
     return undefined;
+  }
+
+  /** HDR footage, as warnings (colour-warnings.ts); each file's transfer probed only when it changed (file-facts.ts). */
+  async #hdrWarnings(): Promise<Diagnostic[]> {
+    const probeColour = this.#options.probeColour;
+    if (!probeColour) return [];
+    const files = this.#files!;
+    const known: ColourProbe = async (file, signal) => ({ transfer: await files.transfer(file, async () => (await probeColour(file, signal))?.transfer ?? '') });
+    return hdrFootageDiagnostics(this.#dag.production, known, this.#options.signal);
   }
 
   /**

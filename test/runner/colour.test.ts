@@ -80,6 +80,20 @@ function near(actual: readonly number[], expected: readonly number[], what: stri
   );
 }
 
+/** `run film.yaml` in `dir`, offline; its exit code, summary and stderr. */
+async function runFilm(dir: string): Promise<{ summary: Record<string, unknown>; code: number; stderr: string }> {
+  const r = await execa(process.execPath, [BIN, 'run', 'film.yaml', '--json', '--local-quality', 'fast', '--preset', 'ultrafast'], {
+    cwd: dir,
+    reject: false,
+    env: { MERCADREAM_API_KEY: '' },
+  });
+  const events = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { summary: events.find((e) => e['type'] === 'summary') ?? {}, code: r.exitCode ?? -1, stderr: r.stderr };
+}
+
 describe('colour of the cut', () => {
   const dir = tempDir('mdp-colour-');
   let summary: Record<string, unknown> = {};
@@ -111,18 +125,7 @@ scenes:
     duration: 2
 `,
     );
-    const r = await execa(process.execPath, [BIN, 'run', 'film.yaml', '--json', '--local-quality', 'fast', '--preset', 'ultrafast'], {
-      cwd: dir,
-      reject: false,
-      env: { MERCADREAM_API_KEY: '' },
-    });
-    const events = r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    summary = events.find((e) => e['type'] === 'summary') ?? {};
-    code = r.exitCode ?? -1;
-    stderr = r.stderr;
+    ({ summary, code, stderr } = await runFilm(dir));
   });
 
   test('the cut is tagged BT.709 limited range, in its H.264 stream and its colr atom, and QC passes its colour', bounded, async () => {
@@ -168,5 +171,15 @@ scenes:
     assert.match(warnings[0]?.message ?? '', /scenes\[3\]\.source is HDR \(PQ/);
     const [y] = await meanYuv(cut, 7);
     assert.ok(y > 40 && y < 200, `the tone-mapped picture is neither black nor blown out (mean Y ${y})`);
+  });
+
+  test('a rerun with nothing changed finds the cut up to date and still warns of the HDR footage', bounded, async () => {
+    const again = await runFilm(dir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.summary['cutUpToDate'], true);
+    assert.deepEqual(
+      ((again.summary['warnings'] ?? []) as { code: string }[]).map((w) => w.code),
+      ['footage-hdr'],
+    );
   });
 });
