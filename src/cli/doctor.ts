@@ -30,7 +30,15 @@ export async function doctorCommand(terminal: Terminal, json: boolean, env: Loca
   }
   const caps = await capabilities(binaries);
   const speech = await speechBackend(binaries).catch(() => 'none' as const);
-  const needed = { libx264: caps.libx264, xfade: caps.xfade, loudnorm: caps.loudnorm, sidechaincompress: caps.sidechaincompress, libass: caps.libass };
+  const needed = {
+    libx264: caps.libx264,
+    xfade: caps.xfade,
+    loudnorm: caps.loudnorm,
+    sidechaincompress: caps.sidechaincompress,
+    libass: caps.libass,
+    zscale: caps.zscale,
+    tonemap: caps.tonemap,
+  };
   const ok = Object.values(needed).every(Boolean) && speech !== 'none';
   const fontList = await installedFonts();
   const scripts = fontList ? scriptCoverage(fontList) : undefined;

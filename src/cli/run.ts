@@ -533,11 +533,12 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
  * The runner's media pieces on the ffmpeg and ffprobe of `binaries`: stitch, probe, speech pauses,
  * QC of the cut and its review page (the same for `run` and a fleet's `worker`).
  */
-export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'detectSpeech' | 'qc' | 'review'> {
+export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'> {
   return {
     stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
     stitchVersion: `mercadream-pipeline/${VERSION}`,
     probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
+    probeColour: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).video?.colour,
     detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
     qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
     review: writeReview,

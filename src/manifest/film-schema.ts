@@ -535,7 +535,7 @@ export const FILM_SCHEMA = {
         "colour": {
           "type": "object",
           "additionalProperties": false,
-          "description": "Colour tags of each rendition (primaries, transfer, matrix), as ffprobe reports them.",
+          "description": "Colour tags of each rendition (primaries, transfer, matrix, range), as ffprobe reports them; BT.709 limited range, what the pipeline writes, passes.",
           "properties": {
             "untagged": {
               "enum": [
@@ -543,7 +543,7 @@ export const FILM_SCHEMA = {
                 "warn",
                 "fail"
               ],
-              "description": "Verdict for a rendition without colour tags. Default: warn."
+              "description": "Verdict for a rendition whose colour is not tagged BT.709 limited range (untagged, or tagged otherwise). Default: warn."
             }
           }
         }

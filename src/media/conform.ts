@@ -20,14 +20,18 @@ import { exists } from './work-files.js';
 import { join, resolve } from 'node:path';
 import { houseVideoArgs, SAMPLE_RATE, type HouseFormat } from './house-format.js';
 import { houseMismatch, readStreamFacts } from './house-match.js';
+import { colourDecision, colourFilter } from './colour.js';
 import type { MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 import { normalReframe, reframeFilter } from './reframe.js';
 import { shortMediaAudioFilters, shortMediaFit, shortMediaInputArgs, shortMediaVideoFilters, type ShortMediaFit, type ShortMediaTreatment } from './short-media.js';
 import type { Reframe } from './stitch-types.js';
 
-/** Bump when the conform's picture arguments change in a way the key does not otherwise capture. */
-const CONFORM_VERSION = 4;
+/**
+ * Bump when the conform's picture arguments change in a way the key does not otherwise capture.
+ * 5: colour converted to BT.709 limited range and tagged (colour.ts, HOUSE_COLOUR_ARGS), reframing, short_media.
+ */
+const CONFORM_VERSION = 5;
 /** Bump when the conform's sound arguments change in a way the sound key does not otherwise capture. */
 const CONFORM_SOUND_VERSION = 1;
 
@@ -70,7 +74,10 @@ export interface ConformedClip {
  *   (footage can be gigabytes; generated assets are never rewritten in place);
  * - inPoint and frames: which part of the source;
  * - the house format (size, fps, preset) and the reframe (normalReframe): what the conformed picture looks like;
- * - CONFORM_VERSION: the arguments themselves;
+ * - CONFORM_VERSION: the arguments themselves, the colour rules (colour.ts) among them. The
+ *   colour decision itself is not a field: it follows from the source's tags, so from its
+ *   identity and CONFORM_VERSION, and the key is known before the source is probed (stitch.ts
+ *   decides from identities alone whether a cut is up to date);
  * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file);
  * - shortMedia: how a short source is fitted (held, looped or slowed pictures differ).
  */
@@ -133,7 +140,10 @@ export function conformFit(request: FitRequest): ShortMediaFit {
   return shortMediaFit(request.shortMedia ?? 'hold', request.frames / fps, request.probe.duration - (request.inPoint ?? 0), fps);
 }
 
-/** Pure: the video filter chain of a conform (after input seeking to inPoint); the reframe fragment comes from reframe.ts. */
+/**
+ * Pure: the video filter chain of a conform (after input seeking to inPoint): frame rate, colour
+ * (colour.ts), the reframe (reframe.ts), SAR 1, yuv420p, a short source's treatment (short-media.ts).
+ */
 export function conformVideoFilter(request: FitRequest): string {
   const { width, height, fps } = request.format;
   const sar = sarValue(request.probe.video?.sar ?? '');
@@ -141,6 +151,8 @@ export function conformVideoFilter(request: FitRequest): string {
   return [
     'setpts=PTS-STARTPTS',
     `fps=${fps}`,
+    // Colour to BT.709 limited range first, in the source's own pixels (colour.ts).
+    ...(request.probe.video ? colourFilter(colourDecision(request.probe.video)) : []),
     // Anamorphic sources: square the pixels first so "fit" compares true shapes.
     ...(Math.abs(sar - 1) > 1e-6 ? ['scale=trunc(iw*sar/2)*2:ih'] : []),
     reframeFilter(request.reframe, width, height),

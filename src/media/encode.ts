@@ -3,6 +3,7 @@
  * re-encoded when subtitles are burned in) with the normalized AAC, `+faststart` so players can
  * start before the whole file arrives, and the title in the metadata.
  */
+import { HOUSE_TO_RGB, RGB_TO_HOUSE } from './colour.js';
 import { houseVideoArgs, type HouseFormat } from './house-format.js';
 import { burnFilter } from './subtitles.js';
 
@@ -32,9 +33,17 @@ export interface FinalEncode {
   readonly format: HouseFormat;
 }
 
-/** Pure: the arguments of the final encode. */
+/**
+ * Pure: the filter chain that burns the SRT `fileName` into the picture: drawn in R'G'B', so
+ * caption colours come out as BT.709 says (colour.ts HOUSE_TO_RGB).
+ */
+export function burnChain(fileName: string): string {
+  return [...HOUSE_TO_RGB, burnFilter(fileName), ...RGB_TO_HOUSE].join(',');
+}
+
+/** Pure: the arguments of the final encode (the picture stream-copied, or re-encoded with burned captions). */
 export function buildFinalArgs(encode: FinalEncode): string[] {
-  const video = encode.burn ? ['-vf', burnFilter(encode.burn), ...houseVideoArgs(encode.format)] : ['-c:v', 'copy'];
+  const video = encode.burn ? ['-vf', burnChain(encode.burn), ...houseVideoArgs(encode.format)] : ['-c:v', 'copy'];
   return [
     '-f',
     'concat',

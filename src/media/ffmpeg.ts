@@ -182,6 +182,10 @@ export interface FfmpegCapabilities {
   readonly sidechaincompress: boolean;
   /** The `ass`/`subtitles` filters (burned-in subtitles). */
   readonly libass: boolean;
+  /** The `zscale` filter (zimg): the conform's colour conversions to BT.709 (colour.ts). */
+  readonly zscale: boolean;
+  /** The `tonemap` filter: HDR footage tone-mapped to SDR (colour.ts). */
+  readonly tonemap: boolean;
 }
 
 /** Names in the first column-ish position of `ffmpeg -filters` / `-encoders` listings. */
@@ -209,6 +213,8 @@ export function parseCapabilities(versionText: string, filtersText: string, enco
     loudnorm: filters.has('loudnorm'),
     sidechaincompress: filters.has('sidechaincompress'),
     libass: filters.has('ass') || filters.has('subtitles'),
+    zscale: filters.has('zscale'),
+    tonemap: filters.has('tonemap'),
   };
 }
 

@@ -4,7 +4,8 @@
  * stream: same x264 settings (hence byte-identical SPS/PPS), closed GOPs of exactly one second,
  * no B-frames (decode order = display order, so a piece can end at any frame), `stitchable=1`
  * (x264 keeps header fields constant across runs), yuv420p, SAR 1, a 90 kHz track timescale
- * (every frame time at 24/30/60 fps is an exact tick).
+ * (every frame time at 24/30/60 fps is an exact tick), and colour tagged BT.709 limited range
+ * (HOUSE_COLOUR_ARGS; the conform converts sources to it, colour.ts).
  *
  * MercaDream Local's video engine encodes with these same arguments (houseVideoArgs), so a
  * generated clip already is in the house format and the stitch copies it instead of re-encoding
@@ -46,6 +47,16 @@ export function gopFrames(format: Pick<HouseFormat, 'fps'>): number {
 }
 
 /**
+ * The colour every house-format encode declares: ITU-R BT.709 primaries, transfer and matrix,
+ * limited ("tv") range, as ffmpeg's encoder options. x264 writes them into the SPS's VUI
+ * (colour_primaries = transfer_characteristics = matrix_coefficients = 1, video_full_range_flag
+ * = 0; ITU-T H.273 code points), and the mp4 muxer into the track's `colr` atom (`nclx`), which
+ * survives the final cut's stream copy. The picture must really be BT.709 limited when encoded:
+ * the conform converts other sources (colour.ts), MercaDream Local draws with the BT.709 matrix.
+ */
+export const HOUSE_COLOUR_ARGS: readonly string[] = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
+
+/**
  * Pure: the encoder arguments of the house format (output options, video only).
  * `8x8dct=1` makes even `ultrafast` write High-profile streams, as delivery requires.
  * @param threads x264 threads (`-threads:v`); when several encodes share the cores each gets its
@@ -66,6 +77,7 @@ export function houseVideoArgs(format: HouseFormat, threads?: number): string[] 
     String(HOUSE_CRF),
     '-pix_fmt',
     'yuv420p',
+    ...HOUSE_COLOUR_ARGS,
     '-g',
     gop,
     '-keyint_min',

@@ -6,6 +6,8 @@
  *
  * - the same parameter sets: the avcC extradata (SPS + PPS: profile, level, entropy coder,
  *   reference frames, VUI with colour tags) hashes the same as a house-format encode's;
+ * - the house colour: tagged BT.709 primaries, transfer and matrix, limited range (the tags of
+ *   an untagged or otherwise tagged clip could not be joined with the others' as one stream);
  * - the same frame grid: size, SAR 1:1, yuv420p, progressive, the film's fps, the 90 kHz
  *   timescale, and packet k at exactly k × 90000 / fps for decode and presentation (no B-frames,
  *   no reordering, no edit-list shift, constant frame rate);
@@ -20,6 +22,9 @@ import { gopFrames, houseVideoArgs, TRACK_TIMESCALE, type HouseFormat } from './
 import { parseRate, ProbeError } from './probe.js';
 import { runFfmpeg } from './process.js';
 import { newRunId } from './work-files.js';
+
+/** The house format's colour as StreamFacts.colour spells it (HOUSE_COLOUR_ARGS). */
+const HOUSE_COLOUR = 'bt709/bt709/bt709/tv';
 
 /** One packet of the video stream: timestamps in time-base ticks, keyframe flag. */
 export interface PacketFacts {
@@ -47,6 +52,8 @@ export interface StreamFacts {
   readonly hasBFrames: number;
   /** e.g. `progressive`. */
   readonly fieldOrder: string;
+  /** ffprobe's `color_primaries/color_transfer/color_space/color_range`, e.g. `bt709/bt709/bt709/tv`. */
+  readonly colour: string;
   /** `SHA256:<hex>` of the codec extradata (avcC: SPS + PPS). */
   readonly extradataHash: string;
   /** The first packets, in file order. */
@@ -78,6 +85,7 @@ export function parseStreamFacts(output: unknown): StreamFacts {
     timeBase: str(stream['time_base']),
     hasBFrames: int(stream['has_b_frames']),
     fieldOrder: str(stream['field_order']),
+    colour: ['color_primaries', 'color_transfer', 'color_space', 'color_range'].map((key) => str(stream[key]) || 'unknown').join('/'),
     extradataHash: str(stream['extradata_hash']),
     packets: packets.map((p) => ({ pts: int(p['pts']), dts: int(p['dts']), key: str(p['flags']).startsWith('K') })),
   };
@@ -93,7 +101,7 @@ export function buildStreamFactsArgs(file: string, packets: number): string[] {
     '-read_intervals',
     `%+#${packets}`,
     '-show_entries',
-    'stream=codec_name,profile,width,height,pix_fmt,sample_aspect_ratio,r_frame_rate,avg_frame_rate,time_base,has_b_frames,field_order,extradata_hash:packet=pts,dts,flags',
+    'stream=codec_name,profile,width,height,pix_fmt,sample_aspect_ratio,r_frame_rate,avg_frame_rate,time_base,has_b_frames,field_order,color_primaries,color_transfer,color_space,color_range,extradata_hash:packet=pts,dts,flags',
     '-show_data_hash',
     'sha256',
     '-print_format',
@@ -164,6 +172,7 @@ export function houseMismatch(facts: StreamFacts, target: HouseTarget): string |
     ['field order', facts.fieldOrder, 'progressive'],
     ['time base', facts.timeBase, `1/${TRACK_TIMESCALE}`],
     ['B-frames', facts.hasBFrames, 0],
+    ['colour', facts.colour, HOUSE_COLOUR],
   ];
   for (const [name, actual, wanted] of expected) if (actual !== wanted) return `${name} ${String(actual)} is not ${String(wanted)}`;
   for (const rate of [facts.rFrameRate, facts.avgFrameRate]) if (Math.abs(rate - format.fps) > 1e-9) return `fps ${rate} is not ${format.fps}`;

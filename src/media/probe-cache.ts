@@ -9,7 +9,7 @@ import { probe, type MediaProbe, type ProbeOptions } from './probe.js';
 import { fileIdentity, workKey } from './work-files.js';
 
 /** Bump when MediaProbe's shape changes. */
-const PROBE_VERSION = 1;
+const PROBE_VERSION = 2;
 
 /**
  * The probe of `file`: from `workDir` when this path, size and mtime were probed before, else

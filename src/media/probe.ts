@@ -4,6 +4,21 @@
  */
 import { execa } from 'execa';
 
+/**
+ * What a video stream says of its colour, in ffprobe's names (ITU-T H.273 code points by name):
+ * '' when the stream does not say (ffprobe prints `unknown` or nothing; both become '').
+ */
+export interface ColourTags {
+  /** `color_primaries`, e.g. `bt709`, `smpte170m`, `bt470bg`, `bt2020`. */
+  readonly primaries: string;
+  /** `color_transfer`, e.g. `bt709`, `smpte170m`, `smpte2084` (PQ), `arib-std-b67` (HLG). */
+  readonly transfer: string;
+  /** `color_space` (the Y'CbCr matrix), e.g. `bt709`, `smpte170m`, `bt470bg`, `bt2020nc`. */
+  readonly space: string;
+  /** `color_range`: `tv` (limited) or `pc` (full). */
+  readonly range: string;
+}
+
 /** The first video stream of a file. */
 export interface VideoStreamInfo {
   /** Codec name as ffprobe spells it, e.g. `h264`. */
@@ -19,6 +34,8 @@ export interface VideoStreamInfo {
   readonly sar: string;
   /** Display rotation in degrees (from the display matrix side data or the `rotate` tag), 0 when none. */
   readonly rotation: number;
+  /** Colour tags of the stream ('' each when untagged); a `yuvj*` pixFmt means full range too. */
+  readonly colour: ColourTags;
   /** Number of frames when the container says so. */
   readonly frames?: number;
 }
@@ -81,6 +98,15 @@ function rotationOf(stream: Json): number {
   return tags['rotate'] !== undefined ? num(tags['rotate']) : 0;
 }
 
+/** ffprobe's colour fields of a stream; `unknown`, `unspecified` and absent become ''. */
+function colourOf(stream: Json): ColourTags {
+  const tag = (key: string): string => {
+    const value = str(stream[key]);
+    return value === 'unknown' || value === 'unspecified' ? '' : value;
+  };
+  return { primaries: tag('color_primaries'), transfer: tag('color_transfer'), space: tag('color_space'), range: tag('color_range') };
+}
+
 /**
  * Pure: a MediaProbe from ffprobe's JSON output (already parsed).
  * Missing fields become 0 / '' rather than errors: callers check what they need.
@@ -106,6 +132,7 @@ export function parseProbe(output: unknown): MediaProbe {
       pixFmt: str(v['pix_fmt']),
       sar: str(v['sample_aspect_ratio']),
       rotation: rotationOf(v),
+      colour: colourOf(v),
       ...(frames > 0 ? { frames } : {}),
     };
   }

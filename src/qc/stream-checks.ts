@@ -1,7 +1,9 @@
 /**
  * Checks of a rendition's streams: it decodes without errors; video and audio are as long as
  * each other and as the timeline (within `sync.frames` frames); its frame size is the one asked
- * for; and what its colour tags say (untagged is a warning by default: outputs are not tagged yet).
+ * for; and what its colour tags say: the house colour (BT.709 primaries, transfer and matrix,
+ * limited range; src/media/house-format.ts) passes, anything else, untagged included, gets the
+ * `colour.untagged` verdict (a warning by default).
  */
 import type { QcFilm } from './film.js';
 import type { Verdict } from './verdict.js';
@@ -77,17 +79,18 @@ export function renditionVerdicts(film: QcFilm, facts: RenditionFacts, file?: st
   const wanted = `${film.width}x${film.height}`;
   const c = facts.colour;
   const tagged = [c.primaries, c.transfer, c.space].every((x) => x !== '' && x !== 'unknown');
+  const house = c.primaries === 'bt709' && c.transfer === 'bt709' && c.space === 'bt709' && c.range === 'tv';
   const said = `primaries ${c.primaries || 'untagged'}, transfer ${c.transfer || 'untagged'}, matrix ${c.space || 'untagged'}, range ${c.range || 'untagged'}`;
   return [
     { check: 'rendition-size', status: size === wanted ? 'pass' : 'fail', measured: size, threshold: wanted, unit: 'px', ...tag, message: `frame size ${size}` },
     {
       check: 'colour-tags',
-      status: tagged ? 'pass' : film.thresholds.colour.untagged,
-      measured: `${c.primaries || '-'}/${c.transfer || '-'}/${c.space || '-'}`,
-      threshold: 'tagged',
+      status: house ? 'pass' : film.thresholds.colour.untagged,
+      measured: `${c.primaries || '-'}/${c.transfer || '-'}/${c.space || '-'}/${c.range || '-'}`,
+      threshold: 'bt709/bt709/bt709/tv',
       unit: '',
       ...tag,
-      message: tagged ? said : `colour not tagged: ${said}`,
+      message: house ? said : tagged ? `colour not BT.709 limited range: ${said}` : `colour not tagged: ${said}`,
     },
   ];
 }

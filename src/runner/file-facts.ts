@@ -1,6 +1,6 @@
 /**
  * What the runner learned about local files it does not own (footage, the final cut): their
- * SHA-256 and media duration, kept in `<stateDir>/file-facts.json` by path with the size and
+ * SHA-256, media duration and colour transfer, kept in `<stateDir>/file-facts.json` by path with the size and
  * mtime they had then. A rerun takes a fact as long as the file's size and mtime are unchanged,
  * so it neither hashes nor probes footage that did not change; a file that changed is hashed or
  * probed again (and its SHA then compared with the lock's, as before). Saved atomically; a lost
@@ -19,6 +19,8 @@ interface Facts {
   readonly sha256?: string;
   /** Seconds. */
   readonly duration?: number;
+  /** ffprobe's `color_transfer` of the first video stream, '' when untagged (HDR warnings). */
+  readonly transfer?: string;
 }
 
 /** The facts of a project's local files, read once per run and saved at its end. */
@@ -51,7 +53,12 @@ export class FileFacts {
     return this.#learn(path, 'duration', probe);
   }
 
-  async #learn<K extends 'sha256' | 'duration'>(path: string, key: K, find: () => Promise<NonNullable<Facts[K]>>): Promise<NonNullable<Facts[K]>> {
+  /** Colour transfer (ffprobe's name, '' when untagged) of `path` by `probe`, probed only when its size or mtime changed since last known. */
+  async transfer(path: string, probe: () => Promise<string>): Promise<string> {
+    return this.#learn(path, 'transfer', probe);
+  }
+
+  async #learn<K extends 'sha256' | 'duration' | 'transfer'>(path: string, key: K, find: () => Promise<NonNullable<Facts[K]>>): Promise<NonNullable<Facts[K]>> {
     const absolute = resolve(path);
     const info = await stat(absolute);
     const before = this.#facts.get(absolute);

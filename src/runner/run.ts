@@ -37,6 +37,7 @@ import type { QcFilm } from '../qc/film.js';
 import { qcCachePath, readQcCache, writeQcCache } from './qc-cache.js';
 import { readingSpeedDiagnostics } from './caption-warnings.js';
 import { shortMediaOutcome, withShortMedia } from './short-media.js';
+import { hdrFootageDiagnostics, type ColourProbe } from './colour-warnings.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
@@ -51,6 +52,8 @@ export interface RunOptions {
   /** Version of the stitcher: enters the final cut's input hash. */
   readonly stitchVersion: string;
   readonly probeDuration: DurationProbe;
+  /** Colour tags of footage, for the HDR warnings (colour-warnings.ts); absent = no such warnings. */
+  readonly probeColour?: ColourProbe;
   /**
    * Where a speech asset of `duration` seconds is heard, between its pauses (silencedetect,
    * src/media/silence.ts), so captions are timed from the speech; absent = words spread evenly.
@@ -115,7 +118,7 @@ class ProductionRun {
   #qc: QcOutcome | undefined;
   /** The final cut the lock records as this run wrote it. */
   #finalCut: LockFile['final_cut'];
-  /** Warnings found while making the film (short clips and footage, captions read too fast). */
+  /** Warnings found while making the film (short clips and footage, captions read too fast, HDR footage tone-mapped). */
   #warnings: Diagnostic[] = [];
   /** Hashes and durations of footage and the final cut, by path, size and mtime (file-facts.ts). */
   #files: FileFacts | undefined;
@@ -285,7 +288,7 @@ class ProductionRun {
       short.treatments,
     );
     this.#plan = plan;
-    this.#warnings = [...short.warnings, ...readingSpeedDiagnostics(production, plan.captions?.warnings ?? [])];
+    this.#warnings = [...short.warnings, ...readingSpeedDiagnostics(production, plan.captions?.warnings ?? []), ...(await this.#hdrWarnings())];
     const inputs = await this.#stitchInputsHash(plan);
     const lock = this.#lock;
     const files = this.#files!;
@@ -321,6 +324,15 @@ class ProductionRun {
     await this.#writeLock(this.#freshAssets(), { path, sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
     this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: false };
     return undefined;
+  }
+
+  /** HDR footage, as warnings (colour-warnings.ts); each file's transfer probed only when it changed (file-facts.ts). */
+  async #hdrWarnings(): Promise<Diagnostic[]> {
+    const probeColour = this.#options.probeColour;
+    if (!probeColour) return [];
+    const files = this.#files!;
+    const known: ColourProbe = async (file, signal) => ({ transfer: await files.transfer(file, async () => (await probeColour(file, signal))?.transfer ?? '') });
+    return hdrFootageDiagnostics(this.#dag.production, known, this.#options.signal);
   }
 
   /**

@@ -86,6 +86,7 @@ test('parseCapabilities reads the filter and encoder listings', () => {
     ' ... flite             |->A       Synthesize voice from text using libflite.',
     ' .S. xfade             VV->V      Cross fade one video with another video.',
     ' ..C sidechaincompress AA->A      Sidechain compressor.',
+    ' .SC zscale            V->V       Apply resizing, colorspace and bit depth conversion.',
   ].join('\n');
   const encoders = ' V....D libx264              libx264 H.264 / AVC / MPEG-4 AVC (codec h264)\n A....D aac                  AAC';
   const caps = parseCapabilities('ffmpeg version 9.9 Copyright\nbuilt with gcc', filters, encoders);
@@ -98,6 +99,8 @@ test('parseCapabilities reads the filter and encoder listings', () => {
     loudnorm: false,
     sidechaincompress: true,
     libass: false,
+    zscale: true,
+    tonemap: false,
   });
 });
 
@@ -106,4 +109,6 @@ test('capabilities() of the installed ffmpeg', async () => {
   assert.match(caps.version, /^ffmpeg version /);
   assert.equal(caps.libx264, true, 'the engines need libx264');
   assert.equal(caps.xfade, true);
+  assert.equal(caps.zscale, true, 'the conform converts colour with zscale');
+  assert.equal(caps.tonemap, true, 'HDR footage is tone-mapped');
 });

@@ -55,12 +55,13 @@ describe('house-format clips', () => {
     dir = tempDir('mdp-house-');
     await mkdir(join(dir, 'work'));
     const x264 = 'stitchable=1:8x8dct=1:open-gop=0';
-    [house, variants['another fps'], variants['B-frames'], variants['another profile'], variants['two-second GOPs']] = await Promise.all([
+    [house, variants['another fps'], variants['B-frames'], variants['another profile'], variants['two-second GOPs'], variants['BT.601 colour']] = await Promise.all([
       makeClip(dir, 'house.mp4', houseVideoArgs(FORMAT)),
       makeClip(dir, 'fps30.mp4', houseVideoArgs({ ...FORMAT, fps: 30 }), 30),
       makeClip(dir, 'bframes.mp4', houseWith('-bf', '2')),
       makeClip(dir, 'main.mp4', [...houseWith('-profile:v', 'main'), '-x264-params', x264.replace(':8x8dct=1', '')]),
       makeClip(dir, 'gop48.mp4', [...houseWith('-g', '48'), '-keyint_min', '48']),
+      makeClip(dir, 'bt601.mp4', houseWith('-colorspace', 'smpte170m')),
     ]);
     extradataHash = await houseExtradata(FORMAT, dir, { ffmpegPath: binaries.ffmpeg, ffprobePath: binaries.ffprobe });
   });
@@ -88,6 +89,7 @@ describe('house-format clips', () => {
     'B-frames': /^B-frames 2 /,
     'another profile': /^profile (?!High )/,
     'two-second GOPs': /^frame 24 is not a keyframe/,
+    'BT.601 colour': /^colour bt709\/bt709\/smpte170m\/tv is not bt709\/bt709\/bt709\/tv/,
   };
   for (const [name, why] of Object.entries(told)) {
     it(`re-encodes a clip with ${name}`, async () => {

@@ -48,6 +48,13 @@ test('parseProbe reads rotation from side data, skips cover art, and tolerates m
   assert.deepEqual(parseProbe(null), { duration: 0, size: 0, formatName: '', video: null, audio: null });
 });
 
+test('parseProbe reads the colour tags; unknown and unspecified are untagged', () => {
+  const stream = { codec_type: 'video', color_primaries: 'smpte170m', color_transfer: 'unknown', color_space: 'bt470bg', color_range: 'pc' };
+  const parsed = parseProbe({ format: {}, streams: [stream] });
+  assert.deepEqual(parsed.video?.colour, { primaries: 'smpte170m', transfer: '', space: 'bt470bg', range: 'pc' });
+  assert.deepEqual(parseProbe({ format: {}, streams: [{ codec_type: 'video' }] }).video?.colour, { primaries: '', transfer: '', space: '', range: '' });
+});
+
 test('probe reads a real file', async () => {
   const dir = tempDir('mdp-probe-');
   const file = path.join(dir, 'clip.mp4');
@@ -87,6 +94,7 @@ test('probe reads a real file', async () => {
   assert.equal(info.video?.fps, 25);
   assert.equal(info.video?.pixFmt, 'yuv420p');
   assert.equal(info.video?.rotation, 0);
+  assert.deepEqual(info.video?.colour, { primaries: '', transfer: '', space: '', range: '' }, 'x264 without colour options writes no tags');
   assert.deepEqual(info.audio, { codec: 'aac', sampleRate: 44100, channels: 1 });
 });
 

@@ -25,7 +25,16 @@ const PROBE: MediaProbe = {
   duration: 10,
   size: 1,
   formatName: 'mov',
-  video: { codec: 'h264', width: 1280, height: 720, fps: 24, pixFmt: 'yuv420p', sar: '1:1', rotation: 0 },
+  video: {
+    codec: 'h264',
+    width: 1280,
+    height: 720,
+    fps: 24,
+    pixFmt: 'yuv420p',
+    sar: '1:1',
+    rotation: 0,
+    colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
+  },
   audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
 };
 

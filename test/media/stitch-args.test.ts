@@ -235,7 +235,16 @@ const PROBE: MediaProbe = {
   duration: 10,
   size: 1,
   formatName: 'mov',
-  video: { codec: 'h264', width: 640, height: 480, fps: 30, pixFmt: 'yuv420p', sar: '1:1', rotation: 90 },
+  video: {
+    codec: 'h264',
+    width: 640,
+    height: 480,
+    fps: 30,
+    pixFmt: 'yuv420p',
+    sar: '1:1',
+    rotation: 90,
+    colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
+  },
   audio: null,
 };
 
@@ -254,6 +263,12 @@ describe('conform arguments', () => {
     assert.equal(args[args.indexOf('-map', args.indexOf('/w/v.mp4')) + 1], '1:a:0');
     assert.equal(args[args.indexOf('-t') + 1], '3');
     assert.equal(args.at(-1), '/w/a.wav');
+  });
+  it('converts colour to BT.709 limited range right after the frame rate, and only when needed', () => {
+    const untaggedSd = { ...PROBE, video: { ...PROBE.video!, colour: { primaries: '', transfer: '', space: '', range: '' } } };
+    const filter = conformVideoFilter({ frames: 24, probe: untaggedSd, format: FORMAT });
+    assert.match(filter, /^setpts=PTS-STARTPTS,fps=24,zscale=matrixin=smpte170m:rangein=limited:[^,]*:matrix=bt709:range=limited[^,]*,format=yuv420p,scale=1280:720/);
+    assert.doesNotMatch(conformVideoFilter({ frames: 24, probe: PROBE, format: FORMAT }), /zscale/);
   });
   it('squares anamorphic pixels before fitting', () => {
     const filter = conformVideoFilter({ frames: 24, probe: { ...PROBE, video: { ...PROBE.video!, sar: '4:3' } }, format: FORMAT });
@@ -274,6 +289,8 @@ describe('conform arguments', () => {
     assert.equal(args[args.indexOf('-g') + 1], '24');
     assert.equal(args[args.indexOf('-bf') + 1], '0');
     assert.match(args[args.indexOf('-x264-params') + 1] ?? '', /stitchable=1/);
+    const tag = (name: string): string | undefined => args[args.indexOf(name) + 1];
+    assert.deepEqual([tag('-color_primaries'), tag('-color_trc'), tag('-colorspace'), tag('-color_range')], ['bt709', 'bt709', 'bt709', 'tv']);
   });
 });
 
@@ -450,6 +467,10 @@ describe('houseMismatch', () => {
           time_base: '1/90000',
           has_b_frames: 0,
           field_order: 'progressive',
+          color_primaries: 'bt709',
+          color_transfer: 'bt709',
+          color_space: 'bt709',
+          color_range: 'tv',
           extradata_hash: 'SHA256:ab',
           ...stream,
         },
@@ -470,6 +491,12 @@ describe('houseMismatch', () => {
     const reordered = packets(48).map((p, k) => (k === 3 ? { ...p, pts: p.pts + 3750 } : p));
     assert.match(houseMismatch(probe({}, reordered), target) ?? '', /frame 3 is not at 11250 ticks/);
     assert.match(houseMismatch(probe({}), { ...target, rotation: 90 }) ?? '', /^rotation/);
+    assert.match(houseMismatch(probe({ color_space: 'smpte170m' }), target) ?? '', /^colour bt709\/bt709\/smpte170m\/tv is not bt709\/bt709\/bt709\/tv/);
+    assert.match(houseMismatch(probe({ color_range: 'pc' }), target) ?? '', /^colour .*\/pc is not/);
+    assert.match(
+      houseMismatch(probe({ color_primaries: undefined, color_transfer: undefined, color_space: undefined, color_range: undefined }), target) ?? '',
+      /^colour unknown\/unknown\/unknown\/unknown/,
+    );
   });
 });
 
@@ -534,8 +561,12 @@ describe('final encode arguments', () => {
   });
   it('re-encodes the picture in the house format to burn subtitles', () => {
     const args = buildFinalArgs({ ...base, burn: 'subs.srt' });
-    assert.equal(args[args.indexOf('-vf') + 1], 'subtitles=filename=subs.srt:charenc=UTF-8');
+    assert.match(
+      args[args.indexOf('-vf') + 1] ?? '',
+      /^zscale=matrixin=bt709:[^,]*,format=gbrp,subtitles=filename=subs\.srt:charenc=UTF-8,zscale=[^,]*:matrix=bt709:range=limited[^,]*,format=yuv420p$/,
+    );
     assert.equal(args[args.indexOf('-c:v') + 1], 'libx264');
+    assert.equal(args[args.indexOf('-colorspace') + 1], 'bt709');
   });
   it('picks the container from the output’s extension', () => {
     assert.equal(containerFor('/a/B.MKV'), 'matroska');

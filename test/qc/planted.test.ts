@@ -1,6 +1,5 @@
 /**
- * QC on real renders: a clean 4-scene film passes every check (colour is untagged, a warning by
- * default), and a film with defects planted in it is caught, each with its time span and scene:
+ * QC on real renders: a clean 4-scene film passes every check (its colour tagged BT.709 too), and a film with defects planted in it is caught, each with its time span and scene:
  * a black second, a frozen tail from a short clip, a silent narration slot, a 60-character
  * caption line; and the clean film's sound 6 dB down misses its loudness target by 6 LU.
  * Two stitches (640×360, 1.5–3 s scenes) and one remux are shared by every test.
@@ -149,11 +148,11 @@ describe('QC on real renders', () => {
     [clean, planted, quiet] = await Promise.all([check(cleanPlan, cleanCut.path, cleanCut.srt), check(plantedPlan, plantedCut.path, plantedCut.srt), check(cleanPlan, quietCut)]);
   });
 
-  test('a clean film passes every check; its only warning is the colour it is not yet tagged with', bounded, () => {
+  test('a clean film passes every check, its colour tags included', bounded, () => {
     const notPassed = clean.summary.verdicts.filter((v) => v.status !== 'pass');
     assert.deepEqual(
       notPassed.map((v) => `${v.check} ${v.status}`),
-      ['colour-tags warn'],
+      [],
     );
     const checks = new Set(clean.summary.verdicts.map((v) => v.check));
     for (const check of [
@@ -170,9 +169,10 @@ describe('QC on real renders', () => {
       'caption-reading-speed',
       'caption-overlap',
       'rendition-size',
+      'colour-tags',
     ] as const)
       assert.ok(checks.has(check), `${check} was judged`);
-    assert.equal(clean.summary.status, 'warn');
+    assert.equal(clean.summary.status, 'pass');
   });
 
   test('the fadeblack transition goes through black without a finding', bounded, () => {

@@ -85,6 +85,14 @@ describe('detector log', () => {
       verdicts.map((v) => `${v.check} ${v.status}`),
       ['decode fail', 'sync pass', 'length pass', 'black fail', 'freeze fail', 'silence fail', 'loudness pass', 'true-peak pass', 'rendition-size pass', 'colour-tags pass'],
     );
+    const colourOf = (colour: typeof facts.colour) => judge(film(), { renditions: [{ facts: { ...facts, colour }, log }] }).find((v) => v.check === 'colour-tags');
+    const sd = colourOf({ primaries: 'smpte170m', transfer: 'smpte170m', space: 'smpte170m', range: 'tv' });
+    assert.equal(sd?.status, 'warn', 'tagged, but not BT.709');
+    assert.match(sd?.message ?? '', /not BT\.709 limited range/);
+    assert.equal(colourOf({ ...facts.colour, range: 'pc' })?.status, 'warn', 'full range');
+    const untagged = colourOf({ primaries: 'unknown', transfer: '', space: 'unknown', range: 'unknown' });
+    assert.equal(untagged?.status, 'warn');
+    assert.match(untagged?.message ?? '', /colour not tagged/);
   });
 });
 

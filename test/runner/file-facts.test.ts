@@ -1,4 +1,4 @@
-/** FileFacts: a file's hash and duration are learned once and trusted while its size and mtime stay. */
+/** FileFacts: a file's hash, duration and colour transfer are learned once and trusted while its size and mtime stay. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { stat, utimes, writeFile } from 'node:fs/promises';
@@ -45,6 +45,21 @@ describe('FileFacts', () => {
     await facts.save();
     const reread = await FileFacts.open(join(dir, 'file-facts.json'));
     assert.equal(await reread.duration(footage, async () => ++probes), 12.5);
+    assert.equal(probes, 1);
+  });
+
+  it('probes a colour transfer once per size and mtime, untagged included, beside the duration', async () => {
+    const dir = tempDir('mdp-facts-');
+    const footage = join(dir, 'footage.mp4');
+    await writeFile(footage, 'x');
+    const facts = await FileFacts.open(join(dir, 'file-facts.json'));
+    let probes = 0;
+    assert.equal(await facts.transfer(footage, async () => (++probes, '')), '');
+    assert.equal(await facts.duration(footage, async () => 4), 4);
+    await facts.save();
+    const reread = await FileFacts.open(join(dir, 'file-facts.json'));
+    assert.equal(await reread.transfer(footage, async () => (++probes, 'smpte2084')), '', 'not probed again');
+    assert.equal(await reread.duration(footage, async () => 9), 4);
     assert.equal(probes, 1);
   });
 });

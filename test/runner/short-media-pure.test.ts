@@ -72,7 +72,16 @@ describe('short media', () => {
       duration: 1,
       size: 1,
       formatName: 'mov',
-      video: { codec: 'h264', width: 320, height: 240, fps: 24, pixFmt: 'yuv420p', sar: '1:1', rotation: 0 },
+      video: {
+        codec: 'h264',
+        width: 320,
+        height: 240,
+        fps: 24,
+        pixFmt: 'yuv420p',
+        sar: '1:1',
+        rotation: 0,
+        colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
+      },
       audio: { codec: 'aac', sampleRate: 48000, channels: 1 },
     };
     const base = { file: '/f/one.mp4', inPoint: 0, frames: 72, probe, format };

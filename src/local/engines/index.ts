@@ -12,8 +12,9 @@ import { renderThumbnail, renderVideo } from './video.js';
  * Version of the engines' output. Bump it whenever the bytes for the same request would
  * change (a new look, a different voice mapping, other encoder settings): it enters the
  * runner's fingerprints, so cached assets from an older engine are not reused.
+ * 3: clips drawn with the BT.709 matrix and tagged BT.709 limited range (house-format.ts).
  */
-export const ENGINES_VERSION = 'local-engines/2';
+export const ENGINES_VERSION = 'local-engines/3';
 
 /**
  * The engines, running the ffmpeg and ffprobe of `binaries` (what the caller's locateFfmpeg

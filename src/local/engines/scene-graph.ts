@@ -131,7 +131,13 @@ function unreachable(x: never): never {
 }
 
 /**
- * Colour treatment, vignette and grain, at canvas size (input gbrp; ends in yuv444p). Grain is
+ * The picture's one R'G'B' → Y'CbCr conversion: with the BT.709 matrix into limited range, as the
+ * house format's tags declare (HOUSE_COLOUR_ARGS); swscale's default would be BT.601's matrix.
+ */
+export const TO_HOUSE_YUV444 = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv444p';
+
+/**
+ * Colour treatment, vignette and grain, at canvas size (input gbrp; ends in yuv444p, BT.709). Grain is
  * drawn here rather than at output size: upscaled it reads as film grain, and per-pixel
  * full-size noise would double the bitrate and the encoder's time.
  */
@@ -139,15 +145,15 @@ export function styleColour(style: Style, g: SceneGeometry): string[] {
   const grain = (strength: number): string[] => (g.fast ? [] : [`noise=c0s=${strength}:c0f=t:c0_seed=${g.seed % 2147483647}`]);
   switch (style) {
     case 'cinematic':
-      return ['format=yuv444p', 'eq=contrast=1.08:saturation=1.12:gamma=0.96', 'vignette=angle=PI/5', ...grain(4)];
+      return [TO_HOUSE_YUV444, 'eq=contrast=1.08:saturation=1.12:gamma=0.96', 'vignette=angle=PI/5', ...grain(4)];
     case 'noir':
-      return ['format=yuv444p', 'hue=s=0', 'eq=contrast=1.55:brightness=-0.04', 'vignette=angle=PI/4', ...grain(6)];
+      return [TO_HOUSE_YUV444, 'hue=s=0', 'eq=contrast=1.55:brightness=-0.04', 'vignette=angle=PI/4', ...grain(6)];
     case 'vintage':
-      return ['colorchannelmixer=.393:.769:.189:0:.349:.686:.168:0:.272:.534:.131', 'format=yuv444p', 'eq=contrast=0.9:gamma=1.05', 'vignette=angle=PI/3.5', ...grain(7)];
+      return ['colorchannelmixer=.393:.769:.189:0:.349:.686:.168:0:.272:.534:.131', TO_HOUSE_YUV444, 'eq=contrast=0.9:gamma=1.05', 'vignette=angle=PI/3.5', ...grain(7)];
     case 'anime':
-      return ['lutrgb=r=floor(val/48)*48+16:g=floor(val/48)*48+16:b=floor(val/48)*48+16', 'format=yuv444p', 'eq=saturation=1.6:contrast=1.1'];
+      return ['lutrgb=r=floor(val/48)*48+16:g=floor(val/48)*48+16:b=floor(val/48)*48+16', TO_HOUSE_YUV444, 'eq=saturation=1.6:contrast=1.1'];
     case 'documentary':
-      return ['format=yuv444p', 'eq=saturation=0.95'];
+      return [TO_HOUSE_YUV444, 'eq=saturation=0.95'];
     default:
       return unreachable(style);
   }
