@@ -189,6 +189,7 @@ function countingClient(client: RunOptions['client']): { client: RunOptions['cli
       music: tally(client.music.bind(client)),
       download: tally(client.download.bind(client)),
       follow: client.follow.bind(client),
+      ...(client.webhookUrl ? { webhookUrl: client.webhookUrl } : {}),
       jobs: { get: tally(client.jobs.get.bind(client.jobs)), wait: tally(client.jobs.wait.bind(client.jobs)) },
     },
   };
