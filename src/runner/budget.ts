@@ -10,16 +10,20 @@ export class BudgetError extends Error {
   readonly type = 'budget_exceeded';
 }
 
-/** A reservation of compute units: settled with what the API charged, or released when nothing was submitted. Both are idempotent. */
+/**
+ * A reservation of compute units: settled with what the API charged, or released when nothing
+ * was submitted. Both are idempotent. The in-process Budget settles at once; a fleet's budget
+ * (Redis) returns a promise, which callers await so that a failed update is an error, not lost.
+ */
 export interface Reservation {
   /**
    * Replaces the reserved units by `actual` (compute units the API charged; undefined keeps the
    * reservation) for job `jobId`; a job settled before (handed back to another production, or
    * replayed) costs nothing more.
    */
-  settle(actual: number | undefined, jobId?: string): void;
+  settle(actual: number | undefined, jobId?: string): void | Promise<void>;
   /** Gives the reserved units back. */
-  release(): void;
+  release(): void | Promise<void>;
 }
 
 /**
