@@ -18,6 +18,7 @@ import { planProduction } from '../plan/index.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
 import { Projects } from '../runner/paths.js';
 import { runProduction, type RunOptions } from '../runner/run.js';
+import { joinProject } from '../runner/run-lock.js';
 import { budgetKey, PRODUCTIONS_QUEUE, type ProductionJobData, type ProductionJobResult } from './production-job.js';
 import { RedisBudget } from './redis-budget.js';
 import { FLEET_PREFIX, redisOptions } from './redis.js';
@@ -133,7 +134,10 @@ async function makeProduction(job: Job<ProductionJobData>, options: FleetWorkerO
     return failed(data, { reason: 'manifest', diagnostics });
   }
   const project = new Projects().of(production);
+  let leave: (() => Promise<void>) | undefined;
   try {
+    // A local `run` on the same folder (any machine) refuses to start meanwhile, and holds this production off while it runs.
+    leave = await joinProject(project.stateDir);
     const summary = await runProduction(planProduction(production, options.api), {
       ...options.run,
       stateDir: project.stateDir,
@@ -153,6 +157,8 @@ async function makeProduction(job: Job<ProductionJobData>, options: FleetWorkerO
     return { ...summary, name: data.name };
   } catch (error: unknown) {
     return failed(data, failureOf(error, { signal: interrupt }));
+  } finally {
+    await leave?.();
   }
 }
 
