@@ -10,7 +10,7 @@
  * for a new member), and a later settle of the same id gives its whole reservation back.
  */
 import type { Redis } from 'ioredis';
-import { BudgetError, type BudgetLedger, type Reservation } from '../runner/budget.js';
+import { BudgetError, type BudgetLedger, type PendingReservation } from '../runner/budget.js';
 
 /** Seconds a batch's budget key lives in Redis (a week: longer than any nightly batch). */
 const BUDGET_TTL_SECONDS = 7 * 24 * 3600;
@@ -30,7 +30,7 @@ export class RedisBudget implements BudgetLedger {
   ) {}
 
   /** Reserves `units` for `what`; throws BudgetError when the fleet's total would pass the maximum. */
-  async reserve(units: number, what: string): Promise<Reservation> {
+  async reserve(units: number, what: string): Promise<PendingReservation> {
     const milli = toMilli(units);
     const after = await this.redis.incrby(this.key, milli);
     await this.redis.expire(this.key, BUDGET_TTL_SECONDS);

@@ -26,6 +26,18 @@ export interface Reservation {
   release(): void | Promise<void>;
 }
 
+/** The in-process Budget's reservation: settled and released at once. */
+export interface ImmediateReservation extends Reservation {
+  settle(actual: number | undefined, jobId?: string): void;
+  release(): void;
+}
+
+/** A reservation kept elsewhere (a fleet's budget in Redis): settling and releasing resolve once the total is updated. */
+export interface PendingReservation extends Reservation {
+  settle(actual: number | undefined, jobId?: string): Promise<void>;
+  release(): Promise<void>;
+}
+
 /**
  * What a run asks of a budget: reserve a job's planned units before its POST. The in-process
  * Budget answers at once; a fleet's budget (src/fleet/redis-budget.ts) is kept in Redis and
@@ -55,7 +67,7 @@ export class Budget implements BudgetLedger {
    * maximum. Returns the reservation to settle once the API says what it charged (`actual`
    * units, undefined when it did not say) for job `jobId`; a job settled before counts 0.
    */
-  reserve(units: number, what: string): Reservation {
+  reserve(units: number, what: string): ImmediateReservation {
     if (this.max !== undefined && this.committed + units > this.max + 1e-9) {
       throw new BudgetError(`not submitted: ${what} would cost ${units} compute units, and ${this.committed} of the budget's ${this.max} are spent or reserved`);
     }
