@@ -107,14 +107,16 @@ async function processProduction(
     return failed(data, { reason: 'busy', message: `another worker is making ${data.name}; wait for it` });
   }
   options.onLine?.(`started ${data.name}`);
+  const started = performance.now();
   try {
-    const summary = await makeProduction(job, options, interrupt);
+    const made = await makeProduction(job, options, interrupt);
+    const summary = { ...made, seconds: Math.round(performance.now() - started) / 1000 };
     if (summary.failure?.reason === 'interrupted' && interrupt.aborted && token) {
       // Handed back: the production goes back to the queue and another worker resumes it.
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    options.onLine?.(summary.failure ? `failed ${data.name}: ${options.describe?.(summary.failure) ?? summary.failure.reason}` : `made ${data.name}`);
+    options.onLine?.(endLine(summary, options.describe));
     return summary;
   } finally {
     await mutex.release().catch(() => undefined);
@@ -165,4 +167,14 @@ async function makeProduction(job: Job<ProductionJobData>, options: FleetWorkerO
 /** The summary of a production the worker could not run. */
 function failed(data: ProductionJobData, failure: RunFailure): ProductionJobResult {
   return failedSummary(data.name, data.manifest, failure);
+}
+
+/**
+ * The line that says how a production ended: `made <name>`, with the jobs it followed that an
+ * earlier run (a worker that died) had submitted, or `failed <name>: <why>`.
+ */
+function endLine(summary: ProductionJobResult, describe: FleetWorkerOptions['describe']): string {
+  if (summary.failure) return `failed ${summary.name}: ${describe?.(summary.failure) ?? summary.failure.reason}`;
+  const resumed = [...new Set((summary.assets ?? []).filter((use) => use.via === 'resumed').map((use) => use.jobId))];
+  return resumed.length === 0 ? `made ${summary.name}` : `made ${summary.name} (followed ${resumed.length === 1 ? 'job' : 'jobs'} ${resumed.join(', ')} submitted before)`;
 }
