@@ -68,6 +68,9 @@ function spawnWorker(server: LocalServer, extra: string[]) {
   return execa(process.execPath, [BIN, 'worker', '--queue', queueOf(server), '--lease', '3', ...extra], { env: apiEnv(server), reject: false, buffer: false, stdin: 'ignore' });
 }
 
+/** Every worker's lines in the order they arrived (which worker started a production first). */
+const arrivals: Array<{ child: unknown; line: string }> = [];
+
 function worker(server: LocalServer, extra: string[] = []): { process: ReturnType<typeof spawnWorker>; lines: string[]; started: Promise<void> } {
   const child = spawnWorker(server, extra);
   const lines: string[] = [];
@@ -76,6 +79,7 @@ function worker(server: LocalServer, extra: string[] = []): { process: ReturnTyp
   child.stderr.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       lines.push(line);
+      arrivals.push({ child, line });
       if (line.startsWith('started ')) onStart();
       if (process.env['FLEET_TEST_DEBUG']) console.error(`${new Date().toISOString()} ${line}`);
     }
@@ -168,7 +172,8 @@ describe('a fleet of workers', () => {
       const clip = await hold.held;
       const city = /Streets of (\w+)/.exec(clip.prompt)![1]!;
       const isHeld = (line: string) => line.startsWith('started ') && line.includes(`city=${city}`) && line.includes(`look=${clip.style}`);
-      const victim = await until('the worker of the held clip', () => workers.find((w) => w.lines.some(isHeld)));
+      // The first to start it: under load a lease can lapse, and a second worker may take it up meanwhile.
+      const victim = await until('the worker of the held clip', () => workers.find((w) => w.process === arrivals.find((a) => isHeld(a.line))?.child));
       const heldJob = await until('the held job on the server', async () =>
         (await serverJobs(server)).find((j) => j.type === 'video' && j.prompt === clip.prompt && j.style === clip.style),
       );
