@@ -115,7 +115,8 @@ export class MercaClient {
   private readonly slots = new Map<string, JobSlot>();
   /** The last sighting of each job still running, so a webhook delivery (which carries less) completes it. */
   private readonly running = new Map<string, Job>();
-  private readonly webhookUrl: string | undefined;
+  /** The `webhook_url` added to every job this client submits (the `webhookUrl` option), if any. */
+  readonly webhookUrl: string | undefined;
   /** Deliveries that arrived before their job's POST answered, by job id (the oldest dropped past 1000). */
   private readonly early = new Map<string, { job_id: string; status: Job['status']; [field: string]: unknown }>();
   /** Jobs this client submitted with its webhook URL, still running: their updates are delivered here. */

@@ -138,7 +138,9 @@ const MAX_BODY = 64 * 1024;
  * Starts an HTTP receiver on `host:port` (default 127.0.0.1, any free port) that verifies each
  * delivery with {@link verifyWebhook}, drops duplicates (by `webhook-id`: an id is remembered
  * twice the tolerance, after which a replay is refused as stale anyway), and hands accepted
- * payloads to `onDelivery`.
+ * payloads to `onDelivery`. A delivery is taken at `path` whatever its query string (a
+ * `webhook_url` may carry one, `?studio=kyoto`, and the API posts to the URL as given). Plain
+ * HTTP only: TLS is for a reverse proxy in front.
  */
 export async function startWebhookReceiver(options: {
   /** The key's webhook secret, or several while one is being rotated. */
@@ -152,7 +154,7 @@ export async function startWebhookReceiver(options: {
   const counts = { accepted: 0, duplicates: 0, refused: {} as Record<string, number> };
   const path = options.path ?? '/mercadream/webhook';
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== path) {
+    if (req.method !== 'POST' || requestPath(req.url) !== path) {
       res.writeHead(404).end();
       return;
     }
@@ -195,6 +197,15 @@ export async function startWebhookReceiver(options: {
     stats: () => ({ ...counts, refused: { ...counts.refused } }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The path of a request target (`/hooks?studio=kyoto` → `/hooks`), as a WHATWG URL parses it. */
+function requestPath(target: string | undefined): string {
+  try {
+    return new URL(target ?? '/', 'http://receiver').pathname;
+  } catch {
+    return '';
+  }
 }
 
 /** Delivery ids seen, each forgotten once a replay of it would be stale (twice the tolerance). */

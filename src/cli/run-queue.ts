@@ -8,13 +8,13 @@
 import { resolve } from 'node:path';
 import { apiIdentity } from './connect.js';
 import { runOnFleet, type CoordinatorOptions, type FleetItem } from '../fleet/coordinator.js';
-import { connectRedis, redactRedisUrl, RedisUnavailableError } from '../fleet/redis.js';
+import { connectRedis, queueUrlProblem, redactRedisUrl, RedisAuthError, RedisUnavailableError } from '../fleet/redis.js';
 import { relayDelivery } from '../fleet/deliveries.js';
 import type { WebhookReceiver } from '../api/webhooks.js';
 import type { Redis } from 'ioredis';
 import { receiveDeliveries, webhookSecret } from './webhook-deliveries.js';
 import { planProduction } from '../plan/index.js';
-import { plannedUnits, refuseOverBudget } from '../runner/batch.js';
+import { countEachAssetOnce, plannedUnits, refuseOverBudget } from '../runner/batch.js';
 import { checkAllWritable } from '../runner/preflight.js';
 import { Projects } from '../runner/paths.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -27,6 +27,8 @@ import { finish, inFileOrder, unknownForceTargets, type RunCommandOptions, type 
 export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
   const { terminal } = deps;
   const queueUrl = options.queue!;
+  const badUrl = queueUrlProblem(queueUrl);
+  if (badUrl) return refuse(deps, `error: ${badUrl}`, EXIT.usage);
   const api = fleetApi(options, deps);
   if (typeof api === 'number') return api;
   const unwritable = await checkAllWritable(reportPlacesOf(options));
@@ -46,7 +48,7 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
   try {
     redis = await connectRedis(queueUrl);
   } catch (error: unknown) {
-    return refuse(deps, `error: ${error instanceof RedisUnavailableError ? error.message : String(error)}`, EXIT.failed);
+    return refuse(deps, `error: ${error instanceof RedisUnavailableError || error instanceof RedisAuthError ? error.message : String(error)}`, EXIT.failed);
   }
   const receiver = await relayWebhooks(options, deps, redis);
   if (typeof receiver === 'number') {
@@ -70,7 +72,9 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
       terminal.error(`${removed} production${removed === 1 ? '' : 's'} not started were taken off the queue; ${running} already running on workers will finish there`);
     }
     const requests = outcome.summaries.reduce((sum, s) => sum + s.requests, 0);
-    return await finish({ summaries: inFileOrder(loaded, outcome.summaries), plannedComputeUnits: planned }, options, deps, { ...context, requests });
+    // Each asset once, by the first production that used it, as a local batch counts (src/runner/batch.ts).
+    const counted = outcome.summaries.length > 1 ? countEachAssetOnce(outcome.summaries) : outcome.summaries;
+    return await finish({ summaries: inFileOrder(loaded, counted), plannedComputeUnits: planned }, options, deps, { ...context, requests });
   } finally {
     await receiver?.close();
     redis.disconnect();
@@ -106,7 +110,7 @@ async function relayWebhooks(options: RunCommandOptions, deps: RunDeps, redis: R
   if (!options.webhookUrl) return undefined;
   try {
     const secret = await webhookSecret({ env: deps.env, ...(options.webhookSecretFile ? { file: options.webhookSecretFile } : {}) });
-    return await receiveDeliveries(options.webhookUrl, secret, (payload) => void relayDelivery(redis, payload).catch(() => undefined));
+    return await receiveDeliveries(options.webhookUrl, secret, (payload) => void relayDelivery(redis, payload).catch(() => undefined), options.webhookListen);
   } catch (error: unknown) {
     return refuse(deps, `error: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
   }

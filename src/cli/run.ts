@@ -65,6 +65,8 @@ export interface RunCommandOptions {
   /** `--webhook-url`: where the API delivers job updates (received by this run; see webhook-deliveries.ts). */
   webhookUrl?: string;
   webhookSecretFile?: string;
+  /** `--webhook-listen [HOST:]PORT`: where the receiver of --webhook-url listens, when not at the URL's own port. */
+  webhookListen?: string;
 }
 
 /** What the command needs from outside (the CLI passes the real ones; tests their own). */
@@ -99,7 +101,7 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
     return EXIT.usage;
   }
   if (productions.length === 0) return finishEarly(loaded, options, deps);
-  if (options.queue) return runQueued(await writableProductions(loaded, new Projects()), options, deps);
+  if (options.queue) return sendToFleet(loaded, options, deps);
   if (options.out) {
     const problem = outProblem(resolve(options.out), productions[0]!.production);
     if (problem) {
@@ -117,11 +119,23 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
   // The command's one construction of every production's state (folders, lock, cache).
   const projects = new Projects();
   const writable = await writableProductions(await drawableProductions(loaded, terminal), projects);
-  if (writable.productions.length === 0) {
-    for (const s of writable.invalid) if (s.failure && s.failure.reason !== 'manifest') terminal.error(`error: ${describeFailure(s.failure)}`);
-    return finishEarly(writable, options, deps);
-  }
+  if (writable.productions.length === 0) return finishUnmade(writable, options, deps);
   return makeFilms(writable, options, deps, { binaries: ready.binaries, projects });
+}
+
+/**
+ * `--queue`: the same checks as a local batch before anything is enqueued (burned captions the
+ * fonts cannot draw, each production's places), on this machine; what passes goes to the fleet.
+ */
+async function sendToFleet(loaded: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
+  const checked = await writableProductions(await drawableProductions(loaded, deps.terminal), new Projects());
+  return checked.productions.length > 0 ? runQueued(checked, options, deps) : finishUnmade(checked, options, deps);
+}
+
+/** No production passed the checks: each failure that is not a manifest's (already printed) is said, then finishEarly. */
+function finishUnmade(checked: LoadedInputs, options: RunCommandOptions, deps: RunDeps): Promise<ExitCode> {
+  for (const s of checked.invalid) if (s.failure && s.failure.reason !== 'manifest') deps.terminal.error(`error: ${describeFailure(s.failure)}`);
+  return finishEarly(checked, options, deps);
 }
 
 /** Nothing could be planned: the reports still say so, and the exit code is the manifests'. */
@@ -330,14 +344,27 @@ async function openConnection(
     else deps.terminal.error(`Using ${connection.description}`);
     return options.webhookUrl ? await withDeliveries(connection, options, deps.env) : connection;
   } catch (error: unknown) {
-    if (error instanceof ApiKeyFileError || error instanceof TypeError || error instanceof WebhookSetupError) {
-      deps.terminal.error(`error: ${error.message}${error instanceof TypeError ? ' (check MERCADREAM_BASE_URL)' : ''}`);
+    const usage = connectionUsageError(error);
+    if (usage) {
+      deps.terminal.error(`error: ${usage}`);
       return EXIT.usage;
     }
     const failure = failureOf(error);
     deps.terminal.error(`error: ${describeFailure(failure, verboseOf(options))}`);
     return exitCodeOf(failure);
   }
+}
+
+/**
+ * The one line of a connection problem the user fixes on the command line or in the environment
+ * (exit 2, usage): an --api-key-file that cannot be read or is empty, a MERCADREAM_BASE_URL that
+ * is not a URL (the TypeError of `new URL`), a --webhook-url that cannot be received. Undefined
+ * for anything else (the API's refusals, bugs), which the failure text describes.
+ */
+export function connectionUsageError(error: unknown): string | undefined {
+  if (error instanceof ApiKeyFileError || error instanceof WebhookSetupError) return error.message;
+  if (error instanceof TypeError) return `${error.message} (check MERCADREAM_BASE_URL)`;
+  return undefined;
 }
 
 /**
@@ -357,7 +384,7 @@ async function withDeliveries(connection: Connection, options: RunCommandOptions
       ...(options.webhookSecretFile ? { file: options.webhookSecretFile } : {}),
       ...(connection.webhookSecret ? { known: connection.webhookSecret } : {}),
     });
-    const receiver = await receiveDeliveries(options.webhookUrl!, secret, (payload) => connection.client.observeDelivery(payload));
+    const receiver = await receiveDeliveries(options.webhookUrl!, secret, (payload) => connection.client.observeDelivery(payload), options.webhookListen);
     return {
       ...connection,
       async close() {
@@ -500,7 +527,11 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
     )
     .option('--verbose', 'on failure, show stacks of internal errors and the ffmpeg command lines and output')
     .option('--queue <url>', 'send the productions to a fleet of workers through Redis (redis://HOST:PORT/DB; see `worker`)')
-    .option('--webhook-url <url>', 'receive job updates here (an address the API reaches; this run listens on its port): a job then costs its POST alone')
+    .option(
+      '--webhook-url <url>',
+      'receive job updates here (an address the API reaches; this run listens on its port and path, plain HTTP: put a TLS reverse proxy in front of an https:// URL): a job then costs its POST alone',
+    )
+    .option('--webhook-listen <address>', 'where the receiver of --webhook-url listens, PORT or HOST:PORT, when not at its own port (the port a reverse proxy forwards to)')
     .option('--webhook-secret-file <file>', "the key's webhook secret (default MERCADREAM_WEBHOOK_SECRET)")
     .option('--report <file>', 'write a JSON report (schemas/report.schema.json)')
     .option('--junit <file>', 'write a JUnit XML report for CI dashboards')

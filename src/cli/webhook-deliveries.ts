@@ -1,6 +1,7 @@
 /**
  * `--webhook-url URL`: jobs are submitted with `webhook_url: URL`, and a receiver listening on
- * URL's port and path (on all interfaces, unless URL names a loopback host) verifies each
+ * URL's port and path (on all interfaces, unless URL names a loopback host; `--webhook-listen`
+ * says otherwise, as behind a TLS reverse proxy: the receiver speaks plain HTTP) verifies each
  * delivery with the key's webhook secret, drops duplicates, and hands it to the client, which
  * settles the job's waits: a job then costs its POST alone, and polling (the list endpoint,
  * shared by all waits) is only the fallback for a delivery that never came. The secret comes
@@ -34,12 +35,22 @@ export async function webhookSecret(options: { file?: string; env: Readonly<Reco
   return secret;
 }
 
+/** Where the receiver listens: a host and a TCP port. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
 /**
- * Starts the receiver of `url`, handing each verified delivery to `onDelivery` (a client's
- * `observeDelivery`, or the fleet's relay to its workers).
- * @throws WebhookSetupError for a URL that is not http(s) or whose port is taken
+ * Where the receiver of `url` listens, and the path it takes deliveries at (`url`'s path; its
+ * query string is the API's to send back, not part of the path). `listen` (`--webhook-listen`,
+ * `PORT` or `HOST:PORT`) overrides the address, as behind a TLS reverse proxy that forwards
+ * `https://studio.example/hooks` to a local port; otherwise the port is `url`'s (80 for http://,
+ * 443 for https://), on all interfaces unless `url` names a loopback host. The receiver itself
+ * speaks plain HTTP.
+ * @throws WebhookSetupError for a URL that is not http(s), or a `listen` that is not [HOST:]PORT
  */
-export async function receiveDeliveries(url: string, secret: string, onDelivery: (payload: WebhookPayload) => void): Promise<WebhookReceiver> {
+export function receiverPlace(url: string, listen?: string): ListenAddress & { readonly path: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -47,16 +58,32 @@ export async function receiveDeliveries(url: string, secret: string, onDelivery:
     throw new WebhookSetupError(`--webhook-url ${url} is not a URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new WebhookSetupError(`--webhook-url must be http:// or https://, not ${parsed.protocol}`);
-  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  const derived: ListenAddress = {
+    host: LOOPBACK.has(parsed.hostname) ? parsed.hostname.replace(/^\[|\]$/g, '') : '0.0.0.0',
+    port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+  };
+  return { ...(listen === undefined ? derived : listenAddress(listen, derived.host)), path: parsed.pathname };
+}
+
+/** `--webhook-listen` `PORT`, `HOST:PORT` or `[IPv6]:PORT`; a bare port keeps `host`. */
+function listenAddress(listen: string, host: string): ListenAddress {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]:|([^:[\]]+):)?(\d{1,5})$/.exec(listen.trim());
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) throw new WebhookSetupError(`--webhook-listen ${listen} is not PORT or HOST:PORT (a port from 1 to 65535)`);
+  return { host: match[1] ?? match[2] ?? host, port };
+}
+
+/**
+ * Starts the receiver of `url` (at the place {@link receiverPlace} derives), handing each
+ * verified delivery to `onDelivery` (a client's `observeDelivery`, or the fleet's relay to its
+ * workers).
+ * @throws WebhookSetupError for a URL that is not http(s), a bad `listen`, or a port that is taken
+ */
+export async function receiveDeliveries(url: string, secret: string, onDelivery: (payload: WebhookPayload) => void, listen?: string): Promise<WebhookReceiver> {
+  const place = receiverPlace(url, listen);
   try {
-    return await startWebhookReceiver({
-      secret,
-      host: LOOPBACK.has(parsed.hostname) ? parsed.hostname.replace(/^\[|\]$/g, '') : '0.0.0.0',
-      port,
-      path: parsed.pathname,
-      onDelivery,
-    });
+    return await startWebhookReceiver({ secret, ...place, onDelivery });
   } catch (error: unknown) {
-    throw new WebhookSetupError(`cannot receive webhooks on port ${port} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new WebhookSetupError(`cannot receive webhooks on ${place.host}:${place.port} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }

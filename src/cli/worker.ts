@@ -9,14 +9,14 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RedisLimits } from '../fleet/redis-limits.js';
-import { connectRedis, redactRedisUrl } from '../fleet/redis.js';
+import { connectRedis, queueUrlProblem, redactRedisUrl } from '../fleet/redis.js';
 import { startFleetWorker } from '../fleet/worker.js';
 import type { PaidPlan } from '../manifest/index.js';
 import { connect, type Connection } from './connect.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailure, exitCodeOf } from './failure-text.js';
 import { failureOf } from '../runner/failure.js';
-import { mediaPieces, preflight } from './run.js';
+import { connectionUsageError, mediaPieces, preflight } from './run.js';
 import type { Redis } from 'ioredis';
 import type { FfmpegBinaries } from '../media/ffmpeg.js';
 import { subscribeDeliveries } from '../fleet/deliveries.js';
@@ -38,6 +38,11 @@ export interface WorkerCommandOptions {
 export async function workerCommand(options: WorkerCommandOptions, terminal: Terminal, env: Readonly<Record<string, string | undefined>>): Promise<ExitCode> {
   if (!(env['MERCADREAM_API_KEY'] || options.apiKeyFile)) {
     terminal.error('error: a worker needs the API key the fleet shares (MERCADREAM_API_KEY or --api-key-file) and MERCADREAM_BASE_URL for any API but the public one');
+    return EXIT.usage;
+  }
+  const badUrl = queueUrlProblem(options.queue);
+  if (badUrl) {
+    terminal.error(`error: ${badUrl}`);
     return EXIT.usage;
   }
   const ready = await preflight({ localQuality: 'fast', qc: 'warn' }, env);
@@ -104,6 +109,11 @@ async function openApi(
       ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     });
   } catch (error: unknown) {
+    const usage = connectionUsageError(error);
+    if (usage) {
+      terminal.error(`error: ${usage}`);
+      return EXIT.usage;
+    }
     const failure = failureOf(error);
     terminal.error(`error: ${describeFailure(failure)}`);
     return exitCodeOf(failure);

@@ -6,7 +6,8 @@
  */
 import type { QcMode } from '../runner/qc-step.js';
 import type { PaidPlan } from '../manifest/index.js';
-import type { RunEvent, RunSummary } from '../runner/events.js';
+import type { BatchSummary } from '../runner/batch.js';
+import type { RunEvent } from '../runner/events.js';
 
 /** The BullMQ queue every coordinator and worker of a Redis database shares (keys `mdp:productions:*`). */
 export const PRODUCTIONS_QUEUE = 'productions';
@@ -35,8 +36,11 @@ export interface ProductionJobData {
   readonly qc?: QcMode;
 }
 
-/** What a worker returns for a production: the run's summary with the production's name. */
-export type ProductionJobResult = RunSummary & { readonly name: string };
+/**
+ * What a worker returns for a production: the run's summary with the production's name and the
+ * seconds it took on the worker (from taking the job to its end), as a local batch's summary has.
+ */
+export type ProductionJobResult = BatchSummary;
 
 /** A progress report of a production (BullMQ `updateProgress`). */
 export interface ProductionProgress {

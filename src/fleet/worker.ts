@@ -18,6 +18,7 @@ import { planProduction } from '../plan/index.js';
 import { failureOf, type RunFailure } from '../runner/failure.js';
 import { Projects } from '../runner/paths.js';
 import { runProduction, type RunOptions } from '../runner/run.js';
+import { joinProject } from '../runner/run-lock.js';
 import { budgetKey, PRODUCTIONS_QUEUE, type ProductionJobData, type ProductionJobResult } from './production-job.js';
 import { RedisBudget } from './redis-budget.js';
 import { FLEET_PREFIX, redisOptions } from './redis.js';
@@ -106,14 +107,16 @@ async function processProduction(
     return failed(data, { reason: 'busy', message: `another worker is making ${data.name}; wait for it` });
   }
   options.onLine?.(`started ${data.name}`);
+  const started = performance.now();
   try {
-    const summary = await makeProduction(job, options, interrupt);
+    const made = await makeProduction(job, options, interrupt);
+    const summary = { ...made, seconds: Math.round(performance.now() - started) / 1000 };
     if (summary.failure?.reason === 'interrupted' && interrupt.aborted && token) {
       // Handed back: the production goes back to the queue and another worker resumes it.
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    options.onLine?.(summary.failure ? `failed ${data.name}: ${options.describe?.(summary.failure) ?? summary.failure.reason}` : `made ${data.name}`);
+    options.onLine?.(endLine(summary, options.describe));
     return summary;
   } finally {
     await mutex.release().catch(() => undefined);
@@ -133,7 +136,10 @@ async function makeProduction(job: Job<ProductionJobData>, options: FleetWorkerO
     return failed(data, { reason: 'manifest', diagnostics });
   }
   const project = new Projects().of(production);
+  let leave: (() => Promise<void>) | undefined;
   try {
+    // A local `run` on the same folder (any machine) refuses to start meanwhile, and holds this production off while it runs.
+    leave = await joinProject(project.stateDir);
     const summary = await runProduction(planProduction(production, options.api), {
       ...options.run,
       stateDir: project.stateDir,
@@ -153,10 +159,22 @@ async function makeProduction(job: Job<ProductionJobData>, options: FleetWorkerO
     return { ...summary, name: data.name };
   } catch (error: unknown) {
     return failed(data, failureOf(error, { signal: interrupt }));
+  } finally {
+    await leave?.();
   }
 }
 
 /** The summary of a production the worker could not run. */
 function failed(data: ProductionJobData, failure: RunFailure): ProductionJobResult {
   return failedSummary(data.name, data.manifest, failure);
+}
+
+/**
+ * The line that says how a production ended: `made <name>`, with the jobs it followed that an
+ * earlier run (a worker that died) had submitted, or `failed <name>: <why>`.
+ */
+function endLine(summary: ProductionJobResult, describe: FleetWorkerOptions['describe']): string {
+  if (summary.failure) return `failed ${summary.name}: ${describe?.(summary.failure) ?? summary.failure.reason}`;
+  const resumed = [...new Set((summary.assets ?? []).filter((use) => use.via === 'resumed').map((use) => use.jobId))];
+  return resumed.length === 0 ? `made ${summary.name}` : `made ${summary.name} (followed ${resumed.length === 1 ? 'job' : 'jobs'} ${resumed.join(', ')} submitted before)`;
 }

@@ -126,8 +126,9 @@ export function isWorkLitter(name: string): boolean {
  * Removes what interrupted stitches left in `workDir`: temp files and per-run files (see the
  * table in the module comment). Conformed clips (`conform-<key>.mp4/.wav`), transition windows
  * and any file the stitcher does not name are left in place; subfolders are not entered.
- * Call it only while no stitch uses `workDir` (with the project's run lock held): it would take
- * a running stitch's files too.
+ * Call it only while no stitch uses `workDir` (with the project's run lock held, which no live
+ * run or fleet worker of another machine sharing the folder can then hold: src/runner/run-lock.ts):
+ * it would take a running stitch's files too.
  * @param workDir the folder given to stitch() as `StitchOptions.workDir`; absent = nothing to do
  * @returns count, bytes and paths of the files removed
  * @throws the file system's error other than a missing folder (e.g. EACCES)

@@ -32,7 +32,11 @@ export { idempotencyKey } from './submission.js';
 export type AssetStep = 'cached' | 'refetching' | 'resumed' | 'submitted' | 'processing' | 'downloading' | 'done';
 
 /** The part of MercaClient the runner uses (so batches can share or wrap one client). */
-export type RunnerClient = Pick<MercaClient, 'generate' | 'speech' | 'music' | 'download' | 'follow'> & { readonly jobs: Pick<MercaClient['jobs'], 'get' | 'wait'> };
+export type RunnerClient = Pick<MercaClient, 'generate' | 'speech' | 'music' | 'download' | 'follow'> & {
+  readonly jobs: Pick<MercaClient['jobs'], 'get' | 'wait'>;
+  /** The `webhook_url` the client adds to every job it submits (MercaClient's option), if any. */
+  readonly webhookUrl?: string | undefined;
+};
 
 /** Measures a downloaded file's duration in seconds (ffprobe); throws when it is not media. */
 export type DurationProbe = (file: string, signal?: AbortSignal) => Promise<number>;
@@ -62,8 +66,15 @@ export interface AssetContext {
    * budget). The returned function, if any, receives the job the API accepted (or undefined
    * when the POST failed). May be async (a budget kept in Redis): the POST waits for it.
    */
-  readonly beforeSubmit?: (request: AssetRequest) => ((job: Job | undefined) => void) | void | Promise<((job: Job | undefined) => void) | void>;
+  readonly beforeSubmit?: (request: AssetRequest) => SubmitSettler | void | Promise<SubmitSettler | void>;
 }
+
+/**
+ * Hears whether the API took a submission: the job it accepted, or undefined when the POST
+ * failed. May be async (a budget kept in Redis): the submission waits for it, and its failure is
+ * the submission's.
+ */
+export type SubmitSettler = (job: Job | undefined) => void | Promise<void>;
 
 const EXT: Record<AssetRequest['endpoint'], string> = { generate: 'mp4', speech: 'wav', music: 'wav' };
 
@@ -157,7 +168,7 @@ async function resumeRecorded(fingerprint: Fingerprint, request: AssetRequest, c
 async function submitNext(fingerprint: Fingerprint, request: AssetRequest, pending: Pending, ctx: AssetContext): Promise<Started> {
   let { record, advanced } = pending;
   for (;;) {
-    const attempt = nextAttempt(fingerprint, request.endpoint, record, ctx.force === true);
+    const attempt = nextAttempt(fingerprint, request.endpoint, record, ctx.force === true, ctx.client.webhookUrl);
     // Recorded before the POST: a run that dies before the answer resends this attempt's key.
     await writeSubmission(ctx.jobsDir, fingerprint, attempt);
     const posted = await postAttempt(fingerprint, request, attempt, ctx);
@@ -178,7 +189,7 @@ async function submitNext(fingerprint: Fingerprint, request: AssetRequest, pendi
  */
 async function postAttempt(fingerprint: Fingerprint, request: AssetRequest, attempt: SubmissionRecord, ctx: AssetContext): Promise<Job> {
   try {
-    return await submit(request, attempt.idempotency_key, ctx);
+    return await submit(request, attempt, ctx);
   } catch (error: unknown) {
     if (isPermanentRefusal(error)) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, refused: recordRefusal(error) });
     else if (error instanceof ValidationError) await writeSubmission(ctx.jobsDir, fingerprint, { ...attempt, failed: { type: error.type, message: error.message } });
@@ -207,11 +218,14 @@ async function waitAndDownload(fingerprint: Fingerprint, request: AssetRequest, 
   return ready;
 }
 
-/** POSTs `request` under `key`; the context's beforeSubmit hears whether the API took it. */
-async function submit(request: AssetRequest, key: string, ctx: AssetContext): Promise<Job> {
-  const pending: { settle?: (job: Job | undefined) => void } = {};
+/**
+ * POSTs `request` as `attempt` (its Idempotency-Key, and its recorded `webhook_url` when that is
+ * not the client's own); the context's beforeSubmit hears whether the API took it.
+ */
+async function submit(request: AssetRequest, attempt: SubmissionRecord, ctx: AssetContext): Promise<Job> {
+  const pending: { settle?: SubmitSettler } = {};
   const options = {
-    idempotencyKey: key,
+    idempotencyKey: attempt.idempotency_key,
     ...signalOpt(ctx),
     // Checked when the job is really about to go out (a plan slot is free), not when queued.
     beforePost: async () => {
@@ -220,7 +234,10 @@ async function submit(request: AssetRequest, key: string, ctx: AssetContext): Pr
     },
   };
   // The params were built by the planner to the API's shapes (src/plan/dag.ts).
-  const params = { ...request.params } as unknown;
+  // The body resent under a recorded key must be the one first sent: the recorded webhook_url
+  // (undefined drops the field), unless it is the client's own, which the client adds itself.
+  const recorded = attempt.webhook_url !== ctx.client.webhookUrl;
+  const params = { ...request.params, ...(recorded ? { webhook_url: attempt.webhook_url } : {}) } as unknown;
   let job: Job;
   try {
     job =
@@ -230,10 +247,12 @@ async function submit(request: AssetRequest, key: string, ctx: AssetContext): Pr
           ? await ctx.client.speech(params as SpeechParams, options)
           : await ctx.client.music(params as MusicParams, options);
   } catch (error: unknown) {
-    pending.settle?.(undefined);
+    // The POST's error is the one to report; a release that fails too leaves the units reserved,
+    // so the budget refuses sooner, never later.
+    await Promise.resolve(pending.settle?.(undefined)).catch(() => undefined);
     throw error;
   }
-  pending.settle?.(job);
+  await pending.settle?.(job);
   return job;
 }
 

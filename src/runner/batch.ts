@@ -129,14 +129,18 @@ export async function plannedUnits(items: readonly BatchItem[], projects: Projec
  * The batch's summaries with each asset counted once: productions that need the same request
  * share one job (the same Idempotency-Key, or the cache the first one filled), which the API
  * charged once. The first production in batch order that used an asset keeps it in its
- * generated, cached or refetched count and compute units; a later one counts it as `shared`.
- * So the rows add up to what the batch made and the API charged.
+ * generated, cached or refetched count, with the compute units its job charged (whichever
+ * production submitted or resumed it: the first may have found it in the cache another one
+ * filled); a later one counts it as `shared`. So the rows add up to what the batch made and the
+ * API charged.
  */
 export function countEachAssetOnce(summaries: readonly BatchSummary[]): BatchSummary[] {
   const counted = new Set<string>();
+  const charged = new Map<string, number>();
+  for (const use of summaries.flatMap((s) => s.assets ?? [])) charged.set(use.jobId, Math.max(charged.get(use.jobId) ?? 0, use.computeUnits));
   return summaries.map((summary) => {
     const uses = summary.assets ?? [];
-    const own = uses.filter((use) => !counted.has(use.jobId));
+    const own = uses.filter((use) => !counted.has(use.jobId)).map((use) => ({ ...use, computeUnits: charged.get(use.jobId) ?? use.computeUnits }));
     const shared = new Set(uses.filter((use) => counted.has(use.jobId)).map((use) => use.jobId)).size;
     for (const use of own) counted.add(use.jobId);
     return { ...summary, ...countAssets(own), shared };
@@ -189,6 +193,7 @@ function countingClient(client: RunOptions['client']): { client: RunOptions['cli
       music: tally(client.music.bind(client)),
       download: tally(client.download.bind(client)),
       follow: client.follow.bind(client),
+      ...(client.webhookUrl ? { webhookUrl: client.webhookUrl } : {}),
       jobs: { get: tally(client.jobs.get.bind(client.jobs)), wait: tally(client.jobs.wait.bind(client.jobs)) },
     },
   };

@@ -10,16 +10,32 @@ export class BudgetError extends Error {
   readonly type = 'budget_exceeded';
 }
 
-/** A reservation of compute units: settled with what the API charged, or released when nothing was submitted. Both are idempotent. */
+/**
+ * A reservation of compute units: settled with what the API charged, or released when nothing
+ * was submitted. Both are idempotent. The in-process Budget settles at once; a fleet's budget
+ * (Redis) returns a promise, which callers await so that a failed update is an error, not lost.
+ */
 export interface Reservation {
   /**
    * Replaces the reserved units by `actual` (compute units the API charged; undefined keeps the
    * reservation) for job `jobId`; a job settled before (handed back to another production, or
    * replayed) costs nothing more.
    */
-  settle(actual: number | undefined, jobId?: string): void;
+  settle(actual: number | undefined, jobId?: string): void | Promise<void>;
   /** Gives the reserved units back. */
+  release(): void | Promise<void>;
+}
+
+/** The in-process Budget's reservation: settled and released at once. */
+export interface ImmediateReservation extends Reservation {
+  settle(actual: number | undefined, jobId?: string): void;
   release(): void;
+}
+
+/** A reservation kept elsewhere (a fleet's budget in Redis): settling and releasing resolve once the total is updated. */
+export interface PendingReservation extends Reservation {
+  settle(actual: number | undefined, jobId?: string): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
@@ -51,7 +67,7 @@ export class Budget implements BudgetLedger {
    * maximum. Returns the reservation to settle once the API says what it charged (`actual`
    * units, undefined when it did not say) for job `jobId`; a job settled before counts 0.
    */
-  reserve(units: number, what: string): Reservation {
+  reserve(units: number, what: string): ImmediateReservation {
     if (this.max !== undefined && this.committed + units > this.max + 1e-9) {
       throw new BudgetError(`not submitted: ${what} would cost ${units} compute units, and ${this.committed} of the budget's ${this.max} are spent or reserved`);
     }

@@ -54,6 +54,13 @@ export interface SubmissionRecord {
   readonly idempotency_key: string;
   /** True when `--force` asked for the request: its attempts carry fresh random keys. */
   readonly forced?: boolean;
+  /**
+   * The `webhook_url` this attempt's POST carries (absent: none), recorded before the POST. The
+   * URL is part of the request body the API compares under one Idempotency-Key, so a resend of
+   * the attempt (a run that died before the answer, now with another `--webhook-url` or none)
+   * sends the recorded one and is replayed instead of refused.
+   */
+  readonly webhook_url?: string;
   /** The job the API made for this attempt, once its POST returned. */
   readonly job_id?: string;
   /** The attempt is spent: its job failed. The next run submits attempt + 1. */
@@ -103,6 +110,7 @@ export async function readSubmission(jobsDir: string, fingerprint: Fingerprint, 
     attempt,
     idempotency_key: key ?? idempotencyKey(fingerprint, attempt),
     ...(forced ? { forced } : {}),
+    ...(typeof r['webhook_url'] === 'string' && r['webhook_url'] ? { webhook_url: r['webhook_url'] } : {}),
     ...(typeof r['job_id'] === 'string' && r['job_id'] ? { job_id: r['job_id'] } : {}),
     ...(failed && typeof failed.message === 'string' ? { failed } : {}),
     ...(refused && typeof refused.status === 'number' && typeof refused.message === 'string' ? { refused } : {}),
@@ -123,15 +131,19 @@ export async function removeSubmission(jobsDir: string, fingerprint: Fingerprint
 /**
  * The attempt to submit after `previous` (undefined: none yet): the same attempt again when it
  * was never answered or its job is unknown to the API, the next one when it failed. Forced
- * requests stay forced, with a new random key for each attempt.
+ * requests stay forced, with a new random key for each attempt. The same attempt again keeps
+ * the recorded `webhook_url` (the same body under the same key); a new attempt carries
+ * `webhookUrl`, this run's (undefined: none).
  */
-export function nextAttempt(fingerprint: Fingerprint, endpoint: Endpoint, previous: SubmissionRecord | undefined, force: boolean): SubmissionRecord {
-  if (!previous) return { endpoint, attempt: 1, idempotency_key: idempotencyKey(fingerprint, 1, force), ...(force ? { forced: true } : {}) };
+export function nextAttempt(fingerprint: Fingerprint, endpoint: Endpoint, previous: SubmissionRecord | undefined, force: boolean, webhookUrl?: string): SubmissionRecord {
+  const fresh = webhookUrl ? { webhook_url: webhookUrl } : {};
+  if (!previous) return { endpoint, attempt: 1, idempotency_key: idempotencyKey(fingerprint, 1, force), ...(force ? { forced: true } : {}), ...fresh };
   if (!previous.failed) {
-    return { endpoint, attempt: previous.attempt, idempotency_key: previous.idempotency_key, ...(previous.forced ? { forced: true } : {}) };
+    const webhook = previous.webhook_url ? { webhook_url: previous.webhook_url } : {};
+    return { endpoint, attempt: previous.attempt, idempotency_key: previous.idempotency_key, ...(previous.forced ? { forced: true } : {}), ...webhook };
   }
   const attempt = previous.attempt + 1;
-  return { endpoint, attempt, idempotency_key: idempotencyKey(fingerprint, attempt, previous.forced === true), ...(previous.forced ? { forced: true } : {}) };
+  return { endpoint, attempt, idempotency_key: idempotencyKey(fingerprint, attempt, previous.forced === true), ...(previous.forced ? { forced: true } : {}), ...fresh };
 }
 
 /** The recorded refusal as the typed error the API gave: a ValidationError with its param, status and request id. */

@@ -2,7 +2,8 @@
  * Removing what interrupted runs leave behind: the regular files of one folder whose names a
  * predicate calls litter. Used for the stitcher's work folder (src/media/work-files.ts) and the
  * asset cache's incoming downloads (src/runner/cache.ts). Callers sweep only while no run can
- * be writing there (the project's run lock is held).
+ * be writing there: the project's run lock is held, which src/runner/run-lock.ts grants only
+ * while no other run or fleet worker, on this machine or another sharing the folder, is live.
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';

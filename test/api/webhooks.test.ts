@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import { standardWebhookSignature, startWebhookReceiver, verifyWebhook, webhookSecretKey, type WebhookPayload } from '../../src/api/index.js';
+import { receiverPlace, WebhookSetupError } from '../../src/cli/webhook-deliveries.js';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const other = 'whsec_b3RoZXItc2VjcmV0LW9mLTI0LWJ5dGVz';
@@ -89,5 +90,38 @@ describe('startWebhookReceiver', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  test('--webhook-url with a query string: deliveries to the URL as given are taken at its path; other paths are not', async () => {
+    const got: WebhookPayload[] = [];
+    const place = receiverPlace('http://127.0.0.1:1/hooks/mercadream?studio=kyoto&token=a%2Fb');
+    assert.deepEqual(place, { host: '127.0.0.1', port: 1, path: '/hooks/mercadream' });
+    const receiver = await startWebhookReceiver({ secret, host: place.host, path: place.path, onDelivery: (p) => got.push(p) });
+    try {
+      const fresh = Math.floor(Date.now() / 1000);
+      const send = async (target: string, id: string) => {
+        const r = await request(new URL(target, receiver.url), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers(body, fresh, secret, id) } });
+        await r.body.dump();
+        return r.statusCode;
+      };
+      assert.equal(await send('/hooks/mercadream?studio=kyoto&token=a%2Fb', 'dlv_q1'), 204);
+      assert.equal(await send('/hooks/mercadream', 'dlv_q2'), 204);
+      assert.equal(await send('/hooks/other?studio=kyoto', 'dlv_q3'), 404);
+      assert.equal(got.length, 2);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('where the receiver of --webhook-url listens: the URL’s port (80, 443 for https) and path, or --webhook-listen behind a TLS proxy', () => {
+    assert.deepEqual(receiverPlace('https://hooks.studio.example/mercadream'), { host: '0.0.0.0', port: 443, path: '/mercadream' });
+    assert.deepEqual(receiverPlace('http://hooks.studio.example/mercadream'), { host: '0.0.0.0', port: 80, path: '/mercadream' });
+    assert.deepEqual(receiverPlace('https://hooks.studio.example/mercadream?k=v', '8080'), { host: '0.0.0.0', port: 8080, path: '/mercadream' });
+    assert.deepEqual(receiverPlace('https://hooks.studio.example/m', '127.0.0.1:8080'), { host: '127.0.0.1', port: 8080, path: '/m' });
+    assert.deepEqual(receiverPlace('https://hooks.studio.example/m', '[::1]:8080'), { host: '::1', port: 8080, path: '/m' });
+    assert.deepEqual(receiverPlace('http://localhost:9000/'), { host: 'localhost', port: 9000, path: '/' });
+    assert.throws(() => receiverPlace('https://hooks.studio.example/m', '99999'), WebhookSetupError);
+    assert.throws(() => receiverPlace('https://hooks.studio.example/m', 'proxy:'), /--webhook-listen proxy: is not PORT or HOST:PORT/);
+    assert.throws(() => receiverPlace('ftp://hooks.studio.example/m'), /must be http:\/\/ or https:\/\//);
   });
 });

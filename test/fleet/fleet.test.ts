@@ -1,7 +1,7 @@
 // A fleet on this machine: a real redis-server, MercaDream Local on the regular plan (60
 // requests/min, 2 concurrent jobs) and worker processes, driven by `run --queue` as users run it.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Ajv2019 } from 'ajv/dist/2019.js';
@@ -13,7 +13,7 @@ import { probe } from '../../src/media/probe.js';
 import { BIN, ROOT } from '../helpers/project.js';
 import { freePort, startRedis, type RedisRig } from '../helpers/redis-rig.js';
 import { tempDir } from '../helpers/temp.js';
-import { createTestEngines } from '../helpers/test-engines.js';
+import { createTestEngines, type TestEngineOptions } from '../helpers/test-engines.js';
 
 const binaries = await locateFfmpeg();
 const bounded = { timeout: 240_000 };
@@ -42,10 +42,10 @@ after(async () => {
   await redis.stop();
 });
 
-async function local(faults: LocalServerOptions['faults'] = {}): Promise<LocalServer> {
+async function local(faults: LocalServerOptions['faults'] = {}, engines: TestEngineOptions = {}): Promise<LocalServer> {
   return startLocalServer({
     dataDir: tempDir('mdp-fleet-local-'),
-    engines: createTestEngines(),
+    engines: createTestEngines(engines),
     keys: [{ key: KEY, plan: 'regular', webhook_secret: WEBHOOK_SECRET }],
     quality: 'fast',
     faults,
@@ -68,6 +68,9 @@ function spawnWorker(server: LocalServer, extra: string[]) {
   return execa(process.execPath, [BIN, 'worker', '--queue', queueOf(server), '--lease', '3', ...extra], { env: apiEnv(server), reject: false, buffer: false, stdin: 'ignore' });
 }
 
+/** Every worker's lines in the order they arrived (which worker started a production first). */
+const arrivals: Array<{ child: unknown; line: string }> = [];
+
 function worker(server: LocalServer, extra: string[] = []): { process: ReturnType<typeof spawnWorker>; lines: string[]; started: Promise<void> } {
   const child = spawnWorker(server, extra);
   const lines: string[] = [];
@@ -76,6 +79,7 @@ function worker(server: LocalServer, extra: string[] = []): { process: ReturnTyp
   child.stderr.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       lines.push(line);
+      arrivals.push({ child, line });
       if (line.startsWith('started ')) onStart();
       if (process.env['FLEET_TEST_DEBUG']) console.error(`${new Date().toISOString()} ${line}`);
     }
@@ -108,13 +112,51 @@ async function serverJobs(
   return ((await response.json()) as { data: Array<{ id: string; type: string; created_at: string; completed_at: string | null; compute_units: number }> }).data;
 }
 
+/** Resolves to `probe()`'s first truthy answer, asked every 100 ms; rejects after `ms`. */
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await probe();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Holds the first clip that starts rendering until `release()`: its job is submitted and in flight, not finished. */
+function holdFirstClip() {
+  let onHeld: (request: { prompt: string; style: string }) => void = () => undefined;
+  let release: () => void = () => undefined;
+  const held = new Promise<{ prompt: string; style: string }>((resolve) => (onHeld = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let taken = false;
+  const engines: TestEngineOptions = {
+    beforeRender: async (kind, _signal, request) => {
+      if (kind !== 'video' || taken) return;
+      taken = true;
+      const clip = request as { prompt: string; style?: string };
+      onHeld({ prompt: clip.prompt, style: clip.style ?? '' });
+      await released;
+    },
+  };
+  return { engines, held, release };
+}
+
+/** True when a job record of the project at `dir` names `jobId` (the worker recorded the job its POST made). */
+function recorded(dir: string, jobId: string): boolean {
+  const jobs = join(dir, '.mercadream', 'jobs');
+  return existsSync(jobs) && readdirSync(jobs).some((name) => readFileSync(join(jobs, name), 'utf8').includes(jobId));
+}
+
 describe('a fleet of workers', () => {
   test('12 productions on three workers, one killed mid-run: all made once, within one key’s limits, reported as a local batch', bounded, async () => {
-    const server = await local();
+    const hold = holdFirstClip();
+    const server = await local({}, hold.engines);
     const dir = tempDir('mdp-fleet-');
     writeFileSync(join(dir, 'night.yaml'), MATRIX);
-    // The coordinator receives the webhooks and relays them to the workers (polling is the fallback).
-    const hooks = ['--webhook-url', `http://127.0.0.1:${await freePort()}/hooks/mercadream`];
+    // The coordinator receives the webhooks and relays them to the workers (polling is the fallback);
+    // the URL's query string is the studio's, and deliveries to it are taken all the same.
+    const hooks = ['--webhook-url', `http://127.0.0.1:${await freePort()}/hooks/mercadream?studio=kyoto`];
     const workers = [worker(server, hooks), worker(server, hooks), worker(server, hooks)];
     try {
       const coordinator = execa(
@@ -126,15 +168,30 @@ describe('a fleet of workers', () => {
           reject: false,
         },
       );
-      // The first worker to start a production is killed while it works on it.
-      const victim = await Promise.race(workers.map((w) => w.started.then(() => w)));
-      await new Promise((r) => setTimeout(r, 1_000));
+      // The worker whose clip is rendering is killed once its job is submitted and recorded, not finished.
+      const clip = await hold.held;
+      const city = /Streets of (\w+)/.exec(clip.prompt)![1]!;
+      const isHeld = (line: string) => line.startsWith('started ') && line.includes(`city=${city}`) && line.includes(`look=${clip.style}`);
+      // The first to start it: under load a lease can lapse, and a second worker may take it up meanwhile.
+      const victim = await until('the worker of the held clip', () => workers.find((w) => w.process === arrivals.find((a) => isHeld(a.line))?.child));
+      const heldJob = await until('the held job on the server', async () =>
+        (await serverJobs(server)).find((j) => j.type === 'video' && j.prompt === clip.prompt && j.style === clip.style),
+      );
+      await until('the held job’s record', () => recorded(dir, heldJob.id));
+      if (process.env['FLEET_TEST_DEBUG']) console.error(`${new Date().toISOString()} killing the worker of ${clip.prompt} ${clip.style} (${heldJob.id})`);
       victim.process.kill('SIGKILL');
+      // Another worker takes the production over while its job still renders, then the job ends.
+      const successor = await until('a successor', () => workers.find((w) => w !== victim && w.lines.some(isHeld)));
+      await new Promise((r) => setTimeout(r, 1_000));
+      hold.release();
       const run = await coordinator;
       assert.equal(run.exitCode, 0, `${run.stderr}\n--- workers:\n${workers.map((w) => w.lines.join('\n')).join('\n---\n')}`);
       assert.match(run.stderr, /Sending 12 productions to the workers/);
 
-      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { productions: Array<{ name: string; status: string }>; totals: { failed: number } };
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+        productions: Array<{ name: string; status: string; generated: number; cached: number; refetched: number; shared?: number; seconds?: number }>;
+        totals: { failed: number; computeUnits: number };
+      };
       const ajv = new Ajv2019({ allErrors: true, strict: false });
       const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'report.schema.json'), 'utf8')) as object);
       assert.ok(validate(report), JSON.stringify(validate.errors));
@@ -157,7 +214,44 @@ describe('a fleet of workers', () => {
         killed.some((w) => w.lines.some((l) => l.startsWith('made '))),
         'the other workers made productions',
       );
+      assert.ok(
+        successor.lines.some(
+          (l) =>
+            l.startsWith('made ') &&
+            l.includes(`city=${city}`) &&
+            l.includes(`look=${clip.style}`) &&
+            new RegExp(`\\(followed jobs? .*${heldJob.id}.* submitted before\\)$`).test(l),
+        ),
+        `the successor followed the killed worker’s job:\n${successor.lines.join('\n')}`,
+      );
       const jobs = await serverJobs(server);
+      // Added up as a local batch: each job once, by the first production that used it; each production's time.
+      const sum = (f: (p: (typeof report.productions)[number]) => number) => report.productions.reduce((n, p) => n + f(p), 0);
+      assert.equal(
+        sum((p) => p.generated + p.cached + p.refetched),
+        jobs.length,
+        'each asset counted once',
+      );
+      assert.equal(
+        sum((p) => p.shared ?? 0),
+        11,
+        'the narration, counted by one production, shared by eleven',
+      );
+      assert.equal(
+        report.totals.computeUnits,
+        jobs.reduce((n, j) => n + j.compute_units, 0),
+        'the units the API charged',
+      );
+      assert.ok(
+        report.productions.every((p) => (p.seconds ?? 0) > 0),
+        JSON.stringify(report.productions.map((p) => p.seconds)),
+      );
+      const times = [...readFileSync(join(dir, 'report.xml'), 'utf8').matchAll(/<testcase [^>]*time="([\d.]+)"/g)].map((m) => Number(m[1]));
+      assert.equal(times.length, 12);
+      assert.ok(
+        times.every((t) => t > 0),
+        `JUnit times ${times.join(' ')}`,
+      );
       assert.equal(jobs.filter((j) => j.type === 'speech').length, 1, 'the narration all twelve share: one job');
       const clips = jobs.filter((j) => j.type === 'video');
       assert.equal(
@@ -231,5 +325,68 @@ scenes:
     assert.equal(run.exitCode, 1);
     assert.match(run.stderr, /^error: cannot reach Redis at 127\.0\.0\.1:\d+ \(.*\)$/m);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  });
+
+  test('what the user must fix is said in one line: a wrong Redis password (exit 1), a malformed --queue, an unreadable key file (exit 2)', bounded, async () => {
+    const locked = await startRedis();
+    try {
+      await locked.connect().config('SET', 'requirepass', 'correct-horse-battery');
+      const env = { MERCADREAM_API_KEY: KEY, MERCADREAM_BASE_URL: 'http://127.0.0.1:9/v2', FFMPEG_PATH: binaries.ffmpeg, FFPROBE_PATH: binaries.ffprobe };
+      const wrong = `redis://:tr0ub4dor-and-3@127.0.0.1:${locked.port}/0`;
+      const w = await execa(process.execPath, [BIN, 'worker', '--queue', wrong], { env, reject: false });
+      assert.equal(w.exitCode, 1, w.stderr);
+      assert.match(w.stderr, /^error: Redis at 127\.0\.0\.1:\d+ refused the password of --queue \(WRONGPASS\): check the URL's credentials$/);
+      assert.ok(!w.stderr.includes('tr0ub4dor'), 'the password is never printed');
+      const bare = await execa(process.execPath, [BIN, 'worker', '--queue', locked.url], { env, reject: false });
+      assert.equal(bare.exitCode, 1, bare.stderr);
+      assert.match(bare.stderr, /^error: Redis at 127\.0\.0\.1:\d+ needs a password \(NOAUTH\)/);
+      const dir = tempDir('mdp-fleet-usage-');
+      writeFileSync(join(dir, 'a.yaml'), 'version: 1\noutput: { path: out/a.mp4, subtitles: none }\nscenes:\n  - { prompt: Snow, duration: 2 }\n');
+      const run = await execa(process.execPath, [BIN, 'run', 'a.yaml', '--queue', wrong], { cwd: dir, env, reject: false });
+      assert.equal(run.exitCode, 1, run.stderr);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /refused the password of --queue/);
+      assert.ok(!run.stderr.includes('tr0ub4dor'));
+
+      for (const url of ['redis://127.0.0.1:6379/zero', 'http://127.0.0.1:6379/0', 'redis://:tr0ub4dor@127.0.0.1:99999/0']) {
+        const bad = await execa(process.execPath, [BIN, 'worker', '--queue', url], { env, reject: false });
+        assert.equal(bad.exitCode, 2, `${url}: ${bad.stderr}`);
+        assert.match(bad.stderr, /^error: --queue /);
+        assert.ok(!bad.stderr.includes('tr0ub4dor'));
+        const badRun = await execa(process.execPath, [BIN, 'run', 'a.yaml', '--queue', url], { cwd: dir, env, reject: false });
+        assert.equal(badRun.exitCode, 2, `${url}: ${badRun.stderr}`);
+        assert.match(badRun.stderr, /^error: --queue /);
+      }
+
+      const authed = `redis://:correct-horse-battery@127.0.0.1:${locked.port}/0`;
+      const noKey = await execa(process.execPath, [BIN, 'worker', '--queue', authed, '--api-key-file', '/nonexistent/key'], {
+        env: { ...env, MERCADREAM_API_KEY: '' },
+        reject: false,
+      });
+      assert.equal(noKey.exitCode, 2, noKey.stderr);
+      assert.equal(noKey.stderr.trim(), 'error: cannot read --api-key-file /nonexistent/key (ENOENT)');
+    } finally {
+      await locked.stop();
+    }
+  });
+
+  test('the coordinator runs the caption font checks of a local batch before anything is enqueued', bounded, async () => {
+    const dir = tempDir('mdp-fleet-fonts-');
+    writeFileSync(
+      join(dir, 'fonts.conf'),
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>/usr/share/fonts/truetype/dejavu</dir>\n  <cachedir>${join(dir, 'cache')}</cachedir>\n</fontconfig>\n`,
+    );
+    writeFileSync(
+      join(dir, 'tokyo.yaml'),
+      'version: 1\noutput: { path: out/tokyo.mp4, subtitles: burn }\nscenes:\n  - { id: night, prompt: Rain, duration: 2, narration: { text: "東京の夜" } }\n',
+    );
+    const nowhere = `redis://127.0.0.1:${await freePort()}/0`;
+    const env = { MERCADREAM_API_KEY: KEY, MERCADREAM_BASE_URL: 'http://127.0.0.1:9/v2', FONTCONFIG_FILE: join(dir, 'fonts.conf') };
+    const run = await execa(process.execPath, [BIN, 'run', 'tokyo.yaml', '--queue', nowhere, '--report', 'report.json'], { cwd: dir, env, reject: false });
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.match(run.stderr, /tokyo\.yaml:\d+:\d+ error: .*no installed font can draw in burned captions: “東” \(U\+6771\)/);
+    assert.doesNotMatch(run.stderr, /Redis/, 'refused before the queue is reached');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { productions: Array<{ failure?: { reason: string } }> };
+    assert.equal(report.productions[0]?.failure?.reason, 'manifest');
   });
 });

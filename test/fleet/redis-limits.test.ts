@@ -125,11 +125,31 @@ describe('RedisBudget', () => {
     assert.match(String(refused?.status === 'rejected' ? (refused.reason as Error).message : ''), /would cost 1 compute units, and .* of the budget's 5 are spent or reserved/);
     assert.equal(await budgets[0]!.spent(), granted.length);
     const [first, ...rest] = granted.map((o) => o.value);
-    first!.settle(2.5);
-    for (const r of rest) r.release();
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await budgets[1]!.spent(), 2.5);
+    await first!.settle(2.5);
+    for (const r of rest) await r.release();
+    assert.equal(await budgets[1]!.spent(), 2.5, 'settled and released once awaited');
     await assert.rejects(budgets[1]!.reserve(3, 'clip:big'), /would cost 3/);
     assert.equal(await budgets[0]!.spent(), 2.5, 'a refused reservation is taken back');
+  });
+
+  test('a job several productions share is charged once, whichever worker settles it first', bounded, async () => {
+    const budgets = [new RedisBudget(rig.connect(), 'mdp:budget:t2', 10), new RedisBudget(rig.connect(), 'mdp:budget:t2', 10)];
+    // Three productions on two workers reserve the same narration; the API makes one job (one
+    // Idempotency-Key) and charges it once, 2 units.
+    const reservations = await Promise.all([budgets[0]!.reserve(1.5, 'a speech'), budgets[1]!.reserve(1.5, 'b speech'), budgets[0]!.reserve(1.5, 'c speech')]);
+    assert.equal(await budgets[0]!.spent(), 4.5);
+    await Promise.all(reservations.map((r) => r.settle(2, 'job_narration')));
+    assert.equal(await budgets[1]!.spent(), 2, 'one charge for the one job');
+    const own = await budgets[1]!.reserve(1, 'd clip');
+    await own.settle(1.25, 'job_clip');
+    assert.equal(await budgets[0]!.spent(), 3.25, 'another job charges as before');
+  });
+
+  test('a settle that Redis cannot take is an error the submission hears, not lost', bounded, async () => {
+    const redis = rig.connect();
+    const budget = new RedisBudget(redis, 'mdp:budget:t3', 10);
+    const reservation = await budget.reserve(1, 'e clip');
+    await redis.set('mdp:budget:t3', 'not a number'); // INCRBY now fails
+    await assert.rejects(Promise.resolve(reservation.settle(2, 'job_e')), /not an integer/);
   });
 });

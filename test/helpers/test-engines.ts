@@ -37,8 +37,8 @@ async function ffmpeg(args: readonly string[], options: RenderOptions): Promise<
 
 /** Options of {@link createTestEngines}. */
 export interface TestEngineOptions {
-  /** Called before each render with its kind: lets a test observe or hold renders. */
-  readonly beforeRender?: (kind: 'video' | 'speech' | 'music', signal: AbortSignal | undefined) => Promise<void>;
+  /** Called before each render with its kind and request: lets a test observe or hold renders (one prompt's, say). */
+  readonly beforeRender?: (kind: 'video' | 'speech' | 'music', signal: AbortSignal | undefined, request: VideoRequest | SpeechRequest | MusicRequest) => Promise<void>;
 }
 
 /** Engines that make tiny genuine media (see the module docstring). */
@@ -48,7 +48,7 @@ export function createTestEngines(options: TestEngineOptions = {}): Engines {
     version: 'test-engines-1',
 
     async renderVideo(request: VideoRequest, outFile: string, render: RenderOptions): Promise<RenderResult> {
-      await before('video', render.signal);
+      await before('video', render.signal, request);
       const { width, height } = FRAME_SIZE[request.resolution];
       const seconds = String(request.duration);
       const audio = request.voiceId === undefined ? ['-f', 'lavfi', '-i', `anullsrc=r=48000:cl=stereo`] : ['-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=48000`];
@@ -87,7 +87,7 @@ export function createTestEngines(options: TestEngineOptions = {}): Engines {
     },
 
     async renderSpeech(request: SpeechRequest, outFile: string, render: RenderOptions): Promise<RenderResult> {
-      await before('speech', render.signal);
+      await before('speech', render.signal, request);
       // About 15 characters a second at speed 1, at least one second.
       const duration = Math.max(1, Math.round(([...request.text].length / 15 / request.speed) * 100) / 100);
       await ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=48000:duration=${duration}`, '-ac', '1', ...AUDIO_CODEC[request.format], outFile], render);
@@ -95,7 +95,7 @@ export function createTestEngines(options: TestEngineOptions = {}): Engines {
     },
 
     async renderMusic(request: MusicRequest, outFile: string, render: RenderOptions): Promise<RenderResult> {
-      await before('music', render.signal);
+      await before('music', render.signal, request);
       const bpm = request.bpm ?? 90 + ((createHash('sha256').update(request.prompt).digest()[0] ?? 0) % 60);
       await ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${request.duration}`, '-ac', '2', ...AUDIO_CODEC[request.format], outFile], render);
       return { duration: request.duration, bpm };

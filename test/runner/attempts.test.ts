@@ -212,6 +212,39 @@ describe('attempts', () => {
     }
   });
 
+  test('a run with --webhook-url that dies before the answer, resumed with another URL or none: the recorded job is followed, not paid twice', bounded, async () => {
+    const dataDir = folder('mdp-attempts-local-');
+    const { plan, fingerprint } = await oneClip('Lanterns over a canal');
+    const server = await local(dataDir);
+    // Deliveries go nowhere (nothing listens there): polling settles the waits.
+    const hooked = new MercaClient(KEY, { baseUrl: server.server.url, plan: 'regular', webhookUrl: 'http://127.0.0.1:9/hooks?studio=kyoto' });
+    try {
+      const dying: RunnerClient = Object.assign(Object.create(hooked) as MercaClient, {
+        generate: async (...args: Parameters<MercaClient['generate']>) => {
+          await hooked.generate(...args);
+          throw new Error('the process died before the answer arrived');
+        },
+      });
+      assert.equal((await run(plan, dying)).ok, false);
+      assert.deepEqual(
+        jobsRecord(plan, fingerprint),
+        { endpoint: 'generate', attempt: 1, idempotency_key: idempotencyKey(fingerprint, 1), webhook_url: 'http://127.0.0.1:9/hooks?studio=kyoto' },
+        'the attempt and the webhook_url its POST carries, recorded before the POST',
+      );
+      // Resumed without --webhook-url: the same body under the same key, so the API replays its job.
+      const rerun = await run(plan, server.client);
+      assert.equal(rerun.ok, true, JSON.stringify(rerun.failure));
+      const jobs = await server.jobs();
+      assert.equal(jobs.length, 1, 'one job: the recorded one, followed');
+      assert.equal(server.posts(), 2, 'the POST resent once and answered with the same job');
+      assert.equal(lockedAsset(plan, fingerprint)['job_id'], jobs[0]!.id);
+      assert.equal(lockedAsset(plan, fingerprint)['attempt'], undefined, 'still the first attempt');
+    } finally {
+      await hooked.close();
+      await server.close();
+    }
+  });
+
   test("fetchAsset: a failed job throws with its id and the API's message; a job recorded by an older version and found failed is made again at once", bounded, async () => {
     const dataDir = folder('mdp-attempts-local-');
     const { plan, fingerprint } = await oneClip('Paper boats on a canal');
