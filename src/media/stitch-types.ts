@@ -29,6 +29,11 @@ export interface StitchClip {
   readonly transition: { readonly type: string; readonly duration: number };
   /** Gain applied to the clip's own sound (ambience), dB; default 0. */
   readonly gain?: number;
+  /**
+   * How a picture of another shape fills the output frame (manifest `reframe`): fit (over a
+   * blurred copy), crop (at `focus`, 0 left – 1 right, default 0.5) or pad (bars). Absent = pad.
+   */
+  readonly reframe?: { readonly mode: 'fit' | 'crop' | 'pad'; readonly focus?: number };
 }
 
 /** A voice-over placed on the timeline. */
@@ -67,9 +72,11 @@ export interface StitchCue {
 export interface StitchOutput {
   /** Final path of the cut (.mp4/.mov/.mkv); written to a temp file beside it and renamed. */
   readonly path: string;
-  /** Frame size in pixels. */
+  /** Frame size in pixels, any even size (a rendition: 1280×720, 720×1280, 720×720 …). */
   readonly width: number;
   readonly height: number;
+  /** Fraction of the height at the bottom that burned captions stay above (0.2 for vertical renditions); default 0. */
+  readonly captionSafeBottom?: number;
   /** 24 | 30 | 60. */
   readonly fps: number;
   /** Integrated loudness target, LUFS (true peak ≤ −1 dBTP). */
