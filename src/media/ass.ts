@@ -6,7 +6,10 @@
  * - `highlight`: each cue whole, the word being said in yellow — one event per word, so exactly
  *   the current word is lit (karaoke `\k` tags would light every word already said);
  * - `words`: groups of `groupWords` words, large, in the lower third (the vertical-video look).
- * Sizes scale with the frame height (PlayResY = height). Pure.
+ * Sizes scale with the frame's short side (PlayResY = height, so script units are pixels): the same
+ * in 16:9 and in 9:16 of one width, and a cue's longest allowed line (maxLineChars) fits across a
+ * portrait frame. With a caption safe area (StitchOutput.captionSafeBottom) the captions sit above
+ * the bottom fraction of the frame that platform UI covers. Pure.
  */
 import type { CaptionCue, CaptionWord } from '../captions/track.js';
 import type { CaptionSettings } from '../captions/settings.js';
@@ -35,19 +38,50 @@ export function escapeAss(text: string): string {
   return text.replaceAll('\\', '\\\u2060').replaceAll('{', '｛').replaceAll('}', '｝');
 }
 
-/** The script's header and its one style. */
-function header(settings: CaptionSettings, width: number, height: number): string {
+/**
+ * Average advance of a character of the caption fonts, in ems (DejaVu Sans' Latin text runs at
+ * about 0.55 em; a full-width CJK character, counted as two by maxLineChars, at 1 em): used to keep
+ * a line of maxLineChars characters inside the frame.
+ */
+const CHAR_ADVANCE_EM = 0.6;
+/** Side margins, as a fraction of the width. */
+const SIDE_MARGIN = 0.06;
+/** Room between a caption safe area's top edge and the captions' bottom (outline and shadow included), fraction of the height. */
+const SAFE_GAP = 0.02;
+
+/**
+ * Pure: font size and margins (pixels) of the captions in a `width`×`height` frame.
+ * @param safeBottom fraction of the height the captions stay above (absent = the look's own margin)
+ */
+export function captionLayout(
+  settings: CaptionSettings,
+  width: number,
+  height: number,
+  safeBottom?: number,
+): { readonly size: number; readonly margin: number; readonly marginV: number } {
   const words = settings.style === 'words';
-  const size = Math.round(height * (words ? 0.085 : 0.055));
-  const marginV = Math.round(height * (words ? 0.22 : 0.06));
-  const margin = Math.round(width * 0.06);
+  const margin = Math.round(width * SIDE_MARGIN);
+  const bySide = Math.min(width, height) * (words ? 0.085 : 0.055);
+  // Cues are cut to maxLineChars; a word group is at most a few words on one line, kept to the same room.
+  const byLine = (width - 2 * margin) / (settings.maxLineChars * CHAR_ADVANCE_EM);
+  const size = Math.max(1, Math.round(Math.min(bySide, words ? bySide : byLine)));
+  const own = Math.round(height * (words ? 0.22 : 0.06));
+  const marginV = safeBottom === undefined ? own : Math.max(own, Math.round(height * (safeBottom + SAFE_GAP)));
+  return { size, margin, marginV };
+}
+
+/** The script's header and its one style. */
+function header(settings: CaptionSettings, width: number, height: number, safeBottom?: number): string {
+  const words = settings.style === 'words';
+  const { size, margin, marginV } = captionLayout(settings, width, height, safeBottom);
   const outline = Math.max(1, Math.round(size / 14));
   return [
     '[Script Info]',
     'ScriptType: v4.00+',
     `PlayResX: ${width}`,
     `PlayResY: ${height}`,
-    'WrapStyle: 2',
+    // Cues are broken into lines already (no wrapping); a word group may wrap when it does not fit across.
+    `WrapStyle: ${words ? 0 : 2}`,
     'ScaledBorderAndShadow: yes',
     '',
     '[V4+ Styles]',
@@ -91,7 +125,10 @@ function cueEvents(cue: CaptionCue, settings: CaptionSettings): string[] {
   return events;
 }
 
-/** Pure: the ASS script burning `cues` into a `width`×`height` picture. */
-export function buildAss(cues: readonly CaptionCue[], settings: CaptionSettings, width: number, height: number): string {
-  return `${[header(settings, width, height), ...cues.flatMap((c) => cueEvents(c, settings))].join('\n')}\n`;
+/**
+ * Pure: the ASS script burning `cues` into a `width`×`height` picture (pixels).
+ * @param safeBottom fraction of the height the captions stay above (StitchOutput.captionSafeBottom)
+ */
+export function buildAss(cues: readonly CaptionCue[], settings: CaptionSettings, width: number, height: number, safeBottom?: number): string {
+  return `${[header(settings, width, height, safeBottom), ...cues.flatMap((c) => cueEvents(c, settings))].join('\n')}\n`;
 }

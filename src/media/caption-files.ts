@@ -34,7 +34,7 @@ export function captionTrackOf(plan: StitchPlan): CaptionTrack {
 export async function writeCaptionSidecars(sidecars: CaptionSidecars, plan: StitchPlan): Promise<void> {
   const { cues } = captionTrackOf(plan);
   await writeTextAtomic(sidecars.srt, buildSrt(cues));
-  await writeTextAtomic(sidecars.vtt, buildVtt(cues));
+  await writeTextAtomic(sidecars.vtt, buildVtt(cues, plan.output.captionSafeBottom));
   await writeTextAtomic(sidecars.words, buildWordsJson(cues));
 }
 
@@ -46,5 +46,5 @@ export async function removeCaptionSidecars(sidecars: CaptionSidecars): Promise<
 /** Writes the ASS script that burns the plan's captions into its picture. */
 export async function writeBurnScript(file: string, plan: StitchPlan): Promise<void> {
   const { cues } = captionTrackOf(plan);
-  await writeTextAtomic(file, buildAss(cues, plan.output.captions ?? CAPTION_DEFAULTS, plan.output.width, plan.output.height));
+  await writeTextAtomic(file, buildAss(cues, plan.output.captions ?? CAPTION_DEFAULTS, plan.output.width, plan.output.height, plan.output.captionSafeBottom));
 }

@@ -1,10 +1,13 @@
 /**
- * Conforms a clip, once, to the house format (house-format.ts): picture scaled to fit and
- * letterboxed/pillarboxed (never stretched), upright (ffmpeg applies the rotation metadata while
+ * Conforms a clip, once, to the house format (house-format.ts): picture reframed to the output's
+ * shape (reframe.ts: fitted over a blurred fill, cropped, or letterboxed/pillarboxed; never
+ * stretched), upright (ffmpeg applies the rotation metadata while
  * decoding), at the film's fps, yuv420p, SAR 1, trimmed to [inPoint, inPoint + duration] with the
  * last frame held if the source is short; its sound as 48 kHz stereo PCM (silence when it has
- * none), in a WAV beside the video. Files are named by a key over the source's identity and the
+ * none), in a WAV beside the video. Files are named by keys over the source's identity and the
  * conform parameters, so a re-stitch that changes only transitions, narration or music reuses them.
+ * The WAV's key leaves out the picture (size, preset, reframe): renditions of one film in other
+ * shapes share the clips' sound, hence one mix and one loudness pass (stitch-sound.ts).
  *
  * A clip whose picture already is in the house format (house-match.ts: MercaDream Local's
  * generated clips, footage rendered to the same settings) is not re-encoded: its first `frames`
@@ -19,9 +22,13 @@ import { houseVideoArgs, SAMPLE_RATE, type HouseFormat } from './house-format.js
 import { houseMismatch, readStreamFacts } from './house-match.js';
 import type { MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
+import { normalReframe, reframeFilter } from './reframe.js';
+import type { Reframe } from './stitch-types.js';
 
-/** Bump when the conform arguments change in a way the key does not otherwise capture. */
-const CONFORM_VERSION = 2;
+/** Bump when the conform's picture arguments change in a way the key does not otherwise capture. */
+const CONFORM_VERSION = 3;
+/** Bump when the conform's sound arguments change in a way the sound key does not otherwise capture. */
+const CONFORM_SOUND_VERSION = 1;
 
 /** What a conform needs to know about one clip. */
 export interface ConformRequest {
@@ -33,14 +40,17 @@ export interface ConformRequest {
   readonly frames: number;
   readonly probe: MediaProbe;
   readonly format: HouseFormat;
+  /** How the picture fills the format's shape (reframe.ts); absent = `pad`. */
+  readonly reframe?: Reframe | undefined;
 }
 
 /** The files of a conformed clip (absolute paths in the work folder). */
 export interface ConformedClip {
+  /** The picture's key (conformKey): names `video`, and the windows made of it. */
   readonly key: string;
   /** H.264 house-format video, exactly `frames` frames. */
   readonly video: string;
-  /** 48 kHz stereo PCM, exactly frames / fps seconds. */
+  /** 48 kHz stereo PCM, exactly frames / fps seconds; named by conformSoundKey, so shared by every picture size. */
   readonly audio: string;
   /** True when the files were already in the work folder. */
   readonly reused: boolean;
@@ -56,7 +66,7 @@ export interface ConformedClip {
  * - the source's resolved path, size and mtime: its content identity without reading it whole
  *   (footage can be gigabytes; generated assets are never rewritten in place);
  * - inPoint and frames: which part of the source;
- * - the house format (size, fps, preset): what the conformed picture looks like;
+ * - the house format (size, fps, preset) and the reframe (normalReframe): what the conformed picture looks like;
  * - CONFORM_VERSION: the arguments themselves;
  * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file).
  */
@@ -73,6 +83,30 @@ export function conformKey(identity: { path: string; size: number; mtimeMs: numb
     height: request.format.height,
     fps: request.format.fps,
     preset: request.format.preset,
+    reframe: normalReframe(request.reframe),
+  };
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
+}
+
+/**
+ * The key of a conformed clip's sound: sha256 (hex, 32 chars used) over what the WAV depends on
+ * and nothing else: the source's identity (as conformKey), inPoint, frames and fps (its length,
+ * frames / fps), and CONFORM_SOUND_VERSION. Not the picture's size, preset or reframe, so every
+ * rendition of a film names the same WAVs, and so the same mix (stitch-sound.ts soundKey).
+ */
+export function conformSoundKey(
+  identity: { path: string; size: number; mtimeMs: number },
+  request: Pick<ConformRequest, 'inPoint' | 'frames'> & { readonly format: Pick<HouseFormat, 'fps'> },
+): string {
+  const fields = {
+    v: CONFORM_SOUND_VERSION,
+    sound: true,
+    path: identity.path,
+    size: identity.size,
+    mtimeMs: identity.mtimeMs,
+    inPoint: request.inPoint,
+    frames: request.frames,
+    fps: request.format.fps,
   };
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
 }
@@ -83,8 +117,8 @@ function sarValue(sar: string): number {
   return n && d && n > 0 && d > 0 ? n / d : 1;
 }
 
-/** Pure: the video filter chain of a conform (after input seeking to inPoint). */
-export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'probe' | 'format'>): string {
+/** Pure: the video filter chain of a conform (after input seeking to inPoint); the reframe fragment comes from reframe.ts. */
+export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'probe' | 'format' | 'reframe'>): string {
   const { width, height, fps } = request.format;
   const sar = sarValue(request.probe.video?.sar ?? '');
   const seconds = request.frames / fps;
@@ -93,8 +127,7 @@ export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'pro
     `fps=${fps}`,
     // Anamorphic sources: square the pixels first so "fit" compares true shapes.
     ...(Math.abs(sar - 1) > 1e-6 ? ['scale=trunc(iw*sar/2)*2:ih'] : []),
-    `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
-    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:black`,
+    reframeFilter(request.reframe, width, height),
     'setsar=1',
     'format=yuv420p',
     // Hold the last frame when the source ends before inPoint + duration.
@@ -116,31 +149,23 @@ function conformInputs(request: ConformRequest): string[] {
   return ['-ss', String(request.inPoint), '-i', request.file, ...silence];
 }
 
+/** Pure: the output arguments of a conform's picture, re-encoded to the house format (see buildConformArgs). */
+function encodedVideoArgs(request: ConformRequest, videoOut: string, threads?: number): string[] {
+  const tail = ['-an', '-sn', '-dn', '-map_metadata', '-1', '-f', 'mp4', '-y', videoOut];
+  return ['-map', '0:v:0', '-vf', conformVideoFilter(request), '-frames:v', String(request.frames), ...houseVideoArgs(request.format, threads), ...tail];
+}
+
+/** Pure: the output arguments of a conform's picture, its first `frames` frames stream-copied (see buildCopyArgs). */
+function copiedVideoArgs(request: ConformRequest, videoOut: string): string[] {
+  return ['-map', '0:v:0', '-c:v', 'copy', '-frames:v', String(request.frames), '-an', '-sn', '-dn', '-map_metadata', '-1', '-f', 'mp4', '-y', videoOut];
+}
+
 /**
  * Pure: ffmpeg arguments that write the conformed video (re-encoded) and audio (both to temp names).
  * @param threads x264 threads of this encode (see houseVideoArgs)
  */
 export function buildConformArgs(request: ConformRequest, videoOut: string, audioOut: string, threads?: number): string[] {
-  return [
-    ...conformInputs(request),
-    '-map',
-    '0:v:0',
-    '-vf',
-    conformVideoFilter(request),
-    '-frames:v',
-    String(request.frames),
-    ...houseVideoArgs(request.format, threads),
-    '-an',
-    '-sn',
-    '-dn',
-    '-map_metadata',
-    '-1',
-    '-f',
-    'mp4',
-    '-y',
-    videoOut,
-    ...conformAudioArgs(request, audioOut),
-  ];
+  return [...conformInputs(request), ...encodedVideoArgs(request, videoOut, threads), ...conformAudioArgs(request, audioOut)];
 }
 
 /**
@@ -148,25 +173,22 @@ export function buildConformArgs(request: ConformRequest, videoOut: string, audi
  * (inPoint 0, see house-match.ts) and write its conformed audio: nothing is encoded but PCM.
  */
 export function buildCopyArgs(request: ConformRequest, videoOut: string, audioOut: string): string[] {
-  return [
-    ...conformInputs(request),
-    '-map',
-    '0:v:0',
-    '-c:v',
-    'copy',
-    '-frames:v',
-    String(request.frames),
-    '-an',
-    '-sn',
-    '-dn',
-    '-map_metadata',
-    '-1',
-    '-f',
-    'mp4',
-    '-y',
-    videoOut,
-    ...conformAudioArgs(request, audioOut),
-  ];
+  return [...conformInputs(request), ...copiedVideoArgs(request, videoOut), ...conformAudioArgs(request, audioOut)];
+}
+
+/**
+ * Pure: ffmpeg arguments of a conform that writes only what is missing: the picture (`copy` or
+ * `encode`, to `videoOut`) when `picture` is given, the sound when `audioOut` is (another
+ * rendition's conform of the same clip may already have written it).
+ */
+export function buildPartialConformArgs(
+  request: ConformRequest,
+  outputs: { readonly picture?: 'copy' | 'encode' | undefined; readonly videoOut: string; readonly audioOut?: string | undefined },
+  threads?: number,
+): string[] {
+  const { picture, videoOut, audioOut } = outputs;
+  const video = picture === 'copy' ? copiedVideoArgs(request, videoOut) : picture === 'encode' ? encodedVideoArgs(request, videoOut, threads) : [];
+  return [...conformInputs(request), ...video, ...(audioOut === undefined ? [] : conformAudioArgs(request, audioOut))];
 }
 
 /** Options of conformClip. */
@@ -205,21 +227,23 @@ export async function conformReason(request: ConformRequest, options: ConformOpt
 }
 
 /**
- * Conforms one clip into `workDir` unless a conform with the same key is there: a stream copy
- * when `options.copy` is given and the clip is in the house format, a re-encode otherwise.
+ * Conforms one clip into `workDir` unless its files are there: the picture, a stream copy when
+ * `options.copy` is given and the clip is in the house format, a re-encode otherwise; the sound,
+ * unless a conform of the same clip for another picture size (a rendition) already wrote it.
  * @throws FfmpegError (aborted or failed; no temp file is left), ProbeError (reading the packets of a clip to copy).
  */
 export async function conformClip(request: ConformRequest, workDir: string, options: ConformOptions): Promise<ConformedClip> {
   const target = options.target ?? (await conformTarget(request, workDir, options.copy !== undefined));
   const { key, video, audio } = target;
-  if ((await exists(video)) && (await exists(audio))) return { ...target, reused: true };
+  const [haveVideo, haveAudio] = [await exists(video), await exists(audio)];
+  if (haveVideo && haveAudio) return { ...target, reused: true };
   const tag = randomBytes(4).toString('hex');
   const videoTmp = join(workDir, `conform-${key}.${tag}.tmp.mp4`);
   const audioTmp = join(workDir, `conform-${key}.${tag}.tmp.wav`);
   const resolved = { ...request, file: resolve(request.file) };
   try {
-    const picture = (await conformReason(resolved, options)) === undefined ? 'copy' : 'encode';
-    const args = picture === 'copy' ? buildCopyArgs(resolved, videoTmp, audioTmp) : buildConformArgs(resolved, videoTmp, audioTmp, options.threads);
+    const picture = haveVideo ? undefined : (await conformReason(resolved, options)) === undefined ? 'copy' : 'encode';
+    const args = buildPartialConformArgs(resolved, { picture, videoOut: videoTmp, audioOut: haveAudio ? undefined : audioTmp }, options.threads);
     await runFfmpeg(args, {
       ffmpegPath: options.ffmpegPath,
       signal: options.signal,
@@ -227,9 +251,9 @@ export async function conformClip(request: ConformRequest, workDir: string, opti
       expectedDuration: request.frames / request.format.fps,
     });
     // Audio first: the video's presence is what marks a finished conform.
-    await rename(audioTmp, audio);
-    await rename(videoTmp, video);
-    return { ...target, reused: false, picture };
+    if (!haveAudio) await rename(audioTmp, audio);
+    if (picture !== undefined) await rename(videoTmp, video);
+    return picture === undefined ? { ...target, reused: false } : { ...target, reused: false, picture };
   } finally {
     await rm(videoTmp, { force: true });
     await rm(audioTmp, { force: true });
@@ -237,14 +261,16 @@ export async function conformClip(request: ConformRequest, workDir: string, opti
 }
 
 /**
- * The key and kept files of a clip's conform in `workDir` (from the source's path, size and
- * mtime: nothing is read or probed), whether or not they exist yet.
+ * The keys and kept files of a clip's conform in `workDir` (from the source's path, size and
+ * mtime: nothing is read or probed), whether or not they exist yet: the picture's
+ * `conform-<conformKey>.mp4` and the sound's `conform-<conformSoundKey>.wav`.
  * @param copies whether house-format clips may be copied (see conformKey)
  * @throws the file system's error for a missing source
  */
 export async function conformTarget(request: Omit<ConformRequest, 'probe'>, workDir: string, copies: boolean): Promise<Pick<ConformedClip, 'key' | 'video' | 'audio'>> {
   const path = resolve(request.file);
   const info = await stat(path);
-  const key = conformKey({ path, size: info.size, mtimeMs: info.mtimeMs }, request, copies);
-  return { key, video: join(workDir, `conform-${key}.mp4`), audio: join(workDir, `conform-${key}.wav`) };
+  const identity = { path, size: info.size, mtimeMs: info.mtimeMs };
+  const key = conformKey(identity, request, copies);
+  return { key, video: join(workDir, `conform-${key}.mp4`), audio: join(workDir, `conform-${conformSoundKey(identity, request)}.wav`) };
 }

@@ -13,6 +13,17 @@ import type { CaptionSettings } from '../captions/settings.js';
 import type { CaptionTrack } from '../captions/track.js';
 import type { FfmpegBinaries } from './ffmpeg.js';
 
+/**
+ * How a clip's picture fills an output of another shape (src/media/reframe.ts): `fit` (fitted over
+ * a blurred, darkened copy of itself), `crop` (cover and crop; `focus` 0–1 is the crop window's
+ * horizontal centre, default 0.5, clamped so the window stays inside the picture) or `pad` (black bars).
+ */
+export interface Reframe {
+  readonly mode: 'fit' | 'crop' | 'pad';
+  /** Horizontal centre of the crop window, 0 (left) – 1 (right) of the picture; `crop` only; default 0.5. */
+  readonly focus?: number;
+}
+
 /** One scene's picture (and its own sound, if any) in the cut. */
 export interface StitchClip {
   /** Scene id (for messages and progress). */
@@ -30,10 +41,10 @@ export interface StitchClip {
   /** Gain applied to the clip's own sound (ambience), dB; default 0. */
   readonly gain?: number;
   /**
-   * How a picture of another shape fills the output frame (manifest `reframe`): fit (over a
-   * blurred copy), crop (at `focus`, 0 left – 1 right, default 0.5) or pad (bars). Absent = pad.
+   * How the picture fills the output when its shape differs (reframe.ts); absent = `pad`
+   * (letterbox/pillarbox). A clip already at the output size is the same picture in every mode.
    */
-  readonly reframe?: { readonly mode: 'fit' | 'crop' | 'pad'; readonly focus?: number };
+  readonly reframe?: Reframe;
 }
 
 /** A voice-over placed on the timeline. */
@@ -72,17 +83,21 @@ export interface StitchCue {
 export interface StitchOutput {
   /** Final path of the cut (.mp4/.mov/.mkv); written to a temp file beside it and renamed. */
   readonly path: string;
-  /** Frame size in pixels, any even size (a rendition: 1280×720, 720×1280, 720×720 …). */
+  /** Frame size in pixels, even: any shape (1280x720, portrait 720x1280, square 720x720, 4:5 720x900...). */
   readonly width: number;
   readonly height: number;
-  /** Fraction of the height at the bottom that burned captions stay above (0.2 for vertical renditions); default 0. */
-  readonly captionSafeBottom?: number;
   /** 24 | 30 | 60. */
   readonly fps: number;
   /** Integrated loudness target, LUFS (true peak ≤ −1 dBTP). */
   readonly loudness: number;
   /** none | sidecar (.srt, .vtt and .words.json beside the cut) | burn (drawn into the picture). */
   readonly subtitles: 'none' | 'sidecar' | 'burn';
+  /**
+   * Fraction (0–1) of the picture's height at the bottom that captions stay above, burned (ass.ts)
+   * and in the WebVTT sidecar (a `line:` cue setting): 0.2 for vertical renditions, whose bottom
+   * fifth platform UI covers. Absent = the usual placement. SubRip (.srt) cannot place captions.
+   */
+  readonly captionSafeBottom?: number;
   /** How captions are cut and drawn; default CAPTION_DEFAULTS (src/captions/settings.ts). */
   readonly captions?: CaptionSettings;
   /** Title written into the file's metadata. */

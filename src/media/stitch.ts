@@ -31,6 +31,7 @@ import { cachedProbe } from './probe-cache.js';
 import { runFfmpeg } from './process.js';
 import { filmSound, soundFiles, soundKey, type FilmSound } from './stitch-sound.js';
 import { recordCut, upToDateCut } from './stitch-record.js';
+import { checkReframe } from './reframe.js';
 import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece, type WindowPiece } from './stitch-timeline.js';
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
 import { buildConcatList, pieceFileNames, renderWindow, windowFileName, xfadeTransition } from './timeline-video.js';
@@ -192,12 +193,32 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   }
 }
 
+/**
+ * Checks the output's frame size (positive even integers: yuv420p halves both) and caption safe
+ * area (a fraction from 0 to below 1).
+ * @throws StitchPlanError naming the parameter
+ */
+function checkOutputShape(out: StitchPlan['output']): void {
+  for (const [name, value] of [
+    ['width', out.width],
+    ['height', out.height],
+  ] as const) {
+    if (!Number.isInteger(value) || value <= 0 || value % 2 !== 0) throw new StitchPlanError(`output.${name} ${value} is not a positive even number of pixels`);
+  }
+  const safe = out.captionSafeBottom;
+  if (safe !== undefined && !(Number.isFinite(safe) && safe >= 0 && safe < 1)) {
+    throw new StitchPlanError(`output.captionSafeBottom ${safe} is not a fraction of the height from 0 to below 1`);
+  }
+}
+
 /** Checks the plan's timeline and transitions, creates the work folder, and gathers what every stage shares. */
 async function prepare(plan: StitchPlan, options: StitchOptions): Promise<StitchRun> {
   const out = plan.output;
   const format: HouseFormat = { width: out.width, height: out.height, fps: out.fps, preset: options.preset ?? HOUSE_PRESET };
   const timeline = frameTimeline(plan);
   for (const clip of timeline.clips) if (clip.transitionFrames > 0) xfadeTransition(clip.transition);
+  checkOutputShape(out);
+  plan.clips.forEach((clip, i) => checkReframe(clip.reframe, `clip "${clip.id}" (${i + 1})`));
   const workDir = resolve(options.workDir);
   await mkdir(workDir, { recursive: true });
   const controller = new AbortController();
@@ -232,7 +253,7 @@ async function cutInputs(run: StitchRun): Promise<CutInputs> {
   const targets = await Promise.all(
     timeline.clips.map((clip) => {
       const source = plan.clips[clip.index]!;
-      return conformTarget({ file: source.file, inPoint: source.inPoint, frames: clip.frames, format }, workDir, run.copies);
+      return conformTarget({ file: source.file, inPoint: source.inPoint, frames: clip.frames, format, reframe: source.reframe }, workDir, run.copies);
     }),
   );
   const pieces = planPieces(timeline, gopFrames(format));
@@ -357,7 +378,7 @@ function conformClips(run: StitchRun, probes: readonly MediaProbe[], threads: nu
       const source = plan.clips[clip.index];
       const p = probes[clip.index];
       if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
-      const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format };
+      const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format, reframe: source.reframe };
       const copy = run.copies ? { ffprobePath: run.binaries.ffprobe, extradataHash: extradata } : undefined;
       const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads, copy, target: targets[k] });
       report('conform', (++done / timeline.clips.length) * 100);

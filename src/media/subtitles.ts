@@ -18,7 +18,11 @@ export function formatTimestamp(seconds: number, separator: ',' | '.'): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms % 1000, 3)}`;
 }
 
-/** Pure: the SubRip document of the cues. */
+/**
+ * Pure: the SubRip document of the cues. SubRip has no standard way to place a cue (players put
+ * it at the bottom), so a caption safe area (StitchOutput.captionSafeBottom) cannot be kept in it;
+ * the WebVTT sidecar and burned captions keep it.
+ */
 export function buildSrt(cues: readonly CaptionCue[]): string {
   return cues.map((c, i) => `${i + 1}\n${formatTimestamp(c.start, ',')} --> ${formatTimestamp(c.end, ',')}\n${c.lines.join('\n')}\n`).join('\n');
 }
@@ -28,9 +32,24 @@ export function escapeVtt(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-/** Pure: the WebVTT document of the cues. */
-export function buildVtt(cues: readonly CaptionCue[]): string {
-  const body = cues.map((c) => `${formatTimestamp(c.start, '.')} --> ${formatTimestamp(c.end, '.')}\n${c.lines.map(escapeVtt).join('\n')}\n`);
+/**
+ * Pure: the WebVTT cue settings that keep a cue above the bottom `safeBottom` of the video: its
+ * box's bottom edge on the line at (1 − safeBottom) of the height (W3C WebVTT §4.4 "line" setting,
+ * a percentage with `end` line alignment); '' when there is no safe area.
+ */
+export function vttPlacement(safeBottom?: number): string {
+  if (safeBottom === undefined) return '';
+  const percent = Math.round((1 - safeBottom) * 1000) / 10;
+  return ` line:${percent}%,end`;
+}
+
+/**
+ * Pure: the WebVTT document of the cues.
+ * @param safeBottom fraction of the height cues stay above (StitchOutput.captionSafeBottom), as a `line:` cue setting
+ */
+export function buildVtt(cues: readonly CaptionCue[], safeBottom?: number): string {
+  const settings = vttPlacement(safeBottom);
+  const body = cues.map((c) => `${formatTimestamp(c.start, '.')} --> ${formatTimestamp(c.end, '.')}${settings}\n${c.lines.map(escapeVtt).join('\n')}\n`);
   return ['WEBVTT\n', ...body].join('\n');
 }
 

@@ -97,3 +97,29 @@ export function parseCues(text: string): { start: number; end: number; text: str
       ];
     });
 }
+
+/** One frame of a file: the frame shown at `time` seconds, after `filter` (a -vf chain, e.g. a crop and a scale; '' for none). */
+export interface FrameRegion {
+  readonly file: string;
+  readonly time: number;
+  readonly filter: string;
+}
+
+/**
+ * Similarity of two frames (after their filters, which must make them the same size), as
+ * ffmpeg's ssim (0–1, 1 = identical) and psnr (dB, Infinity = identical) filters judge it.
+ */
+export async function frameSimilarity(a: FrameRegion, b: FrameRegion): Promise<{ ssim: number; psnr: number }> {
+  const chain = (r: FrameRegion, i: number, label: string): string => `[${i}:v]${r.filter === '' ? '' : `${r.filter},`}format=yuv420p,setpts=PTS-STARTPTS[${label}]`;
+  const graph = [chain(a, 0, 'a'), chain(b, 1, 'b'), '[a]split[a1][a2]', '[b]split[b1][b2]', '[a1][b1]ssim', '[a2][b2]psnr'];
+  const inputs = [a, b].flatMap((r) => ['-ss', String(r.time), '-i', r.file]);
+  const { stderr } = await execa('ffmpeg', ['-nostdin', '-hide_banner', '-nostats', ...inputs, '-filter_complex', graph.join(';'), '-frames:v', '1', '-f', 'null', '-']);
+  const ssim = Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]);
+  const psnrText = /PSNR .*average:(inf|[\d.]+)/.exec(stderr)?.[1];
+  return { ssim, psnr: psnrText === 'inf' ? Infinity : Number(psnrText) };
+}
+
+/** Number of video frames in a file (ffprobe counts its packets). */
+export async function videoFrameCount(file: string): Promise<number> {
+  return (await videoPacketTimes(file)).length;
+}
