@@ -120,7 +120,7 @@ describe('renditions through the CLI', () => {
     const sizes = await Promise.all(
       names.map(async (name) => {
         const video = (await ffprobeJson(file(name))).streams.find((s) => s.codec_type === 'video')!;
-        return `${video.width}x${video.height}`;
+        return `${Number(video['width'])}x${Number(video['height'])}`;
       }),
     );
     assert.deepEqual(sizes, ['1280x720', '720x1280', '720x720']);
