@@ -98,6 +98,10 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
     terminal.error('error: --out names one file, but this run makes several films');
     return EXIT.usage;
   }
+  if (options.out && (productions[0]?.production.renditions.length ?? 0) > 1) {
+    terminal.error(`error: --out names one file, but this film is delivered as ${productions[0]!.production.renditions.length} renditions (outputs:); set their paths in the manifest`);
+    return EXIT.usage;
+  }
   if (productions.length === 0) return finishEarly(loaded, options, deps);
   if (options.queue) return runQueued(await writableProductions(loaded, new Projects()), options, deps);
   if (options.out) {
@@ -106,7 +110,7 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
       terminal.error(`error: --out ${problem}`);
       return EXIT.usage;
     }
-    productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
+    productions[0]!.production = withOutputPath(productions[0]!.production, resolve(options.out));
   }
 
   const ready = await preflight(options, deps.env);
@@ -542,6 +546,11 @@ export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch'
     qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
     review: writeReview,
   };
+}
+
+/** The production of a film with one rendition, written to `path` (`--out`) instead of its manifest's path. */
+function withOutputPath(production: Production, path: string): Production {
+  return { ...production, output: { ...production.output, path }, renditions: production.renditions.map((r) => ({ ...r, path })) };
 }
 
 /**
