@@ -99,7 +99,9 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
     return EXIT.usage;
   }
   if (options.out && (productions[0]?.production.renditions.length ?? 0) > 1) {
-    terminal.error(`error: --out names one file, but this film is delivered as ${productions[0]!.production.renditions.length} renditions (outputs:); set their paths in the manifest`);
+    terminal.error(
+      `error: --out names one file, but this film is delivered as ${productions[0]!.production.renditions.length} renditions (outputs:); set their paths in the manifest`,
+    );
     return EXIT.usage;
   }
   if (productions.length === 0) return finishEarly(loaded, options, deps);
@@ -190,7 +192,7 @@ async function writableProductions(loaded: LoadedInputs, projects: Projects): Pr
  * an invalid manifest does (its diagnostics printed here); warnings are printed and it goes on.
  */
 async function drawableProductions(loaded: LoadedInputs, terminal: Terminal): Promise<LoadedInputs> {
-  if (!loaded.productions.some((p) => p.production.output.subtitles === 'burn')) return loaded;
+  if (!loaded.productions.some((p) => p.production.renditions.some((r) => r.subtitles === 'burn'))) return loaded;
   const fonts = await installedFonts();
   const productions: NamedProduction[] = [];
   const invalid = [...loaded.invalid];
