@@ -65,16 +65,8 @@ export function plainReporter(terminal: Terminal): Reporter {
           terminal.error(`  retrying in ${(event.delayMs / 1000).toFixed(1)} s: ${event.message}`);
           return;
         case 'stitch': {
-          const label = event.rendition ? `stitch ${event.rendition}` : 'stitch';
-          if (event.state === 'progress') {
-            const p = Math.floor((event.progress ?? 0) / 10) * 10;
-            if ((lastProgress.get(label) ?? -1) >= p) return;
-            lastProgress.set(label, p);
-            terminal.error(`  ${label.padEnd(24)} ${p}%${event.stage ? ` (${event.stage})` : ''}`);
-            return;
-          }
-          if (event.failure?.reason === 'interrupted') return;
-          terminal.error(`  ${label.padEnd(24)} ${event.state}${event.failure ? ` ${describeFailure(event.failure)}` : ''}`);
+          const line = stitchLine(event, lastProgress);
+          if (line) terminal.error(line);
           return;
         }
         case 'qc':
@@ -93,6 +85,19 @@ export function plainReporter(terminal: Terminal): Reporter {
     },
     close: async () => undefined,
   };
+}
+
+/** The plain line of a stitch event (naming its rendition when there are several), or none: progress only every 10 %, an interruption not at all. */
+function stitchLine(event: Extract<RunEvent, { type: 'stitch' }>, lastProgress: Map<string, number>): string | undefined {
+  const label = event.rendition ? `stitch ${event.rendition}` : 'stitch';
+  if (event.state === 'progress') {
+    const p = Math.floor((event.progress ?? 0) / 10) * 10;
+    if ((lastProgress.get(label) ?? -1) >= p) return undefined;
+    lastProgress.set(label, p);
+    return `  ${label.padEnd(24)} ${p}%${event.stage ? ` (${event.stage})` : ''}`;
+  }
+  if (event.failure?.reason === 'interrupted') return undefined;
+  return `  ${label.padEnd(24)} ${event.state}${event.failure ? ` ${describeFailure(event.failure)}` : ''}`;
 }
 
 /** The closing summary, one block per production. */
