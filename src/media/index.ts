@@ -1,6 +1,8 @@
 /** The stitcher's public surface: render a final cut from a StitchPlan. */
 export { stitch } from './stitch.js';
-export type { StitchClip, StitchCue, StitchNarration, StitchOptions, StitchOutput, StitchPlan, StitchResult } from './stitch-types.js';
+export type { Reframe, StitchClip, StitchCue, StitchNarration, StitchOptions, StitchOutput, StitchPlan, StitchResult } from './stitch-types.js';
+/** For the plan and the runner: the reframe modes and checks of renditions (reframe.ts). */
+export { REFRAME_MODES, DEFAULT_FOCUS, checkReframe } from './reframe.js';
 export { StitchPlanError } from './stitch-timeline.js';
 export { LoudnessError } from './loudness.js';
 export { FfmpegError } from './process.js';

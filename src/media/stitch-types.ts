@@ -133,7 +133,8 @@ export interface StitchResult {
   /**
    * What this run rendered and what it reused from workDir: clips conformed now (of which
    * `copied` were stream-copied, not re-encoded), conformed clips reused, transition windows
-   * rendered now, how the sound was normalized (`reused` when it was kept), and `upToDate` when
+   * rendered now, how the sound was normalized (`reused` when it was kept: made by an earlier
+   * stitch of the same sound, such as another rendition of the film), and `upToDate` when
    * the cut at the output path was already made of the same inputs (optional; added by the stitcher).
    */
   readonly stats?: {

@@ -6,7 +6,8 @@
  *
  * | name                                   | what                                  | kept?                  |
  * |----------------------------------------|---------------------------------------|------------------------|
- * | `conform-<key>.mp4`, `conform-<key>.wav` | a conformed clip (conform.ts)         | kept, reused by key    |
+ * | `conform-<key>.mp4`                    | a conformed clip's picture (conform.ts) | kept, reused by key  |
+ * | `conform-<key>.wav`                    | a conformed clip's sound, its own key: shared by every picture size | kept, reused by key |
  * | `window-<key>.mp4`                     | a rendered transition window           | kept, reused by key    |
  * | `sound-<key>.m4a`, `sound-<key>.json`  | the normalized sound and its loudness  | kept, reused by key    |
  * | `probe-<key>.json`                     | an input's probe, by path, size, mtime | kept, reused by key    |

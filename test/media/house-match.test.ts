@@ -127,4 +127,18 @@ describe('house-format clips', () => {
     const decode = await execa('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-']);
     assert.equal(decode.stderr.trim(), '', 'the joined stream decodes without an error');
   });
+
+  it('still copies reframed clips into a rendition of their own size, and re-encodes them into another shape', async () => {
+    const clips = [
+      { id: 'a', file: house, inPoint: 0, duration: 2, start: 0, transition: { type: 'cut', duration: 0 }, reframe: { mode: 'fit' as const } },
+      { id: 'b', file: house, inPoint: 0, duration: 1, start: 2, transition: { type: 'cut', duration: 0 }, reframe: { mode: 'crop' as const, focus: 0.2 } },
+    ];
+    const plan = { output: { path: join(dir, 'out', 'wide.mp4'), ...FORMAT, loudness: -16, subtitles: 'none' as const, title: 'r' }, clips, narration: [], cues: [], length: 3 };
+    const options = { binaries, workDir: join(dir, 'work-renditions'), preset: FORMAT.preset };
+    const wide = await stitch(plan, options);
+    assert.equal(wide.stats?.copied, 2);
+    const tall = await stitch({ ...plan, output: { ...plan.output, path: join(dir, 'out', 'tall.mp4'), width: FORMAT.height, height: FORMAT.width } }, options);
+    assert.deepEqual([tall.stats?.conformed, tall.stats?.copied, tall.stats?.sound], [2, 0, 'reused']);
+    assert.equal((await videoPacketTimes(tall.path)).length, 3 * FORMAT.fps);
+  });
 });

@@ -142,8 +142,8 @@ describe('captions in a safe area', () => {
     assert.equal(wide.size, 40, 'the 16:9 size is unchanged');
     const tall = captionLayout(CAPTION_DEFAULTS, 720, 1280);
     assert.ok(tall.size < wide.size, `portrait size ${tall.size}`);
-    // maxLineChars at ~0.6 em each inside the side margins.
-    assert.ok(CAPTION_DEFAULTS.maxLineChars * 0.6 * tall.size <= 720 - 2 * tall.margin, `a line of ${CAPTION_DEFAULTS.maxLineChars} at ${tall.size} px`);
+    // maxLineChars of capitals (0.52 of the size each, measured with libass) inside the side margins.
+    assert.ok(CAPTION_DEFAULTS.maxLineChars * 0.52 * tall.size <= 720 - 2 * tall.margin, `a line of ${CAPTION_DEFAULTS.maxLineChars} at ${tall.size} px`);
     assert.equal(captionLayout({ ...CAPTION_DEFAULTS, style: 'words' }, 1080, 1920).size, Math.round(1080 * 0.085));
   });
   it('places WebVTT cues with a line: setting, and leaves them unplaced without a safe area', () => {
