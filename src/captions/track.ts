@@ -80,7 +80,10 @@ interface DraftCue {
 
 /** The draft cues of one narration. */
 function narrationCues(source: CaptionSource, settings: CaptionSettings, fps: number): DraftCue[] {
+  // Cue times are whole frames of the film's grid: the nearest frame, and for the longest a cue
+  // may stay, the last frame within it.
   const frame = (t: number) => Math.round(t * fps) / fps;
+  const longest = Math.floor(settings.maxDuration * fps + 1e-7) / fps;
   const tokens = splitLongWords(tokenize(source.text), settings.maxLineChars);
   const timed: TimedToken[] = timeWords(tokens, source.duration, source.timing);
   return segmentWords(timed, settings, settings.minGapFrames / fps).map((segment) => {
@@ -94,7 +97,7 @@ function narrationCues(source: CaptionSource, settings: CaptionSettings, fps: nu
     );
     const start = frame(words[0]!.start);
     const lastEnd = words[words.length - 1]!.end;
-    const end = Math.min(start + settings.maxDuration, Math.max(frame(lastEnd + LINGER_FRAMES / fps), frame(start + settings.minDuration + 0.5 / fps)));
+    const end = Math.min(frame(start + longest), Math.max(frame(lastEnd + LINGER_FRAMES / fps), frame(start + settings.minDuration + 0.5 / fps)));
     return { sceneId: source.sceneId, start, end, lines: lineTexts(segment.lines), words };
   });
 }

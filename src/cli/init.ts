@@ -5,7 +5,8 @@
  * an existing manifest is kept, an existing .gitignore only gains the lines it lacks.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { makeDirectory } from '../util/make-dir.js';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -52,7 +53,7 @@ export function schemaPathFor(folder: string, running: string = packageSchemaFil
 /** Scaffolds the project in `folder` (made if missing). File-system errors propagate. */
 export async function initProject(folder: string, schemaFile?: string): Promise<InitResult> {
   const root = resolve(folder);
-  await mkdir(root, { recursive: true });
+  await makeDirectory(root);
   const schemaPath = schemaPathFor(root, schemaFile);
   const written: string[] = [];
   const kept: string[] = [];

@@ -24,7 +24,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: ExitCode) => vo
     .description('Turn storyboard manifests (film.yaml) into finished films with the MercaDream v2 API.')
     .version(version, '-V, --version')
     .exitOverride()
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => terminal.out(s.trimEnd()), writeErr: (s) => terminal.error(s.trimEnd()) })
     .addHelpText(
       'after',

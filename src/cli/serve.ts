@@ -7,7 +7,7 @@
  * Without --keys it uses `<data>/keys.yaml`, creating one fresh `mk_test_` key per plan (free
  * included) the first time, so jobs stay visible to the same keys across restarts; it prints them.
  */
-import { mkdir } from 'node:fs/promises';
+import { makeDirectory } from '../util/make-dir.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadDefaultEngines, locateEnginesFfmpeg, EnginesUnavailableError } from '../local/default-engines.js';
 import type { LocateEnv } from '../media/ffmpeg.js';
@@ -93,7 +93,7 @@ async function serve(options: ServeOptions, deps: ServeDeps): Promise<ExitCode> 
   const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const printError = deps.printError ?? ((line: string) => process.stderr.write(`${line}\n`));
   try {
-    await mkdir(options.data, { recursive: true });
+    await makeDirectory(options.data);
     // Engines first: if they cannot load, nothing is written (no keys file made for nothing).
     const loadEngines = deps.loadEngines ?? (async (quality: EngineQuality) => loadDefaultEngines(quality, await locateEnginesFfmpeg(deps.env ?? process.env)));
     const engines = await loadEngines(options.quality);

@@ -117,6 +117,9 @@ export const FILM_SCHEMA = {
         },
         "transition": {
           "$ref": "#/$defs/transition"
+        },
+        "short_media": {
+          "$ref": "#/$defs/short_media"
         }
       }
     },
@@ -374,7 +377,7 @@ export const FILM_SCHEMA = {
             }
           ],
           "x-unit": "seconds",
-          "description": "Length of the scene in the final cut, in seconds (at most 120, the API's longest clip), or `auto` to fit the narration plus padding. Default: auto when the scene has narration, otherwise 5."
+          "description": "Length of the scene in the final cut, in seconds (at least one frame, 1/fps; at most 120, the API's longest clip), or `auto` to fit the narration plus padding. Default: auto when the scene has narration, otherwise 5."
         },
         "style": {
           "$ref": "#/$defs/style"
@@ -394,6 +397,9 @@ export const FILM_SCHEMA = {
         },
         "transition": {
           "$ref": "#/$defs/transition"
+        },
+        "short_media": {
+          "$ref": "#/$defs/short_media"
         }
       }
     },
@@ -459,6 +465,15 @@ export const FILM_SCHEMA = {
           "description": "Fade-out at the end of the cue, in seconds. Default: 2."
         }
       }
+    },
+    "short_media": {
+      "enum": [
+        "hold",
+        "loop",
+        "slow",
+        "error"
+      ],
+      "description": "What the final cut does when the scene's footage (or the clip MercaDream delivered) is shorter than the scene by a frame or more: hold (freeze its last frame for the rest), loop (play it again from its start), slow (slow it down to fit, to half speed at most, where motion still reads as natural; a scene that needs more plays it at half speed and holds its last frame for the rest; its sound is slowed with it, pitch kept), or error (the run fails, exit 2). Every case but error is a warning naming the scene, the seconds needed and delivered, and what was done. Default: hold."
     },
     "qc": {
       "type": "object",

@@ -17,6 +17,7 @@ import {
   type Reframe,
   type Rendition,
   type Scene,
+  type ShortMediaPolicy,
   type SubtitleMode,
   TRANSITION_ALIASES,
   type Transition,
@@ -48,6 +49,7 @@ interface SceneData {
   transition?: TransitionData;
   reframe?: Reframe;
   focus?: number;
+  short_media?: ShortMediaPolicy;
 }
 interface CueData {
   id?: string;
@@ -79,7 +81,7 @@ export interface ManifestData {
   plan?: PaidPlan;
   output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode; captions?: CaptionData };
   outputs?: RenditionData[];
-  defaults?: { style?: string; voice?: string; transition?: TransitionData };
+  defaults?: { style?: string; voice?: string; transition?: TransitionData; short_media?: ShortMediaPolicy };
   scenes: SceneData[];
   score?: CueData[];
   qc?: QcData;
@@ -129,6 +131,7 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
       pointer,
       duration: scene.duration ?? (narration ? 'auto' : DEFAULTS.sceneDuration),
       transition: isLast ? CUT : normalizeTransition(scene.transition, data.defaults?.transition),
+      shortMedia: scene.short_media ?? data.defaults?.short_media ?? DEFAULTS.shortMedia,
       ...(narration ? { narration } : {}),
       ...(scene.reframe ? { reframe: scene.reframe } : {}),
       ...(scene.focus === undefined ? {} : { focus: scene.focus }),

@@ -47,6 +47,14 @@ export interface Transition {
   readonly duration: number;
 }
 
+/**
+ * What the stitch does when a scene's clip or footage is shorter than the scene (by a frame or
+ * more): `hold` its last frame (the default), `loop` it from its start, `slow` it down to fit
+ * (at most 2 times slower, SLOW_LIMIT in src/media/short-media.ts, then hold), or fail the run (`error`). Every case
+ * but `error` is a warning naming the scene, the seconds needed and delivered, and what was done.
+ */
+export type ShortMediaPolicy = 'hold' | 'loop' | 'slow' | 'error';
+
 /** A voice-over for one scene. */
 export interface Narration {
   readonly text: string;
@@ -75,6 +83,8 @@ interface SceneCommon {
   readonly reframe?: Reframe;
   /** Horizontal centre of a crop, 0 (left edge) – 1 (right edge); absent = 0.5. */
   readonly focus?: number;
+  /** What to do when its clip or footage is shorter than the scene (`short_media`). */
+  readonly shortMedia: ShortMediaPolicy;
 }
 
 /** A scene MercaDream generates from a prompt. */
@@ -179,6 +189,7 @@ export const DEFAULTS = {
   cueDuck: -12,
   cueFadeIn: 1,
   cueFadeOut: 2,
+  shortMedia: 'hold',
 } as const;
 
 /** Frame shapes a rendition may have, width:height. */

@@ -122,6 +122,29 @@ const sceneWithinApiLimit: Rule = {
   },
 };
 
+/**
+ * A scene lasts at least one frame (1/fps seconds): a shorter one would be rounded to one frame
+ * or none in the cut, so the film would not be as long as the manifest says.
+ */
+const sceneAtLeastOneFrame: Rule = {
+  name: 'scene-at-least-one-frame',
+  check(p) {
+    const frame = 1 / p.output.fps;
+    return p.scenes.flatMap((s) =>
+      typeof s.duration === 'number' && s.duration < frame - 1e-9
+        ? [
+            p.source.diagnostic(
+              scenePointer(s.index, 'duration'),
+              this.name,
+              `scenes[${s.index}].duration ${s.duration} (seconds) is shorter than one frame at ${p.output.fps} fps (${fmtSeconds(frame)} s)`,
+              { hint: `give the scene at least ${fmtSeconds(frame)} s, or remove it` },
+            ),
+          ]
+        : [],
+    );
+  },
+};
+
 const transitionShorterThanScenes: Rule = {
   name: 'transition-shorter-than-scenes',
   check(p, data) {
@@ -378,6 +401,7 @@ export const RULES: readonly Rule[] = [
   uniqueCueIds,
   cueRangesExist,
   sceneWithinApiLimit,
+  sceneAtLeastOneFrame,
   autoNeedsNarration,
   transitionShorterThanScenes,
   transitionsFitScene,
@@ -414,6 +438,11 @@ function duplicates(values: readonly string[]): Array<[number, number]> {
 /** `output.path`, or `outputs[1].path`, from a rendition's pointer. */
 function pathName(pointer: string): string {
   return `${pointer.slice(1).replace(/\/(\d+)$/, '[$1]')}.path`;
+}
+
+/** Seconds to at most 4 decimals: 1/24 → `0.0417`. */
+function fmtSeconds(seconds: number): string {
+  return String(Math.round(seconds * 10000) / 10000);
 }
 
 function fmt(duration: number | 'auto'): string {

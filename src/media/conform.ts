@@ -1,10 +1,10 @@
 /**
  * Conforms a clip, once, to the house format (house-format.ts): picture reframed to the output's
  * shape (reframe.ts: fitted over a blurred fill, cropped, or letterboxed/pillarboxed; never
- * stretched), upright (ffmpeg applies the rotation metadata while
- * decoding), at the film's fps, yuv420p, SAR 1, trimmed to [inPoint, inPoint + duration] with the
- * last frame held if the source is short; its sound as 48 kHz stereo PCM (silence when it has
- * none), in a WAV beside the video. Files are named by keys over the source's identity and the
+ * stretched), upright (ffmpeg applies the rotation metadata while decoding), at the film's fps,
+ * yuv420p, SAR 1, trimmed to [inPoint, inPoint + duration]; a source shorter than that is held,
+ * looped or slowed as its scene's `short_media` says (short-media.ts); its sound as 48 kHz stereo
+ * PCM (silence when it has none), in a WAV beside the video. Files are named by keys over the source's identity and the
  * conform parameters, so a re-stitch that changes only transitions, narration or music reuses them.
  * The WAV's key leaves out the picture (size, preset, reframe): renditions of one film in other
  * shapes share the clips' sound, hence one mix and one loudness pass (stitch-sound.ts).
@@ -23,10 +23,11 @@ import { houseMismatch, readStreamFacts } from './house-match.js';
 import type { MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 import { normalReframe, reframeFilter } from './reframe.js';
+import { shortMediaAudioFilters, shortMediaFit, shortMediaInputArgs, shortMediaVideoFilters, type ShortMediaFit, type ShortMediaTreatment } from './short-media.js';
 import type { Reframe } from './stitch-types.js';
 
 /** Bump when the conform's picture arguments change in a way the key does not otherwise capture. */
-const CONFORM_VERSION = 3;
+const CONFORM_VERSION = 4;
 /** Bump when the conform's sound arguments change in a way the sound key does not otherwise capture. */
 const CONFORM_SOUND_VERSION = 1;
 
@@ -40,6 +41,8 @@ export interface ConformRequest {
   readonly frames: number;
   readonly probe: MediaProbe;
   readonly format: HouseFormat;
+  /** What to do when the source ends before inPoint + frames / fps (short-media.ts); absent = hold its last frame. */
+  readonly shortMedia?: ShortMediaTreatment | undefined;
   /** How the picture fills the format's shape (reframe.ts); absent = `pad`. */
   readonly reframe?: Reframe | undefined;
 }
@@ -68,7 +71,8 @@ export interface ConformedClip {
  * - inPoint and frames: which part of the source;
  * - the house format (size, fps, preset) and the reframe (normalReframe): what the conformed picture looks like;
  * - CONFORM_VERSION: the arguments themselves;
- * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file).
+ * - `copies`: whether a house-format clip may be stream-copied (a forced re-encode is another file);
+ * - shortMedia: how a short source is fitted (held, looped or slowed pictures differ).
  */
 export function conformKey(identity: { path: string; size: number; mtimeMs: number }, request: Omit<ConformRequest, 'probe' | 'file'>, copies = true): string {
   const fields = {
@@ -83,6 +87,7 @@ export function conformKey(identity: { path: string; size: number; mtimeMs: numb
     height: request.format.height,
     fps: request.format.fps,
     preset: request.format.preset,
+    shortMedia: request.shortMedia ?? 'hold',
     reframe: normalReframe(request.reframe),
   };
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
@@ -91,12 +96,13 @@ export function conformKey(identity: { path: string; size: number; mtimeMs: numb
 /**
  * The key of a conformed clip's sound: sha256 (hex, 32 chars used) over what the WAV depends on
  * and nothing else: the source's identity (as conformKey), inPoint, frames and fps (its length,
- * frames / fps), and CONFORM_SOUND_VERSION. Not the picture's size, preset or reframe, so every
+ * frames / fps), its short_media treatment (a looped or slowed source sounds different), and
+ * CONFORM_SOUND_VERSION. Not the picture's size, preset or reframe, so every
  * rendition of a film names the same WAVs, and so the same mix (stitch-sound.ts soundKey).
  */
 export function conformSoundKey(
   identity: { path: string; size: number; mtimeMs: number },
-  request: Pick<ConformRequest, 'inPoint' | 'frames'> & { readonly format: Pick<HouseFormat, 'fps'> },
+  request: Pick<ConformRequest, 'inPoint' | 'frames'> & Partial<Pick<ConformRequest, 'shortMedia'>> & { readonly format: Pick<HouseFormat, 'fps'> },
 ): string {
   const fields = {
     v: CONFORM_SOUND_VERSION,
@@ -107,6 +113,7 @@ export function conformSoundKey(
     inPoint: request.inPoint,
     frames: request.frames,
     fps: request.format.fps,
+    shortMedia: request.shortMedia ?? 'hold',
   };
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
 }
@@ -117,8 +124,17 @@ function sarValue(sar: string): number {
   return n && d && n > 0 && d > 0 ? n / d : 1;
 }
 
+/** What conformFit and conformVideoFilter read of a request (inPoint absent = 0, shortMedia absent = hold). */
+type FitRequest = Pick<ConformRequest, 'frames' | 'probe' | 'format'> & Partial<Pick<ConformRequest, 'inPoint' | 'shortMedia' | 'reframe'>>;
+
+/** Pure: how the conform fits its source to the scene: the source's length from the probe against frames / fps. */
+export function conformFit(request: FitRequest): ShortMediaFit {
+  const { fps } = request.format;
+  return shortMediaFit(request.shortMedia ?? 'hold', request.frames / fps, request.probe.duration - (request.inPoint ?? 0), fps);
+}
+
 /** Pure: the video filter chain of a conform (after input seeking to inPoint); the reframe fragment comes from reframe.ts. */
-export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'probe' | 'format' | 'reframe'>): string {
+export function conformVideoFilter(request: FitRequest): string {
   const { width, height, fps } = request.format;
   const sar = sarValue(request.probe.video?.sar ?? '');
   const seconds = request.frames / fps;
@@ -130,23 +146,28 @@ export function conformVideoFilter(request: Pick<ConformRequest, 'frames' | 'pro
     reframeFilter(request.reframe, width, height),
     'setsar=1',
     'format=yuv420p',
-    // Hold the last frame when the source ends before inPoint + duration.
-    `tpad=stop_mode=clone:stop_duration=${seconds}`,
+    // A source that ends before inPoint + duration: slowed to fit and/or its last frame held (short-media.ts).
+    ...shortMediaVideoFilters(conformFit(request), fps, seconds),
   ].join(',');
 }
 
 /** Pure: the output arguments of a conform's sound: 48 kHz stereo PCM, exactly frames / fps seconds. */
 function conformAudioArgs(request: ConformRequest, audioOut: string): string[] {
   const seconds = request.frames / request.format.fps;
-  const af = `aresample=${SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=stereo,apad`;
-  const map = request.probe.audio !== null ? '0:a:0' : '1:a:0';
+  const own = request.probe.audio !== null;
+  const slowed = own ? shortMediaAudioFilters(conformFit(request)) : [];
+  const af = [...slowed, `aresample=${SAMPLE_RATE}`, 'aformat=sample_fmts=s16:channel_layouts=stereo', 'apad'].join(',');
+  const map = own ? '0:a:0' : '1:a:0';
   return ['-map', map, '-af', af, '-t', String(seconds), '-c:a', 'pcm_s16le', '-vn', '-sn', '-dn', '-f', 'wav', '-y', audioOut];
 }
 
-/** Pure: the inputs of a conform: the clip (from inPoint), and silence when it has no sound. */
+/**
+ * Pure: the inputs of a conform: the clip (from inPoint; read again and again for a loop, each
+ * pass from the file's start), and silence when it has no sound.
+ */
 function conformInputs(request: ConformRequest): string[] {
   const silence = request.probe.audio !== null ? [] : ['-f', 'lavfi', '-i', `anullsrc=r=${SAMPLE_RATE}:cl=stereo`];
-  return ['-ss', String(request.inPoint), '-i', request.file, ...silence];
+  return [...shortMediaInputArgs(conformFit(request)), '-ss', String(request.inPoint), '-i', request.file, ...silence];
 }
 
 /** Pure: the output arguments of a conform's picture, re-encoded to the house format (see buildConformArgs). */
@@ -221,6 +242,8 @@ export interface ConformOptions {
 export async function conformReason(request: ConformRequest, options: ConformOptions): Promise<string | undefined> {
   if (!options.copy) return 'copies are off';
   if (request.inPoint !== 0) return `in-point ${request.inPoint} is not 0`;
+  const fit = conformFit(request);
+  if (fit.kind !== 'enough') return `it is shorter than its scene (${fit.kind})`;
   const facts = await readStreamFacts(request.file, request.frames, { ffprobePath: options.copy.ffprobePath, signal: options.signal });
   const extradataHash = await options.copy.extradataHash();
   return houseMismatch(facts, { format: request.format, extradataHash, frames: request.frames, inPoint: request.inPoint, rotation: request.probe.video?.rotation ?? 0 });

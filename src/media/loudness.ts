@@ -68,11 +68,13 @@ const AAC_OUT = ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '192k', '-ar', Str
 /**
  * Pure: arguments that apply a static gain (dB) to `input` and encode the AAC to `out`; with
  * `limit`, a limiter at TRUE_PEAK_TARGET runs at 4× the sample rate so it catches inter-sample
- * (true) peaks, not only sample peaks (alimiter's own level makeup off: the gain is ours).
+ * (true) peaks, not only sample peaks (alimiter's own level makeup off: the gain is ours). Its
+ * look-ahead is compensated (`latency=1`): without, the whole sound came out 5 ms (its attack)
+ * behind the picture.
  */
 export function buildGainArgs(input: string, linear: LinearGain, out: string): string[] {
   const ceiling = 10 ** (TRUE_PEAK_TARGET / 20);
-  const limiter = [`aresample=${SAMPLE_RATE * 4}`, `alimiter=limit=${ceiling.toFixed(5)}:attack=5:release=50:level=0`, `aresample=${SAMPLE_RATE}`];
+  const limiter = [`aresample=${SAMPLE_RATE * 4}`, `alimiter=limit=${ceiling.toFixed(5)}:attack=5:release=50:level=0:latency=1`, `aresample=${SAMPLE_RATE}`];
   const filters = [`volume=${linear.gain}dB`, ...(linear.limit ? limiter : [])];
   return ['-i', input, '-map', '0:a:0', '-af', filters.join(','), ...AAC_OUT, out];
 }

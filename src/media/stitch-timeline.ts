@@ -1,5 +1,5 @@
 /**
- * Pure frame math of the cut: the plan's seconds quantized to frames, and the cut split into
+ * Pure frame math of the cut: the plan's seconds on the film's frame grid, and the cut split into
  * pieces that are stream-copied from conformed clips and windows that are re-encoded (only
  * around real transitions, widened to whole GOPs so every copied piece starts on a keyframe).
  *
@@ -11,6 +11,7 @@
  * When a clip is too short to keep anything between its two windows, the windows merge into
  * one that holds the whole clip (an xfade chain over three or more parts).
  */
+import { gridFrame } from '../plan/timeline.js';
 import type { StitchPlan } from './stitch-types.js';
 
 /** A timeline error in the plan (transitions longer than their clips, nothing to cut). */
@@ -42,29 +43,52 @@ export interface FrameTimeline {
 }
 
 /**
- * Pure: quantizes the plan to whole frames of `plan.output.fps`.
- * @throws StitchPlanError when there is no clip, a clip has no frame, or a clip is shorter than
- *   the transitions into and out of it together.
+ * Pure: the plan on the frame grid of `plan.output.fps`. Each clip's first frame is its start
+ * rounded to a frame and its last its end (start + duration), each point on its own, never its
+ * length: a plan made from the timeline (src/plan/timeline.ts) is already on the grid, so this
+ * reads its frames back exactly, and a plan in exact seconds lands on the same cumulative grid
+ * without drifting by a frame per clip. The transition into the next clip is the frames the two
+ * share (this clip's end − the next one's start).
+ * @throws StitchPlanError when there is no clip, the first does not start at 0, a clip has no
+ *   frame, clips leave a gap or overlap where the plan says they cut, an overlap differs from its
+ *   transition's duration by a frame or more, or a clip is shorter than its two transitions.
  */
 export function frameTimeline(plan: StitchPlan): FrameTimeline {
   const fps = plan.output.fps;
   if (plan.clips.length === 0) throw new StitchPlanError('the plan has no clip');
-  const clips: FrameClip[] = [];
-  let startFrame = 0;
-  plan.clips.forEach((clip, index) => {
-    const frames = Math.round(clip.duration * fps);
-    const last = index === plan.clips.length - 1;
-    const cut = last || clip.transition.type === 'cut' || !(clip.transition.duration > 0);
-    const transitionFrames = cut ? 0 : Math.round(clip.transition.duration * fps);
+  const points = plan.clips.map((clip) => ({ start: gridFrame(clip.start, fps), end: gridFrame(clip.start + clip.duration, fps) }));
+  if (points[0]!.start !== 0) throw new StitchPlanError(`clip ${plan.clips[0]!.id} starts at ${plan.clips[0]!.start} s, not at the start of the film`);
+  const clips: FrameClip[] = plan.clips.map((clip, index) => {
+    const { start, end } = points[index]!;
+    const frames = end - start;
     if (frames < 1) throw new StitchPlanError(`clip ${clip.id} is shorter than one frame`);
-    const incoming = clips.at(-1)?.transitionFrames ?? 0;
-    if (incoming + transitionFrames > frames) {
-      throw new StitchPlanError(`clip ${clip.id} (${frames} frames) is shorter than its transitions (${incoming} + ${transitionFrames} frames)`);
-    }
-    clips.push({ index, frames, startFrame, transitionFrames, transition: transitionFrames > 0 ? clip.transition.type : 'cut' });
-    startFrame += frames - transitionFrames;
+    const next = points[index + 1];
+    const transitionFrames = next ? overlapFrames(plan, index, end - next.start) : 0;
+    return { index, frames, startFrame: start, transitionFrames, transition: transitionFrames > 0 ? clip.transition.type : 'cut' };
   });
-  return { fps, clips, frames: startFrame };
+  clips.forEach((clip, index) => {
+    const incoming = clips[index - 1]?.transitionFrames ?? 0;
+    if (incoming + clip.transitionFrames > clip.frames) {
+      const id = plan.clips[index]!.id;
+      throw new StitchPlanError(`clip ${id} (${clip.frames} frames) is shorter than its transitions (${incoming} + ${clip.transitionFrames} frames)`);
+    }
+  });
+  const last = points[points.length - 1]!;
+  return { fps, clips, frames: last.end };
+}
+
+/** Frames clip `index` shares with the next one, checked against its transition (a cut shares none). */
+function overlapFrames(plan: StitchPlan, index: number, overlap: number): number {
+  const clip = plan.clips[index]!;
+  const next = plan.clips[index + 1]!;
+  const cut = clip.transition.type === 'cut' || !(clip.transition.duration > 0);
+  const wanted = cut ? 0 : clip.transition.duration * plan.output.fps;
+  if (overlap < 0 || Math.abs(overlap - wanted) >= 1 || (cut && overlap !== 0)) {
+    throw new StitchPlanError(
+      `clip ${next.id} starts at ${next.start} s, but clip ${clip.id} ends at ${clip.start + clip.duration} s with a ${cut ? 'cut' : `${clip.transition.duration} s transition`}`,
+    );
+  }
+  return overlap;
 }
 
 /** A range of one conformed clip, frames [from, to). */

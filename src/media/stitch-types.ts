@@ -34,12 +34,22 @@ export interface StitchClip {
   readonly inPoint: number;
   /** Length of the scene in the cut, seconds, transitions included (d_i). */
   readonly duration: number;
-  /** Film time at which the scene starts, seconds. */
+  /**
+   * Film time at which the scene starts, seconds. The stitcher places the clip from the frame
+   * nearest `start` to the frame nearest `start + duration` (stitch-timeline.ts): a plan on the
+   * timeline's frame grid is read back exactly, and the next clip must start where this one's
+   * transition begins.
+   */
   readonly start: number;
   /** Transition into the next clip; `cut` with duration 0 for none and for the last clip. */
   readonly transition: { readonly type: string; readonly duration: number };
   /** Gain applied to the clip's own sound (ambience), dB; default 0. */
   readonly gain?: number;
+  /**
+   * What the conform does when `file` ends before inPoint + duration by a frame or more
+   * (short-media.ts): `loop` or `slow`; absent = hold its last frame.
+   */
+  readonly shortMedia?: 'loop' | 'slow';
   /**
    * How the picture fills the output when its shape differs (reframe.ts); absent = `pad`
    * (letterbox/pillarbox). A clip already at the output size is the same picture in every mode.

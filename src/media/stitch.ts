@@ -253,7 +253,11 @@ async function cutInputs(run: StitchRun): Promise<CutInputs> {
   const targets = await Promise.all(
     timeline.clips.map((clip) => {
       const source = plan.clips[clip.index]!;
-      return conformTarget({ file: source.file, inPoint: source.inPoint, frames: clip.frames, format, reframe: source.reframe }, workDir, run.copies);
+      return conformTarget(
+        { file: source.file, inPoint: source.inPoint, frames: clip.frames, format, shortMedia: source.shortMedia, reframe: source.reframe },
+        workDir,
+        run.copies,
+      );
     }),
   );
   const pieces = planPieces(timeline, gopFrames(format));
@@ -378,7 +382,7 @@ function conformClips(run: StitchRun, probes: readonly MediaProbe[], threads: nu
       const source = plan.clips[clip.index];
       const p = probes[clip.index];
       if (!source || !p) throw new StitchPlanError(`clip ${clip.index} missing`);
-      const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format, reframe: source.reframe };
+      const request = { file: source.file, inPoint: source.inPoint, frames: clip.frames, probe: p, format, shortMedia: source.shortMedia, reframe: source.reframe };
       const copy = run.copies ? { ffprobePath: run.binaries.ffprobe, extradataHash: extradata } : undefined;
       const c = await conformClip(request, run.workDir, { ffmpegPath: run.binaries.ffmpeg, signal, threads, copy, target: targets[k] });
       report('conform', (++done / timeline.clips.length) * 100);

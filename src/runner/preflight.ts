@@ -1,13 +1,17 @@
 /**
- * What can be known before anything is spent: every place a run writes can be written, and every
- * footage file is media ffmpeg can read. Each problem is one failure value; the first is returned.
+ * What can be known before anything is spent: every place a run writes can be written, every
+ * footage file is media ffmpeg can read, and footage that must not be short (`short_media: error`)
+ * is not. Each problem is one failure value; the first is returned.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { makeDirectory } from '../util/make-dir.js';
 import { dirname, join } from 'node:path';
+import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Production } from '../manifest/production.js';
 import type { DurationProbe } from './assets.js';
 import type { RunFailure } from './failure.js';
+import { shortFootageError } from './short-media.js';
 
 /** A folder the run will write into, and what the user calls what goes there. */
 export interface WritablePlace {
@@ -25,7 +29,7 @@ export interface WritablePlace {
 export async function checkWritable(place: WritablePlace): Promise<RunFailure | undefined> {
   const probe = join(place.folder, `.mdp-write-check-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(place.folder, { recursive: true });
+    await makeDirectory(place.folder);
     await writeFile(probe, '', { flag: 'wx' });
     await rm(probe, { force: true });
     return undefined;
@@ -55,8 +59,13 @@ export function productionPlaces(production: Production, lockPath: string, state
   ];
 }
 
-/** The first footage file ffmpeg cannot read, as a diagnostic pointing at its `source:`. */
+/**
+ * The first footage file ffmpeg cannot read, as a diagnostic pointing at its `source:`; else every
+ * footage shorter than its scene whose `short_media` is `error` (scenes timed by their narration
+ * are judged once it is spoken, src/runner/short-media.ts).
+ */
 export async function checkFootage(production: Production, probeDuration: DurationProbe, signal?: AbortSignal): Promise<RunFailure | undefined> {
+  const shorts: Diagnostic[] = [];
   for (const scene of production.scenes) {
     if (scene.kind !== 'footage') continue;
     const seconds = await probeDuration(scene.source, signal).catch(() => undefined);
@@ -68,6 +77,8 @@ export async function checkFootage(production: Production, probeDuration: Durati
       );
       return { reason: 'manifest', diagnostics: [diagnostic] };
     }
+    const short = shortFootageError(production, scene, seconds);
+    if (short) shorts.push(short);
   }
-  return undefined;
+  return shorts.length > 0 ? { reason: 'manifest', diagnostics: shorts } : undefined;
 }

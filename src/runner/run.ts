@@ -37,6 +37,7 @@ import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
 import type { QcFilm } from '../qc/film.js';
 import { qcCachePath, readQcCache, writeQcCache } from './qc-cache.js';
 import { readingSpeedDiagnostics } from './caption-warnings.js';
+import { shortMediaOutcome, withShortMedia } from './short-media.js';
 import { requestDiagnostic } from './request-diagnostic.js';
 
 /** Renders a final cut (src/media/stitch.ts, with the ffmpeg binaries bound by the composition root). */
@@ -122,7 +123,7 @@ class ProductionRun {
   #qc: QcOutcome | undefined;
   /** The cut of each rendition the lock records: the last lock's, then what this run made. */
   #cuts: RenditionCuts = new Map();
-  /** Warnings found while making the film (captions read too fast). */
+  /** Warnings found while making the film (short clips and footage, captions read too fast). */
   #warnings: Diagnostic[] = [];
   /** Hashes and durations of footage and the final cut, by path, size and mtime (file-facts.ts). */
   #files: FileFacts | undefined;
@@ -300,10 +301,12 @@ class ProductionRun {
     this.#cut = { length: timeline.length };
     const overlaps = checkNarrationOverlap(production, timeline);
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
+    const short = shortMediaOutcome(production, timeline, await this.#sourceLengths());
+    if (short.errors.length > 0) return { reason: 'manifest', diagnostics: short.errors };
     const speech = await this.#speechTiming(timeline.narration);
     const assetPath = (id: string) => this.#assets.get(id)!.path;
-    this.#plans = production.renditions.map((rendition) => ({ rendition, plan: buildStitchPlan(this.#dag, timeline, assetPath, speech, rendition) }));
-    this.#warnings = distinctWarnings(this.#plans.flatMap(({ plan }) => readingSpeedDiagnostics(production, plan.captions?.warnings ?? [])));
+    this.#plans = production.renditions.map((rendition) => ({ rendition, plan: withShortMedia(buildStitchPlan(this.#dag, timeline, assetPath, speech, rendition), short.treatments) }));
+    this.#warnings = distinctWarnings([...short.warnings, ...this.#plans.flatMap(({ plan }) => readingSpeedDiagnostics(production, plan.captions?.warnings ?? []))]);
     const made: RenditionSummary[] = [];
     for (const { rendition, plan } of this.#plans) {
       const stitched = await this.#stitchRendition(rendition, plan, timeline.length);
@@ -369,6 +372,21 @@ class ProductionRun {
       stitcher: this.#options.stitchVersion,
       plan: { ...plan, clips: await withIds(plan.clips), narration: await withIds(plan.narration), cues: await withIds(plan.cues) },
     });
+  }
+
+  /**
+   * How long each scene's source lasts, by scene id: a generated clip's as its asset record says,
+   * footage's as ffprobe says (known from preflight: file-facts.ts probes it again only when changed).
+   */
+  async #sourceLengths(): Promise<Map<string, number>> {
+    const lengths = new Map<string, number>();
+    const { probeDuration, signal } = this.#options;
+    for (const scene of this.#dag.production.scenes) {
+      const length =
+        scene.kind === 'footage' ? await this.#files!.duration(scene.source, () => probeDuration(scene.source, signal)) : this.#assets.get(`clip:${scene.id}`)?.record.duration;
+      if (length !== undefined) lengths.set(scene.id, length);
+    }
+    return lengths;
   }
 
   /** Where each narration's speech is heard, by scene id (for the captions' timing); nothing without a detector. */

@@ -140,6 +140,24 @@ describe('caption track', () => {
     assert.equal(track.cues.map((c) => c.lines.join('')).join(''), text);
     assert.ok(track.cues.every((c) => c.lines.every((l) => !l.includes(' '))));
   });
+  test('cue times are whole frames, and a cue never outlasts max_duration by part of one', () => {
+    // 6.99 s at 30 fps is 209.7 frames: a cue may last 209 frames (6.9667 s), not 210 (7 s).
+    // One word drawn out over 12 s: its cue is held as long as it may be.
+    const text = 'Lanterns.';
+    const settings = { ...CAPTION_DEFAULTS, maxDuration: 6.99 };
+    for (const fps of [24, 30, 60]) {
+      const track = buildCaptionTrack([{ sceneId: 's', text, start: 23 / fps, duration: 12 }], settings, fps);
+      assert.ok(track.cues.length >= 1);
+      for (const cue of track.cues) {
+        for (const t of [cue.start, cue.end]) assert.ok(Math.abs(t * fps - Math.round(t * fps)) < 1e-6, `${t} s is not on a frame at ${fps} fps`);
+        assert.ok(cue.end - cue.start <= 6.99 + 1e-9, `cue lasts ${cue.end - cue.start} s`);
+      }
+      assert.ok(
+        track.cues.some((c) => Math.round((c.end - c.start) * fps) === Math.floor(6.99 * fps)),
+        `a cue takes the longest whole frames at ${fps} fps`,
+      );
+    }
+  });
   test('every word lies inside its cue', () => {
     const text = sentence.repeat(4).trim();
     const track = buildCaptionTrack([{ sceneId: 's', text, start: 2, duration: text.length / 16 }], CAPTION_DEFAULTS, FPS);

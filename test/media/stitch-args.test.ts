@@ -79,6 +79,68 @@ describe('frameTimeline', () => {
   });
 });
 
+describe('frameTimeline on one cumulative grid', () => {
+  it('30 clips of 1.01 s in exact seconds: each starts on round(start × fps), 727 frames in all, not 30 × 24', () => {
+    const t = frameTimeline(planOf(Array.from({ length: 30 }, () => ({ d: 1.01, t: 0 }))));
+    assert.equal(t.frames, 727);
+    assert.deepEqual(
+      t.clips.slice(0, 5).map((c) => [c.startFrame, c.frames]),
+      [
+        [0, 24],
+        [24, 24],
+        [48, 25],
+        [73, 24],
+        [97, 24],
+      ],
+    );
+    assert.equal(t.clips[29]!.startFrame, 703);
+  });
+  it('reads a plan already on the grid back frame for frame', () => {
+    // Starts and lengths as whole frames of 30 fps, as src/plan/timeline.ts makes them.
+    const fps = 30;
+    const frames = [31, 29, 45, 30];
+    const overlaps = [10, 0, 9];
+    let start = 0;
+    const clips: StitchClip[] = frames.map((f, i) => {
+      const x = overlaps[i] ?? 0;
+      const clip = {
+        id: `s${i}`,
+        file: `/in/${i}.mp4`,
+        inPoint: 0,
+        duration: f / fps,
+        start: start / fps,
+        transition: x > 0 ? { type: 'wipeleft', duration: x / fps } : { type: 'cut', duration: 0 },
+      };
+      start += f - x;
+      return clip;
+    });
+    const plan = { ...planOf([{ d: 1, t: 0 }]), output: { ...planOf([]).output, fps }, clips, length: start / fps };
+    const t = frameTimeline(plan);
+    assert.deepEqual(
+      t.clips.map((c) => [c.startFrame, c.frames, c.transitionFrames]),
+      [
+        [0, 31, 10],
+        [21, 29, 0],
+        [50, 45, 9],
+        [86, 30, 0],
+      ],
+    );
+    assert.equal(t.frames, 116);
+  });
+  it('refuses a plan whose clips leave a gap, overlap at a cut, or overlap other than their transition', () => {
+    const good = planOf([
+      { d: 2, t: 0.5 },
+      { d: 2, t: 0 },
+      { d: 2, t: 0 },
+    ]);
+    const moved = (k: number, start: number): StitchPlan => ({ ...good, clips: good.clips.map((c, i) => (i === k ? { ...c, start } : c)) });
+    assert.throws(() => frameTimeline(moved(0, 0.5)), /clip s0 starts at 0.5 s, not at the start of the film/);
+    assert.throws(() => frameTimeline(moved(2, 3.6)), /clip s2 starts at 3.6 s, but clip s1 ends at 3.5 s with a cut/);
+    assert.throws(() => frameTimeline(moved(2, 3.4)), StitchPlanError);
+    assert.throws(() => frameTimeline(moved(1, 1)), /clip s1 starts at 1 s, but clip s0 ends at 2 s with a 0.5 s transition/);
+  });
+});
+
 describe('planPieces', () => {
   it('re-encodes one-second-aligned windows around transitions and copies the rest', () => {
     const pieces = planPieces(
@@ -359,7 +421,7 @@ describe('linear loudness', () => {
     assert.deepEqual(linearGain({ integrated: -Infinity, truePeak: -Infinity }, -16), { gain: 0, limit: false });
     assert.deepEqual(buildGainArgs('/w/mix.wav', { gain: 6.5, limit: false }, '/w/s.m4a').slice(4, 6), ['-af', 'volume=6.5dB']);
     const limited = buildGainArgs('/w/mix.wav', { gain: 6.5, limit: true }, '/w/s.m4a');
-    assert.match(limited[limited.indexOf('-af') + 1] ?? '', /^volume=6\.5dB,aresample=192000,alimiter=limit=0\.84140:.*level=0,aresample=48000$/);
+    assert.match(limited[limited.indexOf('-af') + 1] ?? '', /^volume=6\.5dB,aresample=192000,alimiter=limit=0\.84140:.*level=0:latency=1,aresample=48000$/);
   });
   it('accepts a result within 0.5 LU of the target and at or under −1 dBTP, else falls back', () => {
     assert.equal(meetsTarget({ integrated: -16.4, truePeak: -1.2 }, -16), true);

@@ -1,0 +1,33 @@
+/** Usage errors: exit 2 and a short hint, not the whole help (which buries the one line that matters). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { main } from '../../src/cli/main.js';
+
+async function cli(...args: string[]): Promise<{ code: number; error: string[]; out: string[] }> {
+  const out: string[] = [];
+  const error: string[] = [];
+  const code = await main(['node', 'mercadream-pipeline', ...args], { out: (l: string) => out.push(l), error: (l: string) => error.push(l) });
+  return { code, error, out };
+}
+
+for (const [what, args, says] of [
+  ['an unknown option', ['run', 'film.yaml', '--bogus'], "unknown option '--bogus'"],
+  ['an unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
+  ['a missing option value', ['worker', '--concurrency'], "option '--concurrency <n>' argument missing"],
+] as const) {
+  test(`${what} exits 2 with its one line and a hint, not the whole help`, async () => {
+    const r = await cli(...args);
+    assert.equal(r.code, EXIT.usage);
+    const text = r.error.join('\n');
+    assert.match(text, new RegExp(says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.match(text, /--help/);
+    assert.doesNotMatch(text, /Usage:|Options:/);
+  });
+}
+
+test('--help still prints the whole help and exits 0', async () => {
+  const r = await cli('run', '--help');
+  assert.equal(r.code, EXIT.ok);
+  assert.match(r.out.join('\n'), /Usage: mercadream-pipeline run/);
+});
