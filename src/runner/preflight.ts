@@ -52,11 +52,7 @@ export async function checkAllWritable(places: readonly WritablePlace[]): Promis
 /** The places one production writes: every rendition's folder (the final cut's), the lock file's, and its state folder. */
 export function productionPlaces(production: Production, lockPath: string, stateDir: string): WritablePlace[] {
   const folders = [...new Set([production.output.path, ...production.renditions.map((r) => r.path)].map((path) => dirname(path)))];
-  return [
-    ...folders.map((folder) => ({ what: 'final cut', folder })),
-    { what: 'lock file', folder: dirname(lockPath) },
-    { what: 'cache and work folder', folder: stateDir },
-  ];
+  return [...folders.map((folder) => ({ what: 'final cut', folder })), { what: 'lock file', folder: dirname(lockPath) }, { what: 'cache and work folder', folder: stateDir }];
 }
 
 /**

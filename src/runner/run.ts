@@ -305,7 +305,10 @@ class ProductionRun {
     if (short.errors.length > 0) return { reason: 'manifest', diagnostics: short.errors };
     const speech = await this.#speechTiming(timeline.narration);
     const assetPath = (id: string) => this.#assets.get(id)!.path;
-    this.#plans = production.renditions.map((rendition) => ({ rendition, plan: withShortMedia(buildStitchPlan(this.#dag, timeline, assetPath, speech, rendition), short.treatments) }));
+    this.#plans = production.renditions.map((rendition) => ({
+      rendition,
+      plan: withShortMedia(buildStitchPlan(this.#dag, timeline, assetPath, speech, rendition), short.treatments),
+    }));
     this.#warnings = distinctWarnings([...short.warnings, ...this.#plans.flatMap(({ plan }) => readingSpeedDiagnostics(production, plan.captions?.warnings ?? []))]);
     const made: RenditionSummary[] = [];
     for (const { rendition, plan } of this.#plans) {
