@@ -115,7 +115,7 @@ describe('renditions through the CLI', () => {
     );
   });
 
-  test('the three files have their sizes, the same length to the frame and the same loudness within 0.5 LU', async () => {
+  test('the three files have their sizes, the same length to the frame and the same loudness within 0.5 LU', async (t) => {
     const names = ['market.mp4', 'market-vertical.mp4', 'market-square.mp4'];
     const sizes = await Promise.all(
       names.map(async (name) => {
@@ -127,10 +127,11 @@ describe('renditions through the CLI', () => {
     const frames = await Promise.all(names.map((name) => videoFrameCount(file(name))));
     assert.deepEqual(frames, [LENGTH * FPS, LENGTH * FPS, LENGTH * FPS]);
     const loudness = await Promise.all(names.map(async (name) => (await ebur128(file(name))).integrated));
+    t.diagnostic(`frames ${frames.join(', ')}; integrated loudness ${loudness.join(', ')} LUFS`);
     assert.ok(Math.max(...loudness) - Math.min(...loudness) <= 0.5, `integrated loudness ${loudness.join(', ')} LUFS`);
   });
 
-  test('a fit scene in the 9:16 file: the bands around the picture are a blurred fill, not black and not a sharp crop', async () => {
+  test('a fit scene in the 9:16 file: the bands around the picture are a blurred fill, not black and not a sharp crop', async (t) => {
     const tall = file('market-vertical.mp4');
     const wide = file('market.mp4');
     const frame = await frameAt(tall, AT.fit);
@@ -144,15 +145,17 @@ describe('renditions through the CLI', () => {
       { file: tall, time: AT.fit, filter: 'crop=720:400:0:0' },
       { file: wide, time: AT.fit, filter: 'crop=405:720:437:0,scale=720:1280,crop=720:400:0:0' },
     );
+    t.diagnostic(`fitted picture SSIM ${fitted.ssim}; top band against a sharp centre crop SSIM ${sharp.ssim}`);
     assert.ok(sharp.ssim < 0.8, `top band against the 16:9 frame's centre: SSIM ${sharp.ssim}`);
   });
 
-  test('a crop scene with focus 0.2 keeps the left part of the 16:9 picture', async () => {
+  test('a crop scene with focus 0.2 keeps the left part of the 16:9 picture', async (t) => {
     const tall = file('market-vertical.mp4');
     const wide = file('market.mp4');
     // A 9:16 window on 1280x720 is 405 px wide, centred at 0.2 × 1280 = 256: x 53.5–458.5.
     const left = await frameSimilarity({ file: tall, time: AT.crop, filter: '' }, { file: wide, time: AT.crop, filter: 'crop=405:720:54:0,scale=720:1280' });
     const centre = await frameSimilarity({ file: tall, time: AT.crop, filter: '' }, { file: wide, time: AT.crop, filter: 'crop=405:720:437:0,scale=720:1280' });
+    t.diagnostic(`SSIM against the left crop ${left.ssim}, against the centre crop ${centre.ssim}`);
     assert.ok(left.ssim > 0.8, `left crop SSIM ${left.ssim}`);
     assert.ok(left.ssim > centre.ssim + 0.1, `left ${left.ssim} vs centre ${centre.ssim}`);
   });
