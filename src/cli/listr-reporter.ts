@@ -73,8 +73,11 @@ export function listrReporter(): Reporter {
       }
       if (event.type === 'stitch') {
         const p = pending.get('stitch');
-        if (p?.task && event.progress !== undefined) p.task.output = `${Math.round(event.progress)}% ${event.stage ?? ''}`;
-        if (event.state === 'done' || event.state === 'up-to-date') settle('stitch', true, event.state);
+        const rendition = event.rendition ? `${event.rendition}: ` : '';
+        if (p?.task && event.progress !== undefined) p.task.output = `${rendition}${Math.round(event.progress)}% ${event.stage ?? ''}`;
+        else if (p?.task && event.rendition) p.task.output = `${rendition}${event.state}`;
+        // With several renditions the stitch ends with the run (run-end settles it), not with the first rendition.
+        if ((event.state === 'done' || event.state === 'up-to-date') && !event.rendition) settle('stitch', true, event.state);
         if (event.state === 'failed') settle('stitch', false, event.failure ? describeFailure(event.failure) : 'failed');
         return;
       }

@@ -4,7 +4,8 @@
  */
 import { Option, type Command } from 'commander';
 import { apiIdentity } from './connect.js';
-import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type PaidPlan as PlanName } from '../manifest/index.js';
+import { formatDiagnosticWithSource, hasErrors, loadManifest, sourceLines, type PaidPlan as PlanName, type Production, type Rendition } from '../manifest/index.js';
+import { relative } from 'node:path';
 import { planProduction } from '../plan/index.js';
 import { estimatePlan } from '../runner/estimate.js';
 import { Projects } from '../runner/paths.js';
@@ -52,6 +53,7 @@ export async function planCommand(
           productions: plans.map((p) => ({
             name: p.name,
             plan: p.production.plan,
+            renditions: p.production.renditions.map((r) => renditionRow(p.production, r)),
             nodes: p.estimate.rows,
             computeUnits: { total: p.estimate.total, toSpend: p.estimate.toSpend, estimated: p.estimate.estimated },
           })),
@@ -63,16 +65,29 @@ export async function planCommand(
     );
     return EXIT.ok;
   }
-  for (const { name, production, estimate } of plans) {
-    terminal.out(`${name}: ${production.title} — ${production.plan} plan, ${production.output.resolution} ${production.output.fps} fps, via ${api}`);
-    for (const r of estimate.rows) {
-      const deps = r.dependsOn.length && r.node !== 'stitch' ? ` (after ${r.dependsOn.join(', ')})` : '';
-      const units = r.node === 'stitch' ? '' : `${r.computeUnits} CU${r.estimated ? '*' : ''}`;
-      terminal.out(`  ${r.node.padEnd(28)} ${r.status.padEnd(12)} ${units.padStart(7)}${deps}`);
-    }
-  }
+  for (const { name, production, estimate } of plans) for (const line of planLines(name, production, estimate, api)) terminal.out(line);
   terminal.out(`compute units: ${toSpend} to spend, ${total} in all${estimated ? ' (* estimated from the narration length: `auto` scenes depend on the speech)' : ''}`);
   return EXIT.ok;
+}
+
+/** The text of one production's plan: its settings, its renditions, and every node with its status and cost. */
+function planLines(name: string, production: Production, estimate: Awaited<ReturnType<typeof estimatePlan>>, api: string): string[] {
+  const lines = [`${name}: ${production.title} — ${production.plan} plan, ${production.output.resolution} ${production.output.fps} fps, via ${api}`];
+  for (const r of production.renditions.map((one) => renditionRow(production, one))) {
+    lines.push(`  rendition ${r.name.padEnd(18)} ${`${r.width}x${r.height}`.padEnd(10)} ${r.reframe.padEnd(5)} ${r.subtitles.padEnd(8)} ${r.path}`);
+  }
+  for (const r of estimate.rows) {
+    const deps = r.dependsOn.length && r.node !== 'stitch' ? ` (after ${r.dependsOn.join(', ')})` : '';
+    const units = r.node === 'stitch' ? '' : `${r.computeUnits} CU${r.estimated ? '*' : ''}`;
+    lines.push(`  ${r.node.padEnd(28)} ${r.status.padEnd(12)} ${units.padStart(7)}${deps}`);
+  }
+  return lines;
+}
+
+/** What `plan` shows of a rendition: its name, file (relative to the manifest's folder), frame, default reframe and subtitles. */
+function renditionRow(production: Production, r: Rendition): { name: string; path: string; width: number; height: number; reframe: string; subtitles: string } {
+  const path = relative(production.baseDir, r.path).split('\\').join('/');
+  return { name: r.name, path, width: r.width, height: r.height, reframe: r.reframe, subtitles: r.subtitles };
 }
 
 /** Registers `plan`. */

@@ -7,6 +7,7 @@ import type { MatrixValue } from '../manifest/production.js';
 import type { BatchResult } from '../runner/batch.js';
 import { formatVerdict, type QcSummary } from '../qc/verdict.js';
 import type { RunFailure } from '../runner/failure.js';
+import type { RenditionSummary } from '../runner/events.js';
 import { describeFailure } from './failure-text.js';
 
 /** The JSON report (see schemas/report.schema.json). */
@@ -23,6 +24,8 @@ export interface RunReport {
     status: 'done' | 'failed';
     output?: string;
     length?: number;
+    /** Every rendition made, for a manifest with `outputs:` (src/runner/events.ts RenditionSummary). */
+    renditions?: readonly RenditionSummary[];
     generated: number;
     cached: number;
     refetched: number;
@@ -61,6 +64,7 @@ export function buildReport(
       status: s.ok ? ('done' as const) : ('failed' as const),
       ...(s.output ? { output: s.output } : {}),
       ...(s.length !== undefined ? { length: Math.round(s.length * 1000) / 1000 } : {}),
+      ...(s.renditions ? { renditions: s.renditions } : {}),
       generated: s.generated,
       cached: s.cached,
       refetched: s.refetched,
@@ -122,7 +126,7 @@ export function toJUnit(report: RunReport, seconds: number): string {
     const out = [
       ...(p.status === 'done'
         ? [
-            `final cut ${p.output ?? ''}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached${p.shared ? `, ${p.shared} shared with an earlier production` : ''}, ${p.computeUnits} compute units`,
+            `final cut ${p.renditions ? p.renditions.map((r) => r.output).join(', ') : (p.output ?? '')}, ${p.length ?? 0} s; ${p.generated} generated, ${p.cached} cached${p.shared ? `, ${p.shared} shared with an earlier production` : ''}, ${p.computeUnits} compute units`,
           ]
         : []),
       ...(p.qc ? [`quality control: ${p.qc.status}`, ...p.qc.verdicts.map(formatVerdict)] : []),

@@ -65,15 +65,8 @@ export function plainReporter(terminal: Terminal): Reporter {
           terminal.error(`  retrying in ${(event.delayMs / 1000).toFixed(1)} s: ${event.message}`);
           return;
         case 'stitch': {
-          if (event.state === 'progress') {
-            const p = Math.floor((event.progress ?? 0) / 10) * 10;
-            if ((lastProgress.get('stitch') ?? -1) >= p) return;
-            lastProgress.set('stitch', p);
-            terminal.error(`  ${'stitch'.padEnd(24)} ${p}%${event.stage ? ` (${event.stage})` : ''}`);
-            return;
-          }
-          if (event.failure?.reason === 'interrupted') return;
-          terminal.error(`  ${'stitch'.padEnd(24)} ${event.state}${event.failure ? ` ${describeFailure(event.failure)}` : ''}`);
+          const line = stitchLine(event, lastProgress);
+          if (line) terminal.error(line);
           return;
         }
         case 'qc':
@@ -94,6 +87,19 @@ export function plainReporter(terminal: Terminal): Reporter {
   };
 }
 
+/** The plain line of a stitch event (naming its rendition when there are several), or none: progress only every 10 %, an interruption not at all. */
+function stitchLine(event: Extract<RunEvent, { type: 'stitch' }>, lastProgress: Map<string, number>): string | undefined {
+  const label = event.rendition ? `stitch ${event.rendition}` : 'stitch';
+  if (event.state === 'progress') {
+    const p = Math.floor((event.progress ?? 0) / 10) * 10;
+    if ((lastProgress.get(label) ?? -1) >= p) return undefined;
+    lastProgress.set(label, p);
+    return `  ${label.padEnd(24)} ${p}%${event.stage ? ` (${event.stage})` : ''}`;
+  }
+  if (event.failure?.reason === 'interrupted') return undefined;
+  return `  ${label.padEnd(24)} ${event.state}${event.failure ? ` ${describeFailure(event.failure)}` : ''}`;
+}
+
 /** The closing summary, one block per production. */
 export function formatSummary(summary: RunSummary, verbose = false): string[] {
   const lines = [
@@ -104,7 +110,9 @@ export function formatSummary(summary: RunSummary, verbose = false): string[] {
   if (summary.length !== undefined) lines.push(`  film length: ${summary.length.toFixed(2)} s`);
   const retried = summary.assets?.filter((a) => a.attempt > 1) ?? [];
   if (retried.length > 0) lines.push(`  made again after a failed job: ${retried.map((a) => `${a.node} (attempt ${a.attempt})`).join(', ')}`);
-  if (summary.output) lines.push(`  final cut: ${summary.output}${summary.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
+  if (summary.renditions) {
+    for (const r of summary.renditions) lines.push(`  rendition ${r.name} (${r.width}x${r.height}): ${r.output}${r.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
+  } else if (summary.output) lines.push(`  final cut: ${summary.output}${summary.cutUpToDate ? ' (up to date, not rendered again)' : ''}`);
   if (summary.qc) {
     lines.push(`  quality control: ${summary.qc.status} (${qcCounts(summary.qc)})`);
     // The QC failure's own line lists the failed checks; the others are listed here.

@@ -100,6 +100,12 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
     terminal.error('error: --out names one file, but this run makes several films');
     return EXIT.usage;
   }
+  if (options.out && (productions[0]?.production.renditions.length ?? 0) > 1) {
+    terminal.error(
+      `error: --out names one file, but this film is delivered as ${productions[0]!.production.renditions.length} renditions (outputs:); set their paths in the manifest`,
+    );
+    return EXIT.usage;
+  }
   if (productions.length === 0) return finishEarly(loaded, options, deps);
   if (options.queue) return sendToFleet(loaded, options, deps);
   if (options.out) {
@@ -108,7 +114,7 @@ export async function runCommand(inputs: readonly string[], options: RunCommandO
       terminal.error(`error: --out ${problem}`);
       return EXIT.usage;
     }
-    productions[0]!.production = { ...productions[0]!.production, output: { ...productions[0]!.production.output, path: resolve(options.out) } };
+    productions[0]!.production = withOutputPath(productions[0]!.production, resolve(options.out));
   }
 
   const ready = await preflight(options, deps.env);
@@ -200,7 +206,7 @@ async function writableProductions(loaded: LoadedInputs, projects: Projects): Pr
  * an invalid manifest does (its diagnostics printed here); warnings are printed and it goes on.
  */
 async function drawableProductions(loaded: LoadedInputs, terminal: Terminal): Promise<LoadedInputs> {
-  if (!loaded.productions.some((p) => p.production.output.subtitles === 'burn')) return loaded;
+  if (!loaded.productions.some((p) => p.production.renditions.some((r) => r.subtitles === 'burn'))) return loaded;
   const fonts = await installedFonts();
   const productions: NamedProduction[] = [];
   const invalid = [...loaded.invalid];
@@ -574,6 +580,11 @@ export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch'
     qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),
     review: writeReview,
   };
+}
+
+/** The production of a film with one rendition, written to `path` (`--out`) instead of its manifest's path. */
+function withOutputPath(production: Production, path: string): Production {
+  return { ...production, output: { ...production.output, path }, renditions: production.renditions.map((r) => ({ ...r, path })) };
 }
 
 /**

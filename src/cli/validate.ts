@@ -24,7 +24,7 @@ export interface ValidationReport {
  * a film burns its captions); `fonts` carries fontconfig's answer between files.
  */
 async function fontDiagnostics(productions: readonly Production[], fonts: { list?: InstalledFont[] | undefined; asked?: boolean }): Promise<Diagnostic[]> {
-  if (!productions.some((p) => p.output.subtitles === 'burn')) return [];
+  if (!productions.some((p) => p.renditions.some((r) => r.subtitles === 'burn'))) return [];
   if (!fonts.asked) {
     fonts.list = await installedFonts();
     fonts.asked = true;

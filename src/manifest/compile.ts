@@ -177,16 +177,18 @@ function distinctOutputs(source: ManifestSource, productions: readonly Productio
   const seen = new Map<string, Production>();
   const valid: Production[] = [];
   for (const p of productions) {
-    const first = seen.get(p.output.path);
-    if (!first) {
-      seen.set(p.output.path, p);
+    // Every rendition's file counts (a manifest with `outputs:` writes several).
+    const taken = p.renditions.find((r) => seen.has(r.path));
+    const first = taken && seen.get(taken.path);
+    if (!taken || !first) {
+      for (const r of p.renditions) seen.set(r.path, p);
       valid.push(p);
       continue;
     }
     const clash = source.diagnostic(
-      '/output/path',
+      `${taken.pointer}/path`,
       'matrix-output-unique',
-      `output.path is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`,
+      `${taken.pointer === '/output' ? 'output.path' : `outputs[${taken.pointer.split('/').pop()}].path`} is the same for [matrix: ${describeCombination(first.matrix ?? {})}] and [matrix: ${describeCombination(p.matrix ?? {})}]`,
       {
         hint: 'put a matrix value in it, e.g. out/${{ matrix.city }}.mp4',
       },

@@ -95,6 +95,15 @@ export const FILM_SCHEMA = {
         }
       }
     },
+    "outputs": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 10,
+      "description": "Several renditions of the one film, each its own file: for example 16:9 for YouTube, 9:16 for Shorts and Reels, 1:1 and 4:5 for feeds. The assets are made once and shared, and the sound is mixed and loudness-normalized once for all. Use instead of output's path, resolution, subtitles and captions; output may then still set the film-wide fps and loudness.",
+      "items": {
+        "$ref": "#/$defs/rendition"
+      }
+    },
     "defaults": {
       "type": "object",
       "additionalProperties": false,
@@ -162,6 +171,70 @@ export const FILM_SCHEMA = {
     }
   },
   "$defs": {
+    "rendition": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "path"
+      ],
+      "description": "One rendition of the film: its file, frame shape and size, how pictures of another shape are reframed, and its own captions.",
+      "properties": {
+        "name": {
+          "$ref": "#/$defs/id",
+          "description": "Name of the rendition in the lock file, the report and `plan`. Default: its aspect with x for the colon (9x16), or its size (1080x1350), numbered from -2 when two renditions would share a name."
+        },
+        "path": {
+          "type": "string",
+          "minLength": 1,
+          "pattern": "\\.(mp4|mov|mkv)$",
+          "patternErrorMessage": "must end in .mp4, .mov or .mkv",
+          "description": "Where the rendition is written (.mp4, .mov or .mkv), relative to the manifest's folder; it may not leave that folder, and no two renditions may share a file or their caption sidecars (the same path without its extension)."
+        },
+        "aspect": {
+          "enum": [
+            "16:9",
+            "9:16",
+            "1:1",
+            "4:5"
+          ],
+          "description": "Frame shape, width:height: 16:9 (landscape), 9:16 (vertical: Shorts, Reels, TikTok), 1:1 (square) or 4:5 (portrait feed). Default: 16:9."
+        },
+        "resolution": {
+          "enum": [
+            "720p",
+            "1080p",
+            "4k",
+            "8k"
+          ],
+          "description": "The frame's short side: 720p = 720 (1280×720 at 16:9, 720×1280 at 9:16, 720×720 at 1:1, 720×900 at 4:5), 1080p = 1080, 4k = 2160, 8k = 4320. Must be within the plan's maximum. Default: the plan's maximum, capped at 4k."
+        },
+        "size": {
+          "type": "string",
+          "pattern": "^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$",
+          "patternErrorMessage": "must be a frame size in pixels, width x height, like 1080x1350",
+          "description": "An explicit frame size in pixels, width x height (1080x1350), instead of aspect and resolution. Both must be even, and neither side may exceed the plan's largest frame (its long side for the width or height, its short side for the other)."
+        },
+        "reframe": {
+          "enum": [
+            "fit",
+            "crop",
+            "pad"
+          ],
+          "description": "How a picture of another shape fills the frame: fit (scaled to fit, the rest filled with a blurred, darkened copy of the picture: the social-video look), crop (scaled to fill, the middle kept; a scene's focus moves it) or pad (scaled to fit, bars). A scene's own reframe wins. Default: pad for 16:9, fit for every other shape."
+        },
+        "subtitles": {
+          "enum": [
+            "none",
+            "sidecar",
+            "burn"
+          ],
+          "description": "Subtitles of this rendition: none; sidecar (an .srt, a .vtt and a .words.json file beside it); or burn (drawn into the picture, above the bottom 20% in renditions taller than wide, where platform controls cover the picture). Default: sidecar."
+        },
+        "captions": {
+          "$ref": "#/$defs/captions"
+        }
+      }
+    },
     "id": {
       "type": "string",
       "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
@@ -277,6 +350,21 @@ export const FILM_SCHEMA = {
           "type": "string",
           "minLength": 1,
           "description": "A local video file used instead of a generated clip, relative to the manifest's folder. Give either prompt or source."
+        },
+        "reframe": {
+          "enum": [
+            "fit",
+            "crop",
+            "pad"
+          ],
+          "description": "How this scene's picture is reframed in renditions of another shape (see outputs[].reframe), overriding each rendition's own. Default: the rendition's."
+        },
+        "focus": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 1,
+          "x-unit": "fraction of the picture's width",
+          "description": "Where a crop keeps the picture, horizontally, as a fraction of the picture's width, 0 to 1: 0 keeps the left edge, 0.5 the middle, 1 the right edge (for subjects off centre). Used where the scene is cropped. Default: 0.5."
         },
         "duration": {
           "anyOf": [

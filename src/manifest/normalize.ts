@@ -14,6 +14,8 @@ import {
   type OutputSettings,
   type Production,
   type PaidPlan,
+  type Reframe,
+  type Rendition,
   type Scene,
   type ShortMediaPolicy,
   type SubtitleMode,
@@ -24,6 +26,7 @@ import {
 } from './production.js';
 import type { QcSettings, UntaggedColour } from '../qc/thresholds.js';
 import type { ManifestSource } from './source.js';
+import { clipResolution, normalizeRenditions, singleRendition, type RenditionData } from './renditions.js';
 
 /** The manifest's shape once the schema has accepted it (see film-schema.ts). */
 interface TransitionData {
@@ -44,6 +47,8 @@ interface SceneData {
   style?: string;
   narration?: string | NarrationData;
   transition?: TransitionData;
+  reframe?: Reframe;
+  focus?: number;
   short_media?: ShortMediaPolicy;
 }
 interface CueData {
@@ -75,6 +80,7 @@ export interface ManifestData {
   title?: string;
   plan?: PaidPlan;
   output?: { path?: string; resolution?: Resolution; fps?: number; loudness?: number; subtitles?: SubtitleMode; captions?: CaptionData };
+  outputs?: RenditionData[];
   defaults?: { style?: string; voice?: string; transition?: TransitionData; short_media?: ShortMediaPolicy };
   scenes: SceneData[];
   score?: CueData[];
@@ -110,14 +116,7 @@ export function defaultResolution(plan: PaidPlan): Resolution {
 export function normalize(source: ManifestSource, data: ManifestData, context: NormalizeContext): Production {
   const plan = context.plan ?? data.plan ?? DEFAULTS.plan;
   const base = manifestStem(source.file);
-  const output: OutputSettings = {
-    path: resolvePath(context.baseDir, data.output?.path ?? `out/${base}.mp4`),
-    resolution: data.output?.resolution ?? defaultResolution(plan),
-    fps: data.output?.fps ?? DEFAULTS.fps,
-    loudness: data.output?.loudness ?? DEFAULTS.loudness,
-    subtitles: data.output?.subtitles ?? DEFAULTS.subtitles,
-    captions: normalizeCaptions(data.output?.captions),
-  };
+  const { output, renditions } = normalizeOutputs(data, plan, context.baseDir, base);
   const ids = assignIds(
     data.scenes.map((s) => s.id),
     'scene',
@@ -134,6 +133,8 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
       transition: isLast ? CUT : normalizeTransition(scene.transition, data.defaults?.transition),
       shortMedia: scene.short_media ?? data.defaults?.short_media ?? DEFAULTS.shortMedia,
       ...(narration ? { narration } : {}),
+      ...(scene.reframe ? { reframe: scene.reframe } : {}),
+      ...(scene.focus === undefined ? {} : { focus: scene.focus }),
     } as const;
     if (scene.source !== undefined && scene.prompt === undefined) {
       return { ...common, kind: 'footage', source: resolvePath(context.baseDir, scene.source) };
@@ -160,7 +161,35 @@ export function normalize(source: ManifestSource, data: ManifestData, context: N
     fadeOut: cue.fade_out ?? DEFAULTS.cueFadeOut,
   }));
   const qc = data.qc ? { qc: normalizeQc(data.qc) } : {};
-  return { file: source.file, baseDir: context.baseDir, title: data.title ?? base, plan, output, scenes, score, source, ...qc };
+  return { file: source.file, baseDir: context.baseDir, title: data.title ?? base, plan, output, renditions, scenes, score, source, ...qc };
+}
+
+/**
+ * The film-wide output settings and the renditions: `output:` alone is one 16:9 rendition; with
+ * `outputs:`, output keeps fps and loudness, its path, subtitles and captions are the first
+ * rendition's, and its resolution is the one the clips are requested at (clipResolution).
+ */
+function normalizeOutputs(data: ManifestData, plan: PaidPlan, baseDir: string, base: string): { output: OutputSettings; renditions: Rendition[] } {
+  const film = { fps: data.output?.fps ?? DEFAULTS.fps, loudness: data.output?.loudness ?? DEFAULTS.loudness };
+  if (data.outputs === undefined) {
+    const output: OutputSettings = {
+      path: resolvePath(baseDir, data.output?.path ?? `out/${base}.mp4`),
+      resolution: data.output?.resolution ?? defaultResolution(plan),
+      ...film,
+      subtitles: data.output?.subtitles ?? DEFAULTS.subtitles,
+      captions: normalizeCaptions(data.output?.captions),
+    };
+    return { output, renditions: [singleRendition(output)] };
+  }
+  const renditions = normalizeRenditions(data.outputs, {
+    defaultResolution: defaultResolution(plan),
+    resolvePath: (path) => resolvePath(baseDir, path),
+    captions: normalizeCaptions,
+    subtitles: DEFAULTS.subtitles,
+  });
+  const first = renditions[0]!;
+  const output: OutputSettings = { path: first.path, resolution: clipResolution(renditions, plan), ...film, subtitles: first.subtitles, captions: first.captions };
+  return { output, renditions };
 }
 
 /** The `qc:` block with the code's names; only what the manifest sets (resolveThresholds adds the defaults). */

@@ -79,6 +79,10 @@ interface SceneCommon {
   readonly narration?: Narration;
   /** Transition into the next scene; the last scene's is always a cut. */
   readonly transition: Transition;
+  /** How the scene is reframed in renditions of another shape; absent = each rendition's own `reframe`. */
+  readonly reframe?: Reframe;
+  /** Horizontal centre of a crop, 0 (left edge) – 1 (right edge); absent = 0.5. */
+  readonly focus?: number;
   /** What to do when its clip or footage is shorter than the scene (`short_media`). */
   readonly shortMedia: ShortMediaPolicy;
 }
@@ -143,7 +147,16 @@ export interface Production {
   readonly baseDir: string;
   readonly title: string;
   readonly plan: PaidPlan;
+  /**
+   * The film-wide settings: fps, loudness, and the resolution every clip is requested at; with
+   * `outputs:`, path, subtitles and captions are the first rendition's.
+   */
   readonly output: OutputSettings;
+  /**
+   * Every file the film is delivered as, in manifest order, at least one: `output:` alone is one
+   * rendition (16:9 at output.resolution, reframe pad), `outputs:` one per entry.
+   */
+  readonly renditions: readonly Rendition[];
   readonly scenes: readonly Scene[];
   readonly score: readonly Cue[];
   /** The manifest text and parse tree, for diagnostics of later stages. */
@@ -178,3 +191,42 @@ export const DEFAULTS = {
   cueFadeOut: 2,
   shortMedia: 'hold',
 } as const;
+
+/** Frame shapes a rendition may have, width:height. */
+export const ASPECTS = ['16:9', '9:16', '1:1', '4:5'] as const;
+export type Aspect = (typeof ASPECTS)[number];
+
+/**
+ * How a picture of another shape fills a rendition's frame: `fit` (scaled to fit over a blurred,
+ * darkened copy of itself), `crop` (scaled to fill, the part at the scene's focus kept) or `pad`
+ * (scaled to fit, bars).
+ */
+export type Reframe = 'fit' | 'crop' | 'pad';
+
+/**
+ * One file the film is delivered as (`outputs[k]`, or the single `output:`). fps and loudness
+ * are film-wide (Production.output): one frame grid and one sound serve every rendition.
+ */
+export interface Rendition {
+  /** Its name in the lock file, the report and `plan` (`9x16`). */
+  readonly name: string;
+  /** JSON pointer of its entry (`/outputs/1`; `/output` for the single output). */
+  readonly pointer: string;
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** Its shape, when given by aspect and resolution (absent for an explicit `size`). */
+  readonly aspect?: Aspect;
+  /** Frame size in pixels (even, unless the manifest's `size` is odd: a diagnostic then). */
+  readonly width: number;
+  readonly height: number;
+  /** The default reframe of its scenes; a scene's own wins. */
+  readonly reframe: Reframe;
+  readonly subtitles: SubtitleMode;
+  /** How its captions are cut, timed and drawn. */
+  readonly captions: CaptionSettings;
+  /**
+   * Fraction of the frame's height at the bottom that captions stay above: 0.2 for a frame
+   * taller than wide (the platform controls of Shorts, Reels and TikTok cover it), else 0.
+   */
+  readonly captionSafeBottom: number;
+}

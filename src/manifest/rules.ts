@@ -10,6 +10,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { isInside, scenePointer, type ManifestData } from './normalize.js';
 import type { Production } from './production.js';
 import { didYouMean } from './schema.js';
+import { RENDITION_RULES } from './rendition-rules.js';
 
 /** A scene is at most one clip long: the API's longest clip, seconds. */
 export const MAX_SCENE_SECONDS = MAX_CLIP_SECONDS;
@@ -248,14 +249,16 @@ const narrationStartsInScene: Rule = {
 const outputIsNotASource: Rule = {
   name: 'output-is-not-a-source',
   check(p) {
-    return p.scenes.flatMap((s) =>
-      s.kind === 'footage' && s.source === p.output.path
-        ? [
-            p.source.diagnostic('/output/path', this.name, `output.path is the footage of scene \`${s.id}\`: rendering would overwrite it`, {
-              hint: 'write the final cut to another file',
-            }),
-          ]
-        : [],
+    return p.renditions.flatMap((r) =>
+      p.scenes.flatMap((s) =>
+        s.kind === 'footage' && s.source === r.path
+          ? [
+              p.source.diagnostic(`${r.pointer}/path`, this.name, `${pathName(r.pointer)} is the footage of scene \`${s.id}\`: rendering would overwrite it`, {
+                hint: 'write the final cut to another file',
+              }),
+            ]
+          : [],
+      ),
     );
   },
 };
@@ -302,7 +305,7 @@ const pathsAreFileNames: Rule = {
           ]
         : [];
     return [
-      ...refuse('/output/path', 'output.path', data.output?.path === undefined ? undefined : p.output.path),
+      ...p.renditions.flatMap((r) => refuse(`${r.pointer}/path`, pathName(r.pointer), data.output?.path === undefined && !data.outputs ? undefined : r.path)),
       ...p.scenes.flatMap((s) => (s.kind === 'footage' ? refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`, s.source) : [])),
     ];
   },
@@ -322,7 +325,7 @@ const pathsStayInside: Rule = {
           hint: 'a manifest may only read and write inside its own folder; move the file there (a path given on the command line may go anywhere)',
         }),
       );
-    if (!inside(p.output.path)) refuse('/output/path', 'output.path');
+    for (const r of p.renditions) if (!inside(r.path)) refuse(`${r.pointer}/path`, pathName(r.pointer));
     for (const s of p.scenes) if (s.kind === 'footage' && !inside(s.source)) refuse(scenePointer(s.index, 'source'), `scenes[${s.index}].source`);
     return out;
   },
@@ -412,6 +415,7 @@ export const RULES: readonly Rule[] = [
   knownStylesAndVoices,
   heldScenesExist,
   narrationHasNoControlCharacters,
+  ...RENDITION_RULES,
 ];
 
 /** Runs every rule and returns what they found. */
@@ -429,6 +433,11 @@ function duplicates(values: readonly string[]): Array<[number, number]> {
     else out.push([seen, i]);
   });
   return out;
+}
+
+/** `output.path`, or `outputs[1].path`, from a rendition's pointer. */
+function pathName(pointer: string): string {
+  return `${pointer.slice(1).replace(/\/(\d+)$/, '[$1]')}.path`;
 }
 
 /** Seconds to at most 4 decimals: 1/24 → `0.0417`. */

@@ -5,7 +5,7 @@
 import { buildCaptionTrack } from '../captions/track.js';
 import type { SpeechTiming } from '../captions/timing.js';
 import type { StitchPlan } from '../media/stitch-types.js';
-import { FRAME_SIZE } from '../vocabulary/catalog.js';
+import type { Production, Rendition, Scene } from '../manifest/production.js';
 import type { ProductionDag } from './dag.js';
 import { MUSIC_CROSSFADE, type Timeline } from './timeline.js';
 
@@ -14,29 +14,26 @@ import { MUSIC_CROSSFADE, type Timeline } from './timeline.js';
  * @param timeline its timeline, once every speech duration is known
  * @param assetPath the file of a generated node's asset (`clip:<scene>`, `speech:<scene>`, `music:<cue>#k`)
  * @param speech what is known of each narration's audio, by scene id (its pauses; word timestamps), for the captions
+ * @param rendition the file to render (default: the first); every rendition's plan has the same timeline and sound
  */
-export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPath: (nodeId: string) => string, speech: ReadonlyMap<string, SpeechTiming> = new Map()): StitchPlan {
+export function buildStitchPlan(
+  dag: ProductionDag,
+  timeline: Timeline,
+  assetPath: (nodeId: string) => string,
+  speech: ReadonlyMap<string, SpeechTiming> = new Map(),
+  rendition: Rendition = dag.production.renditions[0]!,
+): StitchPlan {
   const { production } = dag;
-  const { width, height } = FRAME_SIZE[production.output.resolution];
   const sceneById = new Map(production.scenes.map((s) => [s.id, s]));
   return {
-    output: {
-      path: production.output.path,
-      width,
-      height,
-      fps: production.output.fps,
-      loudness: production.output.loudness,
-      subtitles: production.output.subtitles,
-      captions: production.output.captions,
-      title: production.title,
-    },
+    output: renditionOutput(production, rendition),
     length: timeline.length,
     captions: buildCaptionTrack(
       timeline.narration.map((n) => {
         const timing = speech.get(n.sceneId);
         return { sceneId: n.sceneId, text: sceneById.get(n.sceneId)!.narration!.text, start: n.start, duration: n.duration, ...(timing ? { timing } : {}) };
       }),
-      production.output.captions,
+      rendition.captions,
       production.output.fps,
     ),
     clips: timeline.scenes.map((t) => {
@@ -49,6 +46,7 @@ export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPat
         duration: t.duration,
         start: t.start,
         transition: t.transition > 0 ? { type: scene.transition.type, duration: t.transition } : { type: 'cut', duration: 0 },
+        ...clipReframe(scene, rendition),
       };
     }),
     narration: timeline.narration.map((n) => ({
@@ -74,4 +72,30 @@ export function buildStitchPlan(dag: ProductionDag, timeline: Timeline, assetPat
       }));
     }),
   };
+}
+
+/** The stitch output of one rendition: its file, frame, subtitles and captions; fps and loudness are the film's. */
+function renditionOutput(production: Production, rendition: Rendition): StitchPlan['output'] {
+  return {
+    path: rendition.path,
+    width: rendition.width,
+    height: rendition.height,
+    fps: production.output.fps,
+    loudness: production.output.loudness,
+    subtitles: rendition.subtitles,
+    captions: rendition.captions,
+    title: production.title,
+    ...(rendition.captionSafeBottom > 0 ? { captionSafeBottom: rendition.captionSafeBottom } : {}),
+  };
+}
+
+/**
+ * A clip's reframe: the scene's own, else the rendition's. The single `output:` of a manifest
+ * without `outputs:` says nothing unless the scene does (its plans, and so its cuts' input
+ * hashes, stay as they were before renditions); focus only where the scene is cropped.
+ */
+function clipReframe(scene: Scene, rendition: Rendition): { reframe?: { mode: Rendition['reframe']; focus?: number } } {
+  if (scene.reframe === undefined && rendition.pointer === '/output') return {};
+  const mode = scene.reframe ?? rendition.reframe;
+  return { reframe: { mode, ...(mode === 'crop' && scene.focus !== undefined ? { focus: scene.focus } : {}) } };
 }

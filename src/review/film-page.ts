@@ -4,6 +4,7 @@
  * scene and per transition; the timeline lanes; the loudness graph; the cost. Pure: data in, a
  * hast tree out (every text from a manifest is a text node or attribute, escaped on output).
  */
+import { basename } from 'node:path';
 import type { Element, Root } from 'hast';
 import { h } from 'hastscript';
 import type { QcFilm } from '../qc/film.js';
@@ -137,6 +138,11 @@ function costTable(summary: RunSummary): Element {
     ['fetched again from the Vault', String(summary.refetched)],
     ['API requests', String(summary.requests)],
     ['final cut', summary.cutUpToDate ? 'up to date, not rendered again' : 'rendered in this run'],
+    // Every rendition's file, named as the page sits beside them (the page shows the first).
+    ...(summary.renditions ?? []).map((r): [string, string] => [
+      `rendition ${r.name} (${r.width}x${r.height})`,
+      `${basename(r.output)}${r.cutUpToDate ? ', up to date' : ', rendered in this run'}`,
+    ]),
     ...(summary.assets ?? []).map((a): [string, string] => [a.node, `${a.via}${a.attempt > 1 ? ` (attempt ${a.attempt})` : ''}`]),
   ];
   return h(

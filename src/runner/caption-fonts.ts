@@ -5,7 +5,7 @@
  * those with its own fonts).
  */
 import type { Diagnostic } from '../manifest/diagnostic.js';
-import type { Production } from '../manifest/production.js';
+import type { Production, Rendition } from '../manifest/production.js';
 import { missingGlyphs, type InstalledFont, type MissingGlyph } from '../media/fonts.js';
 
 /** `“東” (U+6771)`. */
@@ -26,12 +26,21 @@ function hintFor(missing: readonly MissingGlyph[]): string {
  * Also a warning when the chosen font itself is not installed (fontconfig substitutes another).
  */
 export function captionFontDiagnostics(production: Production, fonts: readonly InstalledFont[] | undefined): Diagnostic[] {
-  if (production.output.subtitles !== 'burn') return [];
+  // Every rendition that burns its captions, each font once (renditions may draw in different fonts).
+  const burning = production.renditions.filter((r) => r.subtitles === 'burn');
+  const byFont = [...new Map(burning.map((r) => [r.captions.font.toLowerCase(), r])).values()];
+  const found = byFont.flatMap((r) => renditionFontDiagnostics(production, r, fonts));
+  const seen = new Set<string>();
+  return found.filter((d) => (seen.has(d.message) ? false : (seen.add(d.message), true)));
+}
+
+/** The font check of one rendition's burned captions (its font, and the glyphs of every narration). */
+function renditionFontDiagnostics(production: Production, rendition: Rendition, fonts: readonly InstalledFont[] | undefined): Diagnostic[] {
   const source = production.source;
   if (!fonts) {
     return [
       source.diagnostic(
-        '/output/subtitles',
+        `${rendition.pointer}/subtitles`,
         'caption-fonts-unchecked',
         'fontconfig (fc-list) is not installed: cannot check that the installed fonts draw every character of the burned captions',
         {
@@ -42,13 +51,18 @@ export function captionFontDiagnostics(production: Production, fonts: readonly I
     ];
   }
   const out: Diagnostic[] = [];
-  const font = production.output.captions.font;
+  const font = rendition.captions.font;
   if (!fonts.some((f) => f.family.toLowerCase() === font.toLowerCase())) {
     out.push(
-      source.diagnostic('/output/captions/font', 'caption-font-installed', `the caption font \`${font}\` is not installed; fontconfig will draw the captions in a substitute`, {
-        severity: 'warning',
-        hint: 'see `fc-list : family` for the installed families',
-      }),
+      source.diagnostic(
+        `${rendition.pointer}/captions/font`,
+        'caption-font-installed',
+        `the caption font \`${font}\` is not installed; fontconfig will draw the captions in a substitute`,
+        {
+          severity: 'warning',
+          hint: 'see `fc-list : family` for the installed families',
+        },
+      ),
     );
   }
   for (const scene of production.scenes) {

@@ -42,6 +42,8 @@ export type RunEvent =
   | {
       readonly type: 'stitch';
       readonly state: 'started' | 'progress' | 'up-to-date' | 'done' | 'failed';
+      /** The rendition being stitched, for a manifest with `outputs:` (absent for a single `output:`). */
+      readonly rendition?: string;
       readonly progress?: number;
       readonly stage?: string;
       readonly failure?: RunFailure;
@@ -98,8 +100,10 @@ export interface RunSummary {
   /** Film length, seconds. */
   readonly length?: number;
   readonly output?: string;
-  /** True when the final cut was up to date and not rendered again. */
+  /** True when the final cut (every rendition) was up to date and not rendered again. */
   readonly cutUpToDate?: boolean;
+  /** Every rendition made, for a manifest with `outputs:` (`output` is the first's path). */
+  readonly renditions?: readonly RenditionSummary[];
   /** Quality control of the final cut: the worst status and every verdict (absent with `--qc off` or without a cut). */
   readonly qc?: QcSummary;
   /** The review page written beside the cut. */
@@ -107,6 +111,18 @@ export interface RunSummary {
   /** Warnings about the made film, at their manifest place (captions that read too fast). */
   readonly warnings?: readonly Diagnostic[];
   readonly failure?: RunFailure;
+}
+
+/** One rendition of a finished run. */
+export interface RenditionSummary {
+  readonly name: string;
+  /** Absolute path of its file. */
+  readonly output: string;
+  /** Frame size, pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** True when it was up to date and not rendered again. */
+  readonly cutUpToDate: boolean;
 }
 
 /** A sink for events. */

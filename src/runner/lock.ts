@@ -40,7 +40,13 @@ export interface LockFile {
   /** Identity of the API that made the assets. */
   readonly api: string;
   readonly assets: Readonly<Record<Fingerprint, LockedAsset>>;
+  /** The first (or only) rendition's cut, as last rendered. */
   readonly final_cut?: LockedCut;
+  /**
+   * Every rendition's cut by rendition name, for a manifest with `outputs:` (the first is also
+   * `final_cut`); absent for a single `output:`, whose lock file is as it always was.
+   */
+  readonly renditions?: Readonly<Record<string, LockedCut>>;
 }
 
 /** Thrown for a lock file that exists but cannot be used. */

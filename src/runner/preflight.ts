@@ -49,13 +49,10 @@ export async function checkAllWritable(places: readonly WritablePlace[]): Promis
   return undefined;
 }
 
-/** The places one production writes: the final cut's folder, the lock file's, and its state folder. */
+/** The places one production writes: every rendition's folder (the final cut's), the lock file's, and its state folder. */
 export function productionPlaces(production: Production, lockPath: string, stateDir: string): WritablePlace[] {
-  return [
-    { what: 'final cut', folder: dirname(production.output.path) },
-    { what: 'lock file', folder: dirname(lockPath) },
-    { what: 'cache and work folder', folder: stateDir },
-  ];
+  const folders = [...new Set([production.output.path, ...production.renditions.map((r) => r.path)].map((path) => dirname(path)))];
+  return [...folders.map((folder) => ({ what: 'final cut', folder })), { what: 'lock file', folder: dirname(lockPath) }, { what: 'cache and work folder', folder: stateDir }];
 }
 
 /**

@@ -3,7 +3,7 @@
  * stitch plan and the manifest's `qc:` limits), the files to measure, and the injected steps
  * (src/media/qc/check-cut.ts and src/review/write.ts, bound by the CLI, the composition root).
  */
-import type { Production } from '../manifest/production.js';
+import type { Production, SubtitleMode } from '../manifest/production.js';
 import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
 import { frameTimeline } from '../media/stitch-timeline.js';
 import type { StitchPlan } from '../media/stitch-types.js';
@@ -51,14 +51,17 @@ export function qcFilmOf(plan: StitchPlan, production: Production): QcFilm {
     width: plan.output.width,
     height: plan.output.height,
     loudness: plan.output.loudness,
-    thresholds: resolveThresholds(production.qc, production.output.captions),
+    thresholds: resolveThresholds(production.qc, plan.output.captions ?? production.output.captions),
   };
 }
 
-/** Pure: the files of a production's cut: the cut and, with sidecar subtitles, the .srt (and .vtt for the player). */
-export function cutFilesOf(production: Production): CutFiles & { readonly vtt?: string } {
-  const cut = production.output.path;
-  if (production.output.subtitles !== 'sidecar') return { cut };
+/**
+ * Pure: the files of one cut (the production's `output`, or one rendition): the cut and, with
+ * sidecar subtitles, the .srt (and .vtt for the player).
+ */
+export function cutFilesOf(output: { readonly path: string; readonly subtitles: SubtitleMode }): CutFiles & { readonly vtt?: string } {
+  const cut = output.path;
+  if (output.subtitles !== 'sidecar') return { cut };
   const stem = cut.replace(/\.[^./\\]*$/, '');
   return { cut, captions: `${stem}.srt`, vtt: `${stem}.vtt` };
 }

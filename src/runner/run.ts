@@ -4,10 +4,10 @@
  * lock file. Each step returns a failure value or nothing; the run has one exit, which writes
  * the lock, emits `run-end` and returns the summary.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Diagnostic } from '../manifest/diagnostic.js';
-import type { Production } from '../manifest/production.js';
+import type { Rendition } from '../manifest/production.js';
 import type { SpeechSpan, SpeechTiming } from '../captions/timing.js';
 import type { StitchOptions, StitchPlan, StitchResult } from '../media/stitch-types.js';
 import {
@@ -27,9 +27,10 @@ import type { BudgetLedger } from './budget.js';
 import { AssetCache } from './cache.js';
 import { DagExecutor, type NodeDetail } from './dag-executor.js';
 import { FileFacts } from './file-facts.js';
-import type { AssetUse, EventSink, NodeState, RunSummary } from './events.js';
+import type { AssetUse, EventSink, NodeState, RenditionSummary, RunSummary } from './events.js';
 import { FailureError, failureOf, ProductionFailedError, type RunFailure } from './failure.js';
-import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockFile } from './lock.js';
+import { LOCK_VERSION, readLock, writeLock, type LockedAsset, type LockedCut, type LockFile } from './lock.js';
+import { hasOutputsList, lockCutFields, lockedCutsOf, mergeQcOutcomes, sidecarsPresent, type RenditionCuts } from './renditions.js';
 import { checkAllWritable, checkFootage, productionPlaces } from './preflight.js';
 import { cutFilesOf, qcFilmOf, type QcMode, type QualityControl, type ReviewWriter } from './qc-step.js';
 import type { CutFiles, QcOutcome } from '../media/qc/check-cut.js';
@@ -97,6 +98,13 @@ interface CutFacts {
   readonly length?: number;
   readonly output?: string;
   readonly cutUpToDate?: boolean;
+  readonly renditions?: readonly RenditionSummary[];
+}
+
+/** One rendition's stitch plan. */
+interface RenditionPlan {
+  readonly rendition: Rendition;
+  readonly plan: StitchPlan;
 }
 
 /** The state of one run of one production. */
@@ -113,11 +121,11 @@ class ProductionRun {
   /** True once anything may have been obtained (so a failure still records it in the lock). */
   #started = false;
   #cut: CutFacts = {};
-  /** The stitch plan of the cut, once there is one (QC and the review page read it). */
-  #plan: StitchPlan | undefined;
+  /** Every rendition's stitch plan, the first first, once there are any (QC and the review page read them). */
+  #plans: RenditionPlan[] = [];
   #qc: QcOutcome | undefined;
-  /** The final cut the lock records as this run wrote it. */
-  #finalCut: LockFile['final_cut'];
+  /** The cut of each rendition the lock records: the last lock's, then what this run made. */
+  #cuts: RenditionCuts = new Map();
   /** Warnings found while making the film (short clips and footage, captions read too fast, HDR footage tone-mapped). */
   #warnings: Diagnostic[] = [];
   /** Hashes and durations of footage and the final cut, by path, size and mtime (file-facts.ts). */
@@ -151,6 +159,7 @@ class ProductionRun {
     const refused = (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ?? (await checkFootage(production, probeKnown, options.signal));
     if (refused) return refused;
     this.#lock = await readLock(options.lockPath);
+    this.#cuts = lockedCutsOf(this.#lock, production);
     this.#lockedAssets = this.#lock && this.#lock.api === this.#dag.api ? { ...this.#lock.assets } : {};
     const uncovered = options.frozen ? this.#notInLock() : [];
     if (uncovered.length > 0) return { reason: 'frozen', nodes: uncovered };
@@ -173,18 +182,18 @@ class ProductionRun {
    */
   async #qualityControl(): Promise<RunFailure | undefined> {
     const { qc, qcMode = 'warn' } = this.#options;
-    if (!qc || qcMode === 'off' || !this.#plan) return undefined;
-    const { production } = this.#dag;
+    if (!qc || qcMode === 'off' || this.#plans.length === 0) return undefined;
     this.#emit({ type: 'qc', state: 'started' });
     try {
-      const film = qcFilmOf(this.#plan, production);
-      const files = cutFilesOf(production);
-      const cachePath = this.#finalCut ? await qcCachePath(this.#options.stateDir, this.#finalCut.sha256, film, files.captions) : undefined;
-      const cached = cachePath ? await readQcCache(cachePath) : undefined;
-      const outcome = cached ?? (await this.#measure(film, files));
-      if (cachePath && !cached) await writeQcCache(cachePath, outcome);
-      this.#qc = outcome;
-      this.#emit({ type: 'qc', state: 'done', qc: outcome.summary, ...(cached ? { cached: true } : {}) });
+      const outcomes = [];
+      let allCached = true;
+      for (const { rendition, plan } of this.#plans) {
+        const { outcome, cached } = await this.#qcRendition(rendition, plan);
+        outcomes.push({ rendition, outcome });
+        allCached &&= cached;
+      }
+      const outcome = (this.#qc = mergeQcOutcomes(outcomes));
+      this.#emit({ type: 'qc', state: 'done', qc: outcome.summary, ...(allCached ? { cached: true } : {}) });
       const failed = outcome.summary.verdicts.filter((v) => v.status === 'fail');
       return qcMode === 'fail' && failed.length > 0 ? { reason: 'qc', verdicts: failed } : undefined;
     } catch (error: unknown) {
@@ -192,6 +201,18 @@ class ProductionRun {
       this.#emit({ type: 'qc', state: 'failed', failure });
       return qcMode === 'fail' || failure.reason === 'interrupted' ? failure : undefined;
     }
+  }
+
+  /** QC of one rendition: measured, or the outcome of its unchanged file measured before. */
+  async #qcRendition(rendition: Rendition, plan: StitchPlan): Promise<{ outcome: QcOutcome; cached: boolean }> {
+    const film = qcFilmOf(plan, this.#dag.production);
+    const files = cutFilesOf(rendition);
+    const sha256 = this.#cuts.get(rendition.name)?.sha256;
+    const cachePath = sha256 ? await qcCachePath(this.#options.stateDir, sha256, film, files.captions) : undefined;
+    const cached = cachePath ? await readQcCache(cachePath) : undefined;
+    const outcome = cached ?? (await this.#measure(film, files));
+    if (cachePath && !cached) await writeQcCache(cachePath, outcome);
+    return { outcome, cached: cached !== undefined };
   }
 
   /** Runs the injected QC on the cut, its stills made in the work folder. */
@@ -205,10 +226,12 @@ class ProductionRun {
   async #withReview(summary: RunSummary): Promise<RunSummary> {
     const { review } = this.#options;
     const { production } = this.#dag;
-    if (!review || !this.#plan || !summary.output || summary.failure?.reason === 'interrupted') return summary;
+    const first = this.#plans[0];
+    if (!review || !first || !summary.output || summary.failure?.reason === 'interrupted') return summary;
     try {
       const name = this.#options.name ?? production.file;
-      const path = await review({ name, production, film: qcFilmOf(this.#plan, production), files: cutFilesOf(production), summary, ...(this.#qc ? { outcome: this.#qc } : {}) });
+      const files = cutFilesOf(first.rendition);
+      const path = await review({ name, production, film: qcFilmOf(first.plan, production), files, summary, ...(this.#qc ? { outcome: this.#qc } : {}) });
       this.#emit({ type: 'review', path });
       return { ...summary, review: path };
     } catch (error: unknown) {
@@ -274,7 +297,7 @@ class ProductionRun {
     return diagnostic ? { ...failure, diagnostic } : failure;
   }
 
-  /** Timeline checks, then the final cut (or nothing to do when it is up to date). */
+  /** Timeline checks, then every rendition's cut in turn, from one timeline (each left alone when up to date). */
   async #stitch(): Promise<RunFailure | undefined> {
     const { production } = this.#dag;
     const timeline = computeTimeline(production, this.#speech);
@@ -283,25 +306,43 @@ class ProductionRun {
     if (overlaps.length > 0) return { reason: 'manifest', diagnostics: overlaps };
     const short = shortMediaOutcome(production, timeline, await this.#sourceLengths());
     if (short.errors.length > 0) return { reason: 'manifest', diagnostics: short.errors };
-    const plan = withShortMedia(
-      buildStitchPlan(this.#dag, timeline, (id) => this.#assets.get(id)!.path, await this.#speechTiming(timeline.narration)),
-      short.treatments,
-    );
-    this.#plan = plan;
-    this.#warnings = [...short.warnings, ...readingSpeedDiagnostics(production, plan.captions?.warnings ?? []), ...(await this.#hdrWarnings())];
-    const inputs = await this.#stitchInputsHash(plan);
-    const lock = this.#lock;
-    const files = this.#files!;
-    const upToDate =
-      lock?.final_cut?.inputs === inputs && (await files.sha256(production.output.path).catch(() => undefined)) === lock.final_cut.sha256 && (await sidecarsPresent(production));
-    if (upToDate && lock?.final_cut) {
-      await files.save().catch(() => undefined); // facts are a cache: losing them costs a rehash, never the run
-      this.#emit({ type: 'stitch', state: 'up-to-date' });
-      await this.#writeLock(this.#freshAssets(), lock.final_cut);
-      this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: true };
-      return undefined;
+    const speech = await this.#speechTiming(timeline.narration);
+    const assetPath = (id: string) => this.#assets.get(id)!.path;
+    this.#plans = production.renditions.map((rendition) => ({
+      rendition,
+      plan: withShortMedia(buildStitchPlan(this.#dag, timeline, assetPath, speech, rendition), short.treatments),
+    }));
+    this.#warnings = distinctWarnings([
+      ...short.warnings,
+      ...this.#plans.flatMap(({ plan }) => readingSpeedDiagnostics(production, plan.captions?.warnings ?? [])),
+      ...(await this.#hdrWarnings()),
+    ]);
+    const made: RenditionSummary[] = [];
+    for (const { rendition, plan } of this.#plans) {
+      const stitched = await this.#stitchRendition(rendition, plan, timeline.length);
+      if ('reason' in stitched) return stitched;
+      made.push({ name: rendition.name, output: rendition.path, width: rendition.width, height: rendition.height, cutUpToDate: stitched.upToDate });
     }
-    this.#emit({ type: 'stitch', state: 'started' });
+    await this.#files!.save().catch(() => undefined); // facts are a cache: losing them costs a rehash, never the run
+    await this.#writeLock(this.#freshAssets());
+    const upToDate = made.every((m) => m.cutUpToDate);
+    this.#cut = { length: timeline.length, output: made[0]!.output, cutUpToDate: upToDate, ...(hasOutputsList(production) ? { renditions: made } : {}) };
+    return undefined;
+  }
+
+  /** One rendition's cut: nothing to do when its file and sidecars are what the lock says its inputs made, else stitched. */
+  async #stitchRendition(rendition: Rendition, plan: StitchPlan, length: number): Promise<RunFailure | { upToDate: boolean }> {
+    const { production } = this.#dag;
+    const tag = hasOutputsList(production) ? { rendition: rendition.name } : {};
+    const inputs = await this.#stitchInputsHash(plan);
+    const locked = this.#cuts.get(rendition.name);
+    const files = this.#files!;
+    const upToDate = locked?.inputs === inputs && (await files.sha256(rendition.path).catch(() => undefined)) === locked.sha256 && (await sidecarsPresent(rendition));
+    if (upToDate) {
+      this.#emit({ type: 'stitch', state: 'up-to-date', ...tag });
+      return { upToDate: true };
+    }
+    this.#emit({ type: 'stitch', state: 'started', ...tag });
     let sha256: Sha256Hex;
     try {
       const workDir = join(this.#options.stateDir, 'work');
@@ -310,20 +351,18 @@ class ProductionRun {
         workDir,
         ...(this.#options.signal ? { signal: this.#options.signal } : {}),
         ...(this.#options.preset ? { preset: this.#options.preset } : {}),
-        onProgress: (progress, stage) => this.#emit({ type: 'stitch', state: 'progress', progress, stage }),
+        onProgress: (progress, stage) => this.#emit({ type: 'stitch', state: 'progress', progress, stage, ...tag }),
       });
       sha256 = (await files.sha256(result.path)) as Sha256Hex;
-      await files.save().catch(() => undefined);
     } catch (error: unknown) {
       const failure = failureOf(error, { node: 'stitch', ...this.#signal() });
-      this.#emit({ type: 'stitch', state: 'failed', failure });
+      this.#emit({ type: 'stitch', state: 'failed', failure, ...tag });
       return failure;
     }
-    this.#emit({ type: 'stitch', state: 'done' });
-    const path = relative(production.baseDir, production.output.path).split('\\').join('/');
-    await this.#writeLock(this.#freshAssets(), { path, sha256, inputs, length: Math.round(timeline.length * 1000) / 1000 });
-    this.#cut = { length: timeline.length, output: production.output.path, cutUpToDate: false };
-    return undefined;
+    this.#emit({ type: 'stitch', state: 'done', ...tag });
+    const path = relative(production.baseDir, rendition.path).split('\\').join('/');
+    this.#cuts.set(rendition.name, { path, sha256, inputs, length: Math.round(length * 1000) / 1000 } satisfies LockedCut);
+    return { upToDate: false };
   }
 
   /** HDR footage, as warnings (colour-warnings.ts); each file's transfer probed only when it changed (file-facts.ts). */
@@ -400,16 +439,17 @@ class ProductionRun {
     if (this.#lock && this.#lock.api !== this.#dag.api && this.#assets.size === 0) return undefined;
     try {
       // A cut this run delivered stays recorded (a QC failure comes after it); else the last one.
-      await this.#writeLock({ ...this.#lockedAssets, ...this.#freshAssets() }, this.#finalCut ?? this.#lock?.final_cut);
+      await this.#writeLock({ ...this.#lockedAssets, ...this.#freshAssets() });
       return undefined;
     } catch (error: unknown) {
       return failureOf(error);
     }
   }
 
-  async #writeLock(assets: Record<string, LockedAsset>, finalCut: LockFile['final_cut']): Promise<void> {
-    this.#finalCut = finalCut;
-    await writeLock(this.#options.lockPath, { lockfileVersion: LOCK_VERSION, api: this.#dag.api, assets, ...(finalCut ? { final_cut: finalCut } : {}) });
+  /** The lock: `assets`, and the cuts known of every rendition (#cuts: the last lock's, then what this run made). */
+  async #writeLock(assets: Record<string, LockedAsset>): Promise<void> {
+    const lock: LockFile = { lockfileVersion: LOCK_VERSION, api: this.#dag.api, assets, ...lockCutFields(this.#cuts, this.#dag.production) };
+    await writeLock(this.#options.lockPath, lock);
   }
 
   #summary(failure: RunFailure | undefined): RunSummary {
@@ -465,18 +505,13 @@ export function countAssets(uses: readonly AssetUse[]): Pick<RunSummary, 'genera
   return { generated: count('generated', 'resumed'), cached: count('cached'), refetched: count('refetched'), computeUnits: assets.reduce((sum, u) => sum + u.computeUnits, 0) };
 }
 
-/** Whether the caption sidecars a `sidecar` film delivers beside its cut are all there (a deleted one is made again). */
-async function sidecarsPresent(production: Production): Promise<boolean> {
-  if (production.output.subtitles !== 'sidecar') return true;
-  const stem = production.output.path.replace(/\.[^./\\]*$/, '');
-  const sidecars = ['.srt', '.vtt', '.words.json'].map((ext) => stem + ext); // as src/media/caption-files.ts names them
-  const present = await Promise.all(
-    sidecars.map((file) =>
-      access(file).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  return present.every(Boolean);
+/** Warnings once each: renditions with the same captions find the same ones. */
+function distinctWarnings(warnings: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return warnings.filter((d) => {
+    const key = `${d.pointer}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

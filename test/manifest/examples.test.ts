@@ -82,7 +82,7 @@ test('every property in the schema has a description, and numbers with units say
   walk(FILM_SCHEMA, '');
   assert.deepEqual(missing, []);
   for (const row of referenceRows().filter((r) => /^number/.test(r.accepts))) {
-    assert.match(row.description, /seconds|dB|LUFS|\bLU\b|times normal|characters per second|fraction of full luma/, `${row.key} names its unit`);
+    assert.match(row.description, /seconds|dB|LUFS|\bLU\b|times normal|characters per second|fraction of full luma|fraction of the picture's width/, `${row.key} names its unit`);
   }
 });
 
