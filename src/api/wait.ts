@@ -227,13 +227,14 @@ export class JobWaiter {
   }
 
   /**
-   * After an accepted probe, job `id` has most likely ended: it is polled once it has run about
-   * as long again as it has so far (between the timing's least and longest interval), so that one
-   * list page settles it together with the jobs that end meanwhile.
+   * After an accepted probe, job `id` has most likely ended: it is polled once twice its age so
+   * far has passed (between the timing's least and longest interval), so that one list page
+   * settles it together with the jobs that end meanwhile (about two more on a 2-job plan); a look
+   * at other jobs before then settles it sooner.
    */
   presumeEnded(id: string): void {
     const now = this.clock.now();
-    for (const w of this.waiters.get(id) ?? []) w.nextPollAt = now + Math.min(w.timing.maxIntervalMs, Math.max(w.timing.minIntervalMs, now - w.createdAt));
+    for (const w of this.waiters.get(id) ?? []) w.nextPollAt = now + Math.min(w.timing.maxIntervalMs, Math.max(w.timing.minIntervalMs, 2 * (now - w.createdAt)));
     this.wake?.abort();
   }
 
