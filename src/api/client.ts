@@ -14,14 +14,15 @@
 import { setMaxListeners } from 'node:events';
 import { PLAN_LIMITS, type PlanLimits } from '../vocabulary/catalog.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { AuthError, NotFoundError } from './errors.js';
+import { AuthError, NotFoundError, RateLimitError } from './errors.js';
 import { downloadFile, type DownloadResult } from './download.js';
-import { LimitsRegistry, type BucketStats, type GateStats, type JobSlot, type LimitsSource, type SharedLimits } from './limits.js';
+import { LimitsRegistry, type BucketStats, type GateStats, type LimitsSource, type SharedLimits } from './limits.js';
+import { SlotLedger, type TakenSlot } from './slot-ledger.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry.js';
 import { CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, Transport } from './transport.js';
 import type { GenerateParams, Job, JobListParams, JobPage, MusicParams, SpeechParams, VaultAsset } from './types.js';
 import { VERSION as version } from '../version.js';
-import { DEFAULT_WAIT_TIMING, JobWaiter, WEBHOOK_WAIT_TIMING, type WaitOptions, type WaitTiming } from './wait.js';
+import { DEFAULT_WAIT_TIMING, JobWaiter, WEBHOOK_WAIT_TIMING, type PollShare, type WaitOptions, type WaitTiming } from './wait.js';
 
 /** The API's documented base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mercadream.com/v2';
@@ -60,6 +61,13 @@ export interface MercaClientOptions {
    * submitted elsewhere (resumed, or another worker's) are polled as usual.
    */
   readonly webhookUrl?: string;
+  /**
+   * Shares this client's polls with the other clients of the key on other machines (a fleet:
+   * src/fleet/shared-polls.ts): one of them polls in a while and the others hear what it saw.
+   * Hand what the share relays to `observeDelivery`. Default: the `limits` source's share (a
+   * fleet's RedisLimits has one), else this client polls alone.
+   */
+  readonly pollShare?: PollShare;
   /** Called before every retry (for progress displays). */
   readonly onRetry?: (event: RetryEvent) => void;
   /** Environment to read MERCADREAM_* from (default process.env). */
@@ -112,7 +120,7 @@ export class MercaClient {
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
   private readonly requestTimeoutMs: number;
-  private readonly slots = new Map<string, JobSlot>();
+  private readonly slots: SlotLedger;
   /** The last sighting of each job still running, so a webhook delivery (which carries less) completes it. */
   private readonly running = new Map<string, Job>();
   /** The `webhook_url` added to every job this client submits (the `webhookUrl` option), if any. */
@@ -147,6 +155,7 @@ export class MercaClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const plan = typeof options.plan === 'object' ? options.plan : PLAN_LIMITS[options.plan ?? 'regular'];
     this.limits = (options.limits ?? new LimitsRegistry()).for(this.baseUrl, apiKey, plan, this.clock);
+    this.slots = new SlotLedger(this.limits.gate);
     this.transport = new Transport({
       baseUrl: new URL(this.baseUrl),
       apiKey,
@@ -162,6 +171,8 @@ export class MercaClient {
       {
         getJob: (id, signal) => this.jobs.get(id, signal ? { signal } : {}),
         listJobs: (params, signal) => this.jobs.page(params, signal ? { signal } : {}),
+        probe: (id) => this.slots.offer(id),
+        ...((options.pollShare ?? this.limits.polls) ? { share: (options.pollShare ?? this.limits.polls)! } : {}),
       },
       this.clock,
       { ...DEFAULT_WAIT_TIMING, ...options.waitTiming },
@@ -182,7 +193,8 @@ export class MercaClient {
           },
           signal: o.signal,
         });
-        for (const job of page.data) this.seen(job);
+        // Running jobs first: a presumed-ended job seen running takes the slot of one seen ended.
+        for (const job of [...page.data].sort((a, b) => Number(ended(a)) - Number(ended(b)))) this.seen(job);
         return page;
       },
       list: (params = {}, o = {}) => this.iterate(params, o.signal),
@@ -260,13 +272,13 @@ export class MercaClient {
    * Waits for a free slot; returns at once for a job that has ended or is already counted.
    */
   async follow(job: Job, options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (job.status === 'completed' || job.status === 'failed' || this.slots.has(job.id)) return;
+    if (job.status === 'completed' || job.status === 'failed' || this.slots.holds(job.id)) return;
     const slot = await this.limits.gate.acquire(options.signal);
-    if (this.slots.has(job.id)) {
+    if (this.slots.holds(job.id)) {
       slot.release();
       return;
     }
-    this.slots.set(job.id, slot);
+    this.slots.hold(job.id, slot);
     void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
   }
 
@@ -312,42 +324,64 @@ export class MercaClient {
     return `MercaClient { baseUrl: '${this.baseUrl}', apiKey: [redacted] }`;
   }
 
+  /**
+   * Takes a slot (a free one, or a due job's: a probe, see SlotLedger) and POSTs. A probe the
+   * server refuses (429 `concurrency_limit`: our jobs still run) waits for the next slot and
+   * tries again; `beforePost` runs once, before the first POST.
+   */
   private async submit(endpoint: 'generate' | 'speech' | 'music', body: object, options: SubmitOptions): Promise<Job> {
-    const slot = await this.limits.gate.acquire(options.signal);
-    try {
-      await options.beforePost?.();
-      const job = await this.transport.call<Job>('POST', endpoint, {
-        body: this.webhookUrl && !('webhook_url' in body) ? { ...body, webhook_url: this.webhookUrl } : body,
-        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const held = this.slots.get(job.id);
-      if (held && held !== slot)
-        slot.release(); // the same job again (idempotent replay): one slot is enough
-      else this.slots.set(job.id, slot);
-      if (this.webhookUrl && !('webhook_url' in body)) this.delivered.add(job.id);
-      this.seen(job);
-      const early = this.early.get(job.id);
-      this.early.delete(job.id);
-      if (early) this.observeDelivery(early);
-      // The client follows every job it holds a slot for, so the slot comes back when the job ends
-      // even if the caller never waits on it (its polls are shared with the caller's waits).
-      if (this.slots.has(job.id)) void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
-      return job;
-    } catch (error: unknown) {
-      slot.release();
-      throw error;
+    let checked = false;
+    for (;;) {
+      const taken = await this.slots.take(options.signal);
+      let job: Job;
+      try {
+        if (!checked) await options.beforePost?.();
+        checked = true;
+        job = await this.transport.call<Job>('POST', endpoint, {
+          body: this.webhookUrl && !('webhook_url' in body) ? { ...body, webhook_url: this.webhookUrl } : body,
+          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(taken.from !== undefined ? { final: isConcurrencyRefusal } : {}),
+        });
+      } catch (error: unknown) {
+        const refused = taken.from !== undefined && isConcurrencyRefusal(error);
+        const riders = this.slots.answered(taken, { outcome: refused ? 'refused' : 'failed' });
+        // Refused: every job of ours still runs, so each backs off as if a poll had seen it running.
+        if (taken.from !== undefined) this.waiter.postpone(taken.from);
+        for (const id of refused ? new Set([...riders, ...this.slots.heldIds()]) : riders) if (id !== taken.from) this.waiter.stillRunning(id);
+        if (refused) continue;
+        throw error;
+      }
+      return this.submitted(job, body, taken);
     }
+  }
+
+  /** The POST's answer: the job holds the slot, and the client follows it until it ends. */
+  private submitted(job: Job, body: object, taken: TakenSlot): Job {
+    // Jobs that rode on an accepted probe back off: the slot that freed is most likely the lender's.
+    for (const id of this.slots.answered(taken, { outcome: 'accepted', jobId: job.id })) this.waiter.stillRunning(id);
+    if (taken.from !== undefined) this.waiter.presumeEnded(taken.from);
+    if (this.webhookUrl && !('webhook_url' in body)) this.delivered.add(job.id);
+    this.seen(job);
+    const early = this.early.get(job.id);
+    this.early.delete(job.id);
+    if (early) this.observeDelivery(early);
+    // The client follows every job it holds a slot for, so the slot comes back when the job ends
+    // even if the caller never waits on it (its polls are shared with the caller's waits).
+    if (this.slots.holds(job.id)) void this.waiter.wait(job, { signal: this.lifetime.signal }).catch(() => undefined);
+    return job;
   }
 
   /** Every sighting of a job: frees its slot once it has ended, and settles its waits. */
   private seen(job: Job): Job {
-    if (job.status === 'completed' || job.status === 'failed') {
-      this.slots.get(job.id)?.release();
-      this.slots.delete(job.id);
+    if (ended(job)) {
+      this.slots.ended(job.id);
       this.running.delete(job.id);
       this.delivered.delete(job.id);
-    } else if (this.slots.has(job.id) || this.waiter.size > 0) this.running.set(job.id, job);
+    } else {
+      this.slots.running(job.id);
+      if (this.slots.holds(job.id) || this.waiter.size > 0) this.running.set(job.id, job);
+    }
     this.waiter.observe(job);
     return job;
   }
@@ -362,4 +396,13 @@ export class MercaClient {
       before = last.created_at instanceof Date ? last.created_at : String(last.created_at);
     }
   }
+}
+
+function ended(job: Job): boolean {
+  return job.status === 'completed' || job.status === 'failed';
+}
+
+/** A 429 for the plan's concurrent jobs (not its requests per minute). */
+function isConcurrencyRefusal(error: unknown): boolean {
+  return error instanceof RateLimitError && error.type === 'concurrency_limit';
 }

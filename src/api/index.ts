@@ -42,3 +42,4 @@ export {
   type WebhookVerdict,
 } from './webhooks.js';
 export { isLoopback, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js';
+export { type PollShare, type WaitTiming, DEFAULT_WAIT_TIMING, WEBHOOK_WAIT_TIMING } from './wait.js';

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
+import type { PollShare } from './wait.js';
 
 /** Counters of a RequestBucket. */
 export interface BucketStats {
@@ -206,6 +207,8 @@ export class JobGate implements JobSlots {
 export interface SharedLimits {
   readonly bucket: RequestLimiter;
   readonly gate: JobSlots;
+  /** Polls shared by the key's clients on other machines (a fleet); absent: each client polls alone. */
+  readonly polls?: PollShare;
 }
 
 /** Where a client takes the limits of its key from (LimitsRegistry in-process; a Redis-backed one for a fleet). */

@@ -5,7 +5,7 @@
  * same Retry-After do not all come back in the same instant. The waits run on the injected Clock
  * (p-retry's own timers are set to zero) so tests need no sleeping.
  */
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
 import type { Clock } from '../util/clock.js';
 import { MercaApiError, NetworkError, RateLimitError } from './errors.js';
 import type { RequestLimiter } from './limits.js';
@@ -64,6 +64,16 @@ export function retryDelay(error: MercaApiError, retry: number, policy: RetryPol
   return backoffDelay(retry, policy);
 }
 
+/**
+ * Thrown by an operation to end withRetries at once with `error` (no retry, no pause of the
+ * bucket): an answer the caller asked to take as it is (CallOptions.final).
+ */
+export class FinalError extends AbortError {
+  constructor(readonly error: MercaApiError) {
+    super(error);
+  }
+}
+
 /** True for errors worth another attempt. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof MercaApiError ? error.retryable : false;
@@ -95,7 +105,7 @@ export async function withRetries<T>(
       try {
         return await operation(attempt);
       } catch (error: unknown) {
-        if (error instanceof MercaApiError) throw error;
+        if (error instanceof MercaApiError || error instanceof FinalError) throw error;
         throw new NetworkError({ status: 0, type: 'network', message: error instanceof Error ? error.message : String(error) }, { cause: error });
       }
     },

@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.js';
 import { parseRetryAfter } from './retry-after.js';
 import { errorFromResponse, MercaApiError, NetworkError, redact, RequestTimeoutError } from './errors.js';
 import type { RequestLimiter } from './limits.js';
-import { withRetries, type RetryEvent, type RetryPolicy } from './retry.js';
+import { FinalError, withRetries, type RetryEvent, type RetryPolicy } from './retry.js';
 import { reviveTimes } from './types.js';
 
 /**
@@ -54,6 +54,11 @@ export interface CallOptions {
   /** Sent as Idempotency-Key; reused by every retry of the call. */
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Errors this call gives up on at once, without retrying or pausing the bucket (a POST sent to
+   * probe for a free job slot treats a 429 `concurrency_limit` as an answer, not as a fault).
+   */
+  readonly final?: (error: MercaApiError) => boolean;
 }
 
 /** True for hosts that never leave this machine. */
@@ -150,6 +155,7 @@ export class Transport {
             request: label,
             ...(retryAfter !== undefined ? { retryAfter } : {}),
           });
+          if (options.final?.(error)) throw new FinalError(this.scrub(error));
           throw this.scrub(error);
         }
         if (text.trim() === '') return undefined as T;

@@ -1,18 +1,48 @@
 /**
  * Waiting for jobs with as few requests as possible. The first poll of a job happens no earlier
- * than its `estimated_completion`; later polls back off (×1.5, 1 s to 15 s). When several waits
- * are due at once they share one GET /v2/jobs page (newest first, 100 a page) instead of one
- * GET /v2/jobs/{id} each, so requests per job stay near one however many jobs are in flight.
- * Webhook deliveries (or any other sighting of a job) settle waits through `observe`.
+ * than its `estimated_completion`; later polls back off (×1.5, 1 s to 15 s). A poll while several
+ * jobs are waited for reads one GET /v2/jobs page (newest first, 100 a page) that settles every
+ * job on it, due or not, instead of one GET /v2/jobs/{id} each, so requests per job stay near one
+ * however many jobs are in flight.
+ *
+ * A due job may be probed instead of polled (WaiterSource.probe): the client submits the next job
+ * in its concurrent-job slot, and the POST's answer says whether a slot was free (see
+ * MercaClient). The job then waits for the next shared page (`postpone`), which settles it with
+ * the others. Webhook deliveries (or any other sighting of a job) settle waits through `observe`.
  */
 import type { Clock } from '../util/clock.js';
 import { JobFailedError } from './errors.js';
+import { Lateness } from './lateness.js';
 import type { Job, JobPage } from './types.js';
 
 /** How the waiter reaches the API (MercaClient supplies these). */
 export interface WaiterSource {
   getJob(id: string, signal?: AbortSignal): Promise<Job>;
   listJobs(params: { limit: number; before?: string }, signal?: AbortSignal): Promise<JobPage>;
+  /**
+   * Offered each due job before it is polled: true when the source uses the moment to probe
+   * instead (a POST in the job's slot); it then calls `postpone` for the job once the probe has
+   * answered. False (or absent): the job is polled.
+   */
+  probe?(id: string): boolean;
+  /** Shares polls with other clients of the key (a fleet); absent: this client polls alone. */
+  readonly share?: PollShare;
+}
+
+/**
+ * Polls shared by the clients of one key on many machines: at most one of them polls in a
+ * while (a lease), and what its polls see reaches the others, whose waits settle through
+ * `observe`/`observeDelivery`. src/fleet/shared-polls.ts keeps it in Redis.
+ */
+export interface PollShare {
+  /**
+   * True when this client may poll now (it took the lease); false when another client polled
+   * within the lease: its sightings come to this one, which backs off as if it had polled.
+   * Resolves true when the share cannot be reached (polling alone beats waiting for ever).
+   */
+  claim(): Promise<boolean>;
+  /** Hands the jobs a poll saw to the other clients. Never rejects. */
+  publish(jobs: readonly Job[]): Promise<void>;
 }
 
 /** Poll spacing, ms. */
@@ -25,9 +55,31 @@ export interface WaitTiming {
    * webhooks the delivery settles the wait; polling is only the fallback for a missed delivery.
    */
   readonly afterEtaMs?: number;
+  /**
+   * The first look at a job waits this fraction of its expected length (creation to estimated
+   * completion) past the estimate (default 0): estimates are means, and a look that finds the job
+   * still running is a request spent for nothing.
+   */
+  readonly etaMargin?: number;
+  /**
+   * After a look finds a job running, the next waits this fraction of its expected length (then
+   * grows by `factor`), within the least and longest interval (default 0: the least interval).
+   */
+  readonly laterFraction?: number;
 }
 
-export const DEFAULT_WAIT_TIMING: WaitTiming = { minIntervalMs: 1000, maxIntervalMs: 15_000, factor: 1.5 };
+/**
+ * Default poll spacing: the first look a quarter of a job's expected length after it is due
+ * (a look too early costs a request and tells nothing), then a quarter of its length, growing
+ * ×1.5, between 1 s and 15 s.
+ */
+export const DEFAULT_WAIT_TIMING: WaitTiming = {
+  minIntervalMs: 1000,
+  maxIntervalMs: 15_000,
+  factor: 1.5,
+  etaMargin: 0.25,
+  laterFraction: 0.25,
+};
 
 /**
  * Wait timing when webhooks are received: polling is only the fallback for a missed delivery, so
@@ -47,6 +99,10 @@ interface Waiter {
   readonly id: string;
   readonly timing: WaitTiming;
   createdAt: number;
+  /** The estimated completion the job was first known with, epoch ms (for Lateness). */
+  readonly eta: number | undefined;
+  /** Before this, a sighting of the job running tells nothing new: its schedule stays. */
+  dueAt: number;
   nextPollAt: number;
   interval: number;
   readonly options: WaitOptions;
@@ -59,6 +115,7 @@ export class JobWaiter {
   private readonly waiters = new Map<string, Waiter[]>();
   private running = false;
   private wake: AbortController | undefined;
+  private readonly lateness = new Lateness();
 
   /**
    * @param deliveries when webhooks are received: which jobs' updates are delivered here (those
@@ -84,13 +141,17 @@ export class JobWaiter {
     return new Promise<Job>((resolve, reject) => {
       const now = this.clock.now();
       const eta = known?.estimated_completion instanceof Date ? known.estimated_completion.getTime() : undefined;
+      const expected = this.lateness.expectedLength(known, eta);
+      // A bare id is looked up at once; a job we know is first looked at when it should be done.
+      const firstLook = known ? firstPollAt(now, known, eta, expected, timing) : now;
       const waiter: Waiter = {
         id,
         timing,
         createdAt: known?.created_at instanceof Date ? known.created_at.getTime() : now,
-        // A bare id is looked up at once; a job we know is first polled when it should be done.
-        nextPollAt: known ? Math.max(now + timing.minIntervalMs / 2, (eta ?? now + timing.minIntervalMs) + (timing.afterEtaMs ?? 0)) : now,
-        interval: timing.minIntervalMs,
+        eta,
+        dueAt: firstLook,
+        nextPollAt: firstLook,
+        interval: firstInterval(expected, timing),
         options,
         resolve: (j) => {
           cleanup();
@@ -126,15 +187,62 @@ export class JobWaiter {
     if (!waiting) return;
     if (job.status === 'completed' || job.status === 'failed') {
       this.waiters.delete(job.id);
+      if (job.status === 'completed') this.lateness.record(job, waiting[0]!.eta);
       for (const w of waiting) settle(job).then(w.resolve, w.reject);
       return;
     }
     const now = this.clock.now();
     for (const w of waiting) {
       w.options.onProgress?.(job);
+      if (now < w.dueAt) continue; // seen on a page read for other jobs, before its own time
       w.interval = Math.min(w.timing.maxIntervalMs, w.interval * w.timing.factor);
       w.nextPollAt = now + w.interval;
     }
+  }
+
+  /**
+   * News that job `id` still runs without a sighting of it (a probe refused for the plan's
+   * concurrent jobs): its schedule moves as for a sighting, never earlier.
+   */
+  stillRunning(id: string): void {
+    const now = this.clock.now();
+    for (const w of this.waiters.get(id) ?? []) {
+      if (now < w.dueAt) continue;
+      w.interval = Math.min(w.timing.maxIntervalMs, w.interval * w.timing.factor);
+      w.nextPollAt = Math.max(w.nextPollAt, now + w.interval);
+    }
+  }
+
+  /**
+   * Sets when `id` is next polled, after a probe (see WaiterSource.probe) or any other news of it:
+   * in `delayMs`, or when omitted after the next backoff step (as for a sighting of it running).
+   */
+  postpone(id: string, delayMs?: number): void {
+    const now = this.clock.now();
+    for (const w of this.waiters.get(id) ?? []) {
+      if (delayMs === undefined) w.interval = Math.min(w.timing.maxIntervalMs, w.interval * w.timing.factor);
+      w.nextPollAt = now + (delayMs ?? w.interval);
+    }
+    this.wake?.abort();
+  }
+
+  /**
+   * After an accepted probe, job `id` has most likely ended: it is polled once twice its age so
+   * far has passed (between the timing's least and longest interval), so that one list page
+   * settles it together with the jobs that end meanwhile (about two more on a 2-job plan); a look
+   * at other jobs before then settles it sooner.
+   */
+  presumeEnded(id: string): void {
+    const now = this.clock.now();
+    for (const w of this.waiters.get(id) ?? []) w.nextPollAt = now + Math.min(w.timing.maxIntervalMs, Math.max(w.timing.minIntervalMs, 2 * (now - w.createdAt)));
+    this.wake?.abort();
+  }
+
+  /** Offers a due waiter's job to the source's probe; a probed job waits for `postpone` (a safety poll after the longest interval). */
+  private probed(waiter: Waiter): boolean {
+    if (!this.source.probe?.(waiter.id)) return false;
+    for (const w of this.waiters.get(waiter.id) ?? []) w.nextPollAt = this.clock.now() + w.timing.maxIntervalMs;
+    return true;
   }
 
   private remove(waiter: Waiter): void {
@@ -157,7 +265,10 @@ export class JobWaiter {
           this.wake = undefined;
           continue;
         }
-        const due = first.filter((w) => w.nextPollAt <= now);
+        if (first.filter((w) => w.nextPollAt <= now && !this.probed(w)).length === 0) continue;
+        // Jobs due within the least interval join this look rather than make another one just after.
+        const due = first.filter((w) => w.nextPollAt <= now + w.timing.minIntervalMs);
+        for (const w of due) for (const each of this.waiters.get(w.id) ?? []) each.dueAt = Math.min(each.dueAt, now);
         await this.poll(due);
       }
     } finally {
@@ -166,18 +277,30 @@ export class JobWaiter {
   }
 
   private async poll(due: Waiter[]): Promise<void> {
+    const share = this.source.share;
+    if (share && !(await share.claim())) {
+      // Another client of the key polls now; what it sees comes here through observe.
+      for (const w of due) this.stillRunning(w.id);
+      return;
+    }
+    const seen: Job[] = [];
     try {
-      if (due.length === 1) {
-        this.observe(await this.source.getJob(due[0]!.id));
+      if (this.waiters.size === 1) {
+        const job = await this.source.getJob(due[0]!.id);
+        seen.push(job);
+        this.observe(job);
         return;
       }
+      // One page settles every job waited for, due or not.
+      const all = [...this.waiters.values()].map((l) => l[0]!);
       const wanted = new Set(due.map((w) => w.id));
-      const oldest = Math.min(...due.map((w) => w.createdAt));
+      const oldest = Math.min(...all.map((w) => w.createdAt));
       let before: string | undefined;
       for (let page = 0; page < 5 && wanted.size > 0; page++) {
         const result = await this.source.listJobs({ limit: 100, ...(before ? { before } : {}) });
         for (const job of result.data) {
           wanted.delete(job.id);
+          seen.push(job);
           this.observe(job);
         }
         const last = result.data[result.data.length - 1];
@@ -192,8 +315,28 @@ export class JobWaiter {
         this.remove(w);
         w.reject(error);
       }
+    } finally {
+      if (share && seen.length > 0) void share.publish(seen);
     }
   }
+}
+
+/**
+ * When a job we know is first polled (or probed): at the end of its expected length (the
+ * estimate stretched by the lateness learned so far, from its creation) plus a margin of
+ * `etaMargin` of that length (so that most first looks find it ended) plus `afterEtaMs`, and
+ * never sooner than half the least interval from now.
+ * @param eta the job's estimated completion, epoch ms; `expected` its expected length from its creation, ms (0: unknown)
+ */
+function firstPollAt(now: number, job: Job, eta: number | undefined, expected: number, timing: WaitTiming): number {
+  const created = job.created_at instanceof Date ? job.created_at.getTime() : undefined;
+  const end = created !== undefined && expected > 0 ? created + expected : (eta ?? now + timing.minIntervalMs);
+  return Math.max(now + timing.minIntervalMs / 2, end + (timing.etaMargin ?? 0) * expected + (timing.afterEtaMs ?? 0));
+}
+
+/** The wait after a look that finds the job running: `laterFraction` of its expected length, within the timing's bounds. */
+function firstInterval(expected: number, timing: WaitTiming): number {
+  return Math.min(timing.maxIntervalMs, Math.max(timing.minIntervalMs, (timing.laterFraction ?? 0) * expected));
 }
 
 function settledState(job: Job): boolean {

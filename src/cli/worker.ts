@@ -118,8 +118,8 @@ async function openApi(
     terminal.error(`error: ${describeFailure(failure)}`);
     return exitCodeOf(failure);
   }
-  if (!options.webhookUrl) return { connection, unsubscribe: undefined };
-  // The coordinator receives the deliveries and relays them through Redis (src/fleet/deliveries.ts).
+  // The coordinator relays the webhook deliveries, and every worker what its polls saw, through Redis
+  // (src/fleet/deliveries.ts, src/fleet/shared-polls.ts).
   return { connection, unsubscribe: await subscribeDeliveries(options.queue, (delivery) => connection.client.observeDelivery(delivery)) };
 }
 

@@ -16,6 +16,7 @@ import { Semaphore } from 'redis-semaphore';
 import { limitsId, type BucketStats, type GateStats, type JobSlot, type JobSlots, type LimitsSource, type RequestLimiter, type SharedLimits } from '../api/limits.js';
 import type { Clock } from '../util/clock.js';
 import { FLEET_PREFIX } from './redis.js';
+import { RedisPollShare } from './shared-polls.js';
 
 /** A fixed window: `points` requests every `seconds`. */
 export interface RequestWindow {
@@ -164,7 +165,7 @@ export class RedisJobGate implements JobSlots {
   }
 }
 
-/** Limits of every key kept in one Redis: what `MercaClient`'s `limits` option takes in a fleet. */
+/** Limits of every key kept in one Redis, and its shared polls (shared-polls.ts): what `MercaClient`'s `limits` option takes in a fleet. */
 export class RedisLimits implements LimitsSource {
   readonly #entries = new Map<string, SharedLimits>();
 
@@ -179,7 +180,11 @@ export class RedisLimits implements LimitsSource {
     const id = limitsId(baseUrl, apiKey);
     let limits = this.#entries.get(id);
     if (!limits) {
-      limits = { bucket: new RedisRequestBucket(this.redis, id, plan.requestsPerMinute, clock), gate: new RedisJobGate(this.redis, id, plan.concurrentJobs, this.leaseMs) };
+      limits = {
+        bucket: new RedisRequestBucket(this.redis, id, plan.requestsPerMinute, clock),
+        gate: new RedisJobGate(this.redis, id, plan.concurrentJobs, this.leaseMs),
+        polls: new RedisPollShare(this.redis, id),
+      };
       this.#entries.set(id, limits);
     }
     return limits;

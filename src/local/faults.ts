@@ -30,6 +30,11 @@ export interface FaultOptions {
   readonly failJobs?: number;
   /** Fraction of downloads that send fewer bytes than Content-Length, then destroy the connection. */
   readonly truncateDownload?: number;
+  /**
+   * Fraction of webhook deliveries lost: never sent, as when a receiver was unreachable for
+   * longer than the API retries. A drill for clients whose polling must find those jobs anyway.
+   */
+  readonly dropDeliveries?: number;
   /** Milliseconds added before every response. */
   readonly latencyMs?: number;
   /**
@@ -55,7 +60,7 @@ export class Faults {
   #failedByCount = 0;
 
   constructor(options: FaultOptions = {}) {
-    for (const name of ['rate429', 'rate500', 'dropConnection', 'jobFailure', 'truncateDownload'] as const) {
+    for (const name of ['rate429', 'rate500', 'dropConnection', 'jobFailure', 'truncateDownload', 'dropDeliveries'] as const) {
       const value = options[name];
       if (value !== undefined && !(value >= 0 && value <= 1)) throw new FaultOptionsError(`faults.${name} must be a fraction between 0 and 1`);
     }
@@ -100,6 +105,11 @@ export class Faults {
   /** True when the next download should be truncated. */
   truncateDownload(): boolean {
     return this.#hit(this.options.truncateDownload);
+  }
+
+  /** True when the next webhook delivery should be lost. */
+  dropDelivery(): boolean {
+    return this.#hit(this.options.dropDeliveries);
   }
 
   /** Compute units to charge for a job the formula prices at `units`. */

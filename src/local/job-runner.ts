@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Engines, EngineQuality, RenderResult } from './engines/types.js';
 import type { Clock } from '../util/clock.js';
-import { computeUnits, estimatedRenderMs } from './compute-units.js';
+import { computeUnits } from './compute-units.js';
+import { RenderPace } from './render-pace.js';
 import type { Faults } from './faults.js';
 import { newId } from './ids.js';
 import { iso, unreachable, type JobError, type JobRecord, type JobRequest } from './job.js';
@@ -64,6 +65,8 @@ export class JobRunner {
   readonly #limit: LimitFunction;
   /** Every job handed to #limit and not yet finished (running or waiting). */
   readonly #tasks = new Set<Promise<void>>();
+  /** What renders take on this machine, for honest estimates. */
+  readonly #pace = new RenderPace();
 
   /** Throws RangeError when `deps.workers` is not a whole number ≥ 1. */
   constructor(deps: JobRunnerDeps) {
@@ -109,7 +112,7 @@ export class JobRunner {
     const createdAt = store.nextCreatedAt(clock.now());
     // Waiting jobs ahead of this one, each taking about as long as this one, shared by the workers.
     const { size, active, pending } = this.stats;
-    const eta = createdAt + estimatedRenderMs(input.request) * (1 + Math.floor((pending + active) / size));
+    const eta = createdAt + this.#pace.estimate(input.request) * (1 + Math.floor((pending + active) / size));
     const job: JobRecord = {
       id: newId('job'),
       owner: input.owner,
@@ -149,7 +152,7 @@ export class JobRunner {
   #notify(job: JobRecord, event: WebhookEvent): void {
     const url = job.request.webhookUrl;
     const secrets = this.#deps.webhookSecretsOf(job.owner);
-    if (url === undefined || secrets === undefined) return;
+    if (url === undefined || secrets === undefined || this.#deps.faults.dropDelivery()) return;
     this.#deps.webhooks.send(url, secrets, {
       event,
       job_id: job.id,
@@ -175,7 +178,8 @@ export class JobRunner {
     if (signal.aborted) return;
     job.status = 'processing';
     job.progress = 0;
-    job.estimatedCompletion = clock.now() + estimatedRenderMs(job.request);
+    const startedAt = clock.now();
+    job.estimatedCompletion = startedAt + this.#pace.estimate(job.request);
     await store.save(job);
     this.#notify(job, 'job.updated');
     if (signal.aborted) return;
@@ -204,6 +208,7 @@ export class JobRunner {
       job.status = 'completed';
       job.progress = 100;
       job.completedAt = clock.now();
+      this.#pace.record(job.request, job.completedAt - startedAt);
       await store.save(job);
       this.#notify(job, 'job.completed');
     } catch {
