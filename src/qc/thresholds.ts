@@ -49,7 +49,7 @@ export interface QcThresholds {
     readonly frames: number;
   };
   readonly colour: {
-    /** Verdict for an untagged rendition (until every encode is tagged BT.709, a warning). */
+    /** Verdict for a rendition not tagged BT.709 limited range (the pipeline's own cuts are; footage delivered as is may not be). */
     readonly untagged: UntaggedColour;
   };
 }

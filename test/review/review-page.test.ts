@@ -4,7 +4,8 @@
  * A nightly batch as a user runs it, checked by its review pages in a real browser: three
  * productions through the CLI against MercaDream Local (embedded, fast engines) with `--qc fail`:
  * a clean 4-scene film, one with a black second and a 60-character caption line planted in it, and
- * a third whose manifest's `qc:` block accepts untagged colour. The planted one fails the run
+ * a third with nothing to report. The clean film's `qc:` block holds its captions to 5 characters a
+ * second, so its page and the index have a warning to show first. The planted one fails the run
  * (exit 1) with its verdicts in the report and its JUnit case; the others pass. Debian's Chromium
  * (driven by playwright-core, no browser download) opens the clean film's page and the batch index
  * from disk and the test asserts what a person scans: a still per scene, the lanes, the loudness
@@ -43,6 +44,7 @@ const SHARED = `  - id: canal
 const CLEAN = `version: 1
 title: '${TITLE}'
 output: { resolution: 720p }
+qc: { captions: { reading_speed: 5 } }
 defaults: { transition: { type: dissolve, duration: 0.4 } }
 scenes:
 ${SHARED}    narration: Rain on the canal.
@@ -77,7 +79,6 @@ ${SHARED}    narration: A caption line of sixty characters that nobody reads in 
 const THIRD = `version: 1
 title: Third
 output: { resolution: 720p }
-qc: { colour: { untagged: pass } }
 scenes:
 ${SHARED}    narration: Rain on the canal.
   - id: coda
@@ -158,7 +159,8 @@ describe('review pages of a batch, in Chromium', () => {
       production('clean.yaml')
         .qc?.verdicts.filter((v) => v.status !== 'pass')
         .map((v) => v.check),
-      ['colour-tags'],
+      ['caption-reading-speed', 'caption-reading-speed'],
+      'a warning per narration',
     );
     assert.equal(production('third.yaml').qc?.status, 'pass');
     const events = run.stdout.split('\n').filter((l) => l.includes('"type":"qc"') && l.includes('"state":"done"'));
