@@ -285,7 +285,9 @@ export class JobWaiter {
     }
     const seen: Job[] = [];
     try {
-      if (this.waiters.size === 1) {
+      // With a fleet's share, the page is read even for one job: it shows every worker's jobs, and
+      // the others wait for what this look relays.
+      if (this.waiters.size === 1 && !share) {
         const job = await this.source.getJob(due[0]!.id);
         seen.push(job);
         this.observe(job);
@@ -324,14 +326,16 @@ export class JobWaiter {
 /**
  * When a job we know is first polled (or probed): at the end of its expected length (the
  * estimate stretched by the lateness learned so far, from its creation) plus a margin of
- * `etaMargin` of that length (so that most first looks find it ended) plus `afterEtaMs`, and
+ * `etaMargin` of that length, at most the longest interval (so that most first looks find it
+ * ended, and a job expected to take twenty minutes is not left for five past its end) plus `afterEtaMs`, and
  * never sooner than half the least interval from now.
  * @param eta the job's estimated completion, epoch ms; `expected` its expected length from its creation, ms (0: unknown)
  */
 function firstPollAt(now: number, job: Job, eta: number | undefined, expected: number, timing: WaitTiming): number {
   const created = job.created_at instanceof Date ? job.created_at.getTime() : undefined;
   const end = created !== undefined && expected > 0 ? created + expected : (eta ?? now + timing.minIntervalMs);
-  return Math.max(now + timing.minIntervalMs / 2, end + (timing.etaMargin ?? 0) * expected + (timing.afterEtaMs ?? 0));
+  const margin = Math.min((timing.etaMargin ?? 0) * expected, timing.maxIntervalMs);
+  return Math.max(now + timing.minIntervalMs / 2, end + margin + (timing.afterEtaMs ?? 0));
 }
 
 /** The wait after a look that finds the job running: `laterFraction` of its expected length, within the timing's bounds. */

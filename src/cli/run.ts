@@ -9,11 +9,11 @@ import { LimitsRegistry } from '../api/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/transport.js';
 import { formatDiagnostic, formatDiagnosticWithSource, sourceLines, type PaidPlan as PlanName, type Production } from '../manifest/index.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../media/ffmpeg.js';
-import { probe } from '../media/probe.js';
+import { pictureSeconds, probe } from '../media/probe.js';
 import { installedFonts } from '../media/fonts.js';
 import { detectSpeech } from '../media/silence.js';
 import { captionFontDiagnostics } from '../runner/caption-fonts.js';
-import { stitch } from '../media/stitch.js';
+import { stitch, STITCHER_VERSION } from '../media/stitch.js';
 import { checkCut } from '../media/qc/check-cut.js';
 import { writeReview } from '../review/write.js';
 import type { QcMode } from '../runner/qc-step.js';
@@ -573,8 +573,8 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
 export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'> {
   return {
     stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
-    stitchVersion: `mercadream-pipeline/${VERSION}`,
-    probeDuration: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).duration,
+    stitchVersion: `mercadream-pipeline/${VERSION} (${STITCHER_VERSION})`,
+    probeDuration: async (file, signal) => pictureSeconds(await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })),
     probeColour: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).video?.colour,
     detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
     qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),

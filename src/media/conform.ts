@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { houseVideoArgs, SAMPLE_RATE, type HouseFormat } from './house-format.js';
 import { houseMismatch, readStreamFacts } from './house-match.js';
 import { colourDecision, colourFilter } from './colour.js';
-import type { MediaProbe } from './probe.js';
+import { pictureSeconds, type MediaProbe } from './probe.js';
 import { runFfmpeg } from './process.js';
 import { normalReframe, reframeFilter } from './reframe.js';
 import { shortMediaAudioFilters, shortMediaFit, shortMediaInputArgs, shortMediaVideoFilters, type ShortMediaFit, type ShortMediaTreatment } from './short-media.js';
@@ -31,9 +31,9 @@ import type { Reframe } from './stitch-types.js';
  * Bump when the conform's picture arguments change in a way the key does not otherwise capture.
  * 5: colour converted to BT.709 limited range and tagged (colour.ts, HOUSE_COLOUR_ARGS), reframing, short_media.
  */
-const CONFORM_VERSION = 5;
+export const CONFORM_VERSION = 5;
 /** Bump when the conform's sound arguments change in a way the sound key does not otherwise capture. */
-const CONFORM_SOUND_VERSION = 1;
+export const CONFORM_SOUND_VERSION = 1;
 
 /** What a conform needs to know about one clip. */
 export interface ConformRequest {
@@ -137,7 +137,7 @@ type FitRequest = Pick<ConformRequest, 'frames' | 'probe' | 'format'> & Partial<
 /** Pure: how the conform fits its source to the scene: the source's length from the probe against frames / fps. */
 export function conformFit(request: FitRequest): ShortMediaFit {
   const { fps } = request.format;
-  return shortMediaFit(request.shortMedia ?? 'hold', request.frames / fps, request.probe.duration - (request.inPoint ?? 0), fps);
+  return shortMediaFit(request.shortMedia ?? 'hold', request.frames / fps, pictureSeconds(request.probe) - (request.inPoint ?? 0), fps);
 }
 
 /**

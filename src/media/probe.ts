@@ -38,6 +38,8 @@ export interface VideoStreamInfo {
   readonly colour: ColourTags;
   /** Number of frames when the container says so. */
   readonly frames?: number;
+  /** Seconds of picture, when the container says so per stream (mp4 does; Matroska does not). */
+  readonly duration?: number;
 }
 
 /** The first audio stream of a file. */
@@ -124,6 +126,7 @@ export function parseProbe(output: unknown): MediaProbe {
   let video: VideoStreamInfo | null = null;
   if (v) {
     const frames = num(v['nb_frames']);
+    const seconds = num(v['duration']);
     video = {
       codec: str(v['codec_name']),
       width: num(v['width']),
@@ -134,10 +137,20 @@ export function parseProbe(output: unknown): MediaProbe {
       rotation: rotationOf(v),
       colour: colourOf(v),
       ...(frames > 0 ? { frames } : {}),
+      ...(seconds > 0 ? { duration: seconds } : {}),
     };
   }
   const audio: AudioStreamInfo | null = a ? { codec: str(a['codec_name']), sampleRate: num(a['sample_rate']), channels: num(a['channels']) } : null;
   return { duration, size: num(format['size']), formatName: str(format['format_name']), video, audio };
+}
+
+/**
+ * Pure: how long a file's picture lasts, seconds: its video stream's own duration when the
+ * container gives one, else the file's. Footage whose sound outlasts its picture (a 2 s shot with
+ * 4 s of sound) is as short as its picture for a scene: that is what the conform can show.
+ */
+export function pictureSeconds(probe: MediaProbe): number {
+  return probe.video?.duration ?? probe.duration;
 }
 
 /** Options of probe(). */

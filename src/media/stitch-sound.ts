@@ -15,7 +15,7 @@ import { writeTextAtomic } from '../util/atomic-file.js';
 import { exists, fileIdentity, workKey, type FileIdentity } from './work-files.js';
 
 /** Bump when the sound's arguments change in a way the key does not otherwise capture. */
-const SOUND_VERSION = 2;
+export const SOUND_VERSION = 2;
 
 /** The film's normalized sound and what it measured. */
 export interface FilmSound {

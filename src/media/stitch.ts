@@ -22,14 +22,14 @@ import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import type { ClipSound, MixInput } from './audio-mix.js';
 import { captionSidecars, captionTrackOf, removeCaptionSidecars, writeBurnScript, writeCaptionSidecars, type CaptionSidecars } from './caption-files.js';
-import { conformClip, conformTarget, type ConformedClip } from './conform.js';
+import { CONFORM_SOUND_VERSION, CONFORM_VERSION, conformClip, conformTarget, type ConformedClip } from './conform.js';
 import { buildFinalArgs, containerFor } from './encode.js';
 import { gopFrames, HOUSE_PRESET, type HouseFormat } from './house-format.js';
 import { houseExtradata } from './house-match.js';
 import type { MediaProbe } from './probe.js';
 import { cachedProbe } from './probe-cache.js';
 import { runFfmpeg } from './process.js';
-import { filmSound, soundFiles, soundKey, type FilmSound } from './stitch-sound.js';
+import { filmSound, SOUND_VERSION, soundFiles, soundKey, type FilmSound } from './stitch-sound.js';
 import { recordCut, upToDateCut } from './stitch-record.js';
 import { checkReframe } from './reframe.js';
 import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Piece, type WindowPiece } from './stitch-timeline.js';
@@ -45,8 +45,19 @@ import { exists, newRunId, runFileNames, tempBeside, workKey } from './work-file
  */
 const PRIORITY = { conform: 2, sound: 1, window: 0 } as const;
 
-/** Bump when the final mux changes in a way the cut key does not otherwise capture. */
-const CUT_VERSION = 2;
+/**
+ * Bump when the final mux changes in a way the cut key does not otherwise capture.
+ * 3: burned captions drawn in R'G'B' and converted back with BT.709 (encode.ts burnChain).
+ */
+const CUT_VERSION = 3;
+
+/**
+ * The version of everything that turns a stitch plan into a file: the final mux, the conform's
+ * picture and sound, the mix. A runner records it among a cut's inputs (runner/run.ts
+ * `stitchVersion`), so a change to any of them re-renders a cut that the plan alone would call up
+ * to date: a film made before every encode was tagged BT.709 is made again, tagged.
+ */
+export const STITCHER_VERSION = `cut ${CUT_VERSION}, conform ${CONFORM_VERSION}/${CONFORM_SOUND_VERSION}, sound ${SOUND_VERSION}`;
 
 /**
  * Share of the progress bar per stage (sums to 100). Stages run side by side: the bar is the

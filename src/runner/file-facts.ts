@@ -17,8 +17,11 @@ interface Facts {
   readonly size: number;
   readonly mtimeMs: number;
   readonly sha256?: string;
-  /** Seconds. */
-  readonly duration?: number;
+  /**
+   * Seconds of picture (media/probe.ts pictureSeconds; named apart from the `duration` of files
+   * kept before, which was the container's and could outlast the picture).
+   */
+  readonly pictureSeconds?: number;
   /** ffprobe's `color_transfer` of the first video stream, '' when untagged (HDR warnings). */
   readonly transfer?: string;
 }
@@ -48,9 +51,9 @@ export class FileFacts {
     return this.#learn(path, 'sha256', () => hashFile(path));
   }
 
-  /** Media duration (seconds) of `path` by `probe`, probed only when its size or mtime changed since last known. */
+  /** Seconds of picture of `path` by `probe` (pictureSeconds), probed only when its size or mtime changed since last known. */
   async duration(path: string, probe: () => Promise<number>): Promise<number> {
-    return this.#learn(path, 'duration', probe);
+    return this.#learn(path, 'pictureSeconds', probe);
   }
 
   /** Colour transfer (ffprobe's name, '' when untagged) of `path` by `probe`, probed only when its size or mtime changed since last known. */
@@ -58,7 +61,7 @@ export class FileFacts {
     return this.#learn(path, 'transfer', probe);
   }
 
-  async #learn<K extends 'sha256' | 'duration' | 'transfer'>(path: string, key: K, find: () => Promise<NonNullable<Facts[K]>>): Promise<NonNullable<Facts[K]>> {
+  async #learn<K extends 'sha256' | 'pictureSeconds' | 'transfer'>(path: string, key: K, find: () => Promise<NonNullable<Facts[K]>>): Promise<NonNullable<Facts[K]>> {
     const absolute = resolve(path);
     const info = await stat(absolute);
     const before = this.#facts.get(absolute);

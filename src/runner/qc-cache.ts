@@ -13,7 +13,7 @@ import type { QcFilm } from '../qc/film.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
 
 /** Changes whenever the checks or what they store change, so old outcomes are not reused. */
-export const QC_VERSION = 1;
+export const QC_VERSION = 2;
 
 /** An outcome as stored. */
 interface StoredOutcome {

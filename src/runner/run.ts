@@ -362,6 +362,8 @@ class ProductionRun {
     this.#emit({ type: 'stitch', state: 'done', ...tag });
     const path = relative(production.baseDir, rendition.path).split('\\').join('/');
     this.#cuts.set(rendition.name, { path, sha256, inputs, length: Math.round(length * 1000) / 1000 } satisfies LockedCut);
+    // Recorded at once: a run killed while the next rendition renders leaves a lock that names this file as it is.
+    await this.#writeLock(this.#freshAssets());
     return { upToDate: false };
   }
 

@@ -144,6 +144,16 @@ describe('short_media: footage shorter than its scene', () => {
     assert.equal(existsSync(join(dir, 'out', 'error.mp4')), false, 'no cut is written');
   });
 
+  test('footage whose sound outlasts its picture is as short as its picture', bounded, async () => {
+    await ready;
+    // 1 s of picture, 3 s of sound: the container says 3 s, the picture runs out after 1 s.
+    const picture = ['-f', 'lavfi', '-i', 'testsrc=s=320x240:r=24:d=1', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:d=3'];
+    await execa(binaries.ffmpeg, ['-v', 'error', '-y', ...picture, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', join(dir, 'mute-end.mp4')]);
+    const r = await run(dir, film('error', 'mute-end.mp4').replace('out/film.mp4', 'out/mute-end.mp4'), true);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /film\.yaml:6:13 error: scene `short` needs 3 s, but its footage mute-end\.mp4 lasts 1 s \(2 s short\)/);
+  });
+
   test('a scene shorter than one frame is an error at its `duration` line', bounded, async () => {
     await ready;
     writeFileSync(join(dir, 'tiny.yaml'), film('hold', 'one.mp4').replace('duration: 3', 'duration: 0.03'));
@@ -160,6 +170,7 @@ describe('short_media: a generated clip delivered shorter than asked', () => {
   before(async () => {
     const engines = createTestEngines();
     // The API delivers 14.6 s for a 15 s request: the engine renders the request less SHORT_BY.
+    // Its picture is 350 frames at 24 fps, 14.583 s: that is what the scene can show.
     rig = await startRig({
       engines: { ...engines, renderVideo: (request, outFile, options) => engines.renderVideo({ ...request, duration: request.duration - SHORT_BY }, outFile, options) },
     });
@@ -182,7 +193,13 @@ scenes:
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
       r.warnings.map((w) => [w.severity, w.line, w.message]),
-      [['warning', 4, 'scene `pier` needs 15 s, but the clip MercaDream delivered lasts 14.6 s (0.4 s short): its last frame is held for the last 0.4 s (short_media: hold)']],
+      [
+        [
+          'warning',
+          4,
+          'scene `pier` needs 15 s, but the clip MercaDream delivered lasts 14.583 s (0.417 s short): its last frame is held for the last 0.417 s (short_media: hold)',
+        ],
+      ],
     );
     const p = await probe(join(dir, 'out', 'film.mp4'), { ffprobePath: binaries.ffprobe });
     assert.ok(Math.abs(p.duration - 15) < 0.05, `the cut lasts ${p.duration} s`);
@@ -192,7 +209,7 @@ scenes:
     const requestsBefore = rig.server.counters.snapshot().total;
     const r = await run(dir, FILM('error'), true, env());
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /film\.yaml:4:5 error: scene `pier` needs 15 s, but the clip MercaDream delivered lasts 14\.6 s \(0\.4 s short\), and its short_media is error/);
+    assert.match(r.stderr, /film\.yaml:4:5 error: scene `pier` needs 15 s, but the clip MercaDream delivered lasts 14\.583 s \(0\.417 s short\), and its short_media is error/);
     assert.equal(rig.server.counters.snapshot().total, requestsBefore, 'the cached clip is used, nothing asked of the API again');
   });
 });
