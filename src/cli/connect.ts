@@ -65,17 +65,31 @@ export class ApiKeyFileError extends Error {
   readonly type = 'api_key_file';
 }
 
+/** The key in `--api-key-file` (trimmed). @throws ApiKeyFileError naming the file and why, never its content */
+export async function readApiKeyFile(file: string): Promise<string> {
+  let apiKey: string;
+  try {
+    apiKey = (await readFile(file, 'utf8')).trim();
+  } catch (error: unknown) {
+    throw new ApiKeyFileError(`cannot read --api-key-file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!apiKey) throw new ApiKeyFileError(`--api-key-file ${file} is empty`);
+  return apiKey;
+}
+
+/** Why `--api-key-file` cannot be used (one line), or undefined when it can or is not given: checked before a fleet command touches Redis. */
+export async function apiKeyFileProblem(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  return readApiKeyFile(file).then(
+    () => undefined,
+    (error: unknown) => (error instanceof ApiKeyFileError ? error.message : String(error)),
+  );
+}
+
 /** Opens the connection (see the module docstring). */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   let apiKey = options.env['MERCADREAM_API_KEY'];
-  if (options.apiKeyFile !== undefined) {
-    try {
-      apiKey = (await readFile(options.apiKeyFile, 'utf8')).trim();
-    } catch (error: unknown) {
-      throw new ApiKeyFileError(`cannot read --api-key-file ${options.apiKeyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    if (!apiKey) throw new ApiKeyFileError(`--api-key-file ${options.apiKeyFile} is empty`);
-  }
+  if (options.apiKeyFile !== undefined) apiKey = await readApiKeyFile(options.apiKeyFile);
   const common = {
     plan: options.plan,
     limits: options.limits,

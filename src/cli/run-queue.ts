@@ -6,7 +6,7 @@
  * the same table, `--report`, `--junit` and exit codes come out as for a local batch.
  */
 import { resolve } from 'node:path';
-import { apiIdentity } from './connect.js';
+import { apiIdentity, apiKeyFileProblem } from './connect.js';
 import { runOnFleet, type CoordinatorOptions, type FleetItem } from '../fleet/coordinator.js';
 import { connectRedis, queueUrlProblem, redactRedisUrl, RedisAuthError, RedisUnavailableError } from '../fleet/redis.js';
 import { relayDelivery } from '../fleet/deliveries.js';
@@ -29,6 +29,8 @@ export async function runQueued(loaded: LoadedInputs, options: RunCommandOptions
   const queueUrl = options.queue!;
   const badUrl = queueUrlProblem(queueUrl);
   if (badUrl) return refuse(deps, `error: ${badUrl}`, EXIT.usage);
+  const keyProblem = await apiKeyFileProblem(options.apiKeyFile);
+  if (keyProblem) return refuse(deps, `error: ${keyProblem}`, EXIT.usage);
   const api = fleetApi(options, deps);
   if (typeof api === 'number') return api;
   const unwritable = await checkAllWritable(reportPlacesOf(options));

@@ -12,7 +12,7 @@ import { RedisLimits } from '../fleet/redis-limits.js';
 import { connectRedis, queueUrlProblem, redactRedisUrl } from '../fleet/redis.js';
 import { startFleetWorker } from '../fleet/worker.js';
 import type { PaidPlan } from '../manifest/index.js';
-import { connect, type Connection } from './connect.js';
+import { apiKeyFileProblem, connect, type Connection } from './connect.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailure, exitCodeOf } from './failure-text.js';
 import { failureOf } from '../runner/failure.js';
@@ -43,6 +43,11 @@ export async function workerCommand(options: WorkerCommandOptions, terminal: Ter
   const badUrl = queueUrlProblem(options.queue);
   if (badUrl) {
     terminal.error(`error: ${badUrl}`);
+    return EXIT.usage;
+  }
+  const keyProblem = await apiKeyFileProblem(options.apiKeyFile);
+  if (keyProblem) {
+    terminal.error(`error: ${keyProblem}`);
     return EXIT.usage;
   }
   const ready = await preflight({ localQuality: 'fast', qc: 'warn' }, env);

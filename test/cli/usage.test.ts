@@ -1,8 +1,10 @@
 /** Usage errors: exit 2 and a short hint, not the whole help (which buries the one line that matters). */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
+import { ROOT } from '../helpers/project.js';
 
 async function cli(...args: string[]): Promise<{ code: number; error: string[]; out: string[] }> {
   const out: string[] = [];
@@ -31,3 +33,14 @@ test('--help still prints the whole help and exits 0', async () => {
   assert.equal(r.code, EXIT.ok);
   assert.match(r.out.join('\n'), /Usage: mercadream-pipeline run/);
 });
+
+for (const args of [
+  ['worker', '--queue', 'redis://127.0.0.1:1/0', '--api-key-file', '/nonexistent/key'],
+  ['run', join(ROOT, 'examples', 'neon-tokyo.yaml'), '--queue', 'redis://127.0.0.1:1/0', '--api-key-file', '/nonexistent/key'],
+]) {
+  test(`${args[0]} with --queue reads --api-key-file before it reaches for Redis: exit 2 naming the file`, async () => {
+    const r = await cli(...args);
+    assert.equal(r.code, EXIT.usage, r.error.join('\n'));
+    assert.deepEqual(r.error, ['error: cannot read --api-key-file /nonexistent/key (ENOENT)']);
+  });
+}
