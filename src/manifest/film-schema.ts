@@ -212,7 +212,7 @@ export const FILM_SCHEMA = {
           "type": "string",
           "pattern": "^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$",
           "patternErrorMessage": "must be a frame size in pixels, width x height, like 1080x1350",
-          "description": "An explicit frame size in pixels, width x height (1080x1350), instead of aspect and resolution. Both must be even, and neither side may exceed the plan's largest frame (its long side for the width or height, its short side for the other)."
+          "description": "An explicit frame size in pixels, width x height (1080x1350), instead of aspect and resolution. Both must be even and at least 144, and neither side may exceed the plan's largest frame (its long side for the width or height, its short side for the other)."
         },
         "reframe": {
           "enum": [

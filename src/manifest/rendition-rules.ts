@@ -43,7 +43,14 @@ export const sizeOrShape: Rule = {
   },
 };
 
-/** Odd pixel counts (H.264 with 4:2:0 chroma needs even ones) and frames larger than the plan allows. */
+/**
+ * Fewest pixels a rendition's side may have: 144, the shortest side of the smallest size video
+ * sites deliver (YouTube's 256x144). Below it captions cannot be drawn legibly and the fit's
+ * blurred fill, made from a quarter-size copy, has no pixels left.
+ */
+export const MIN_RENDITION_SIDE = 144;
+
+/** Odd pixel counts (H.264 with 4:2:0 chroma needs even ones), frames too small to carry a picture, and frames larger than the plan allows. */
 export const renditionSizeAllowed: Rule = {
   name: 'rendition-size-allowed',
   check(p, data) {
@@ -55,6 +62,13 @@ export const renditionSizeAllowed: Rule = {
         return [
           p.source.diagnostic(at, this.name, `outputs[${k}] is ${r.width}x${r.height}: a frame size must be even in both width and height`, {
             hint: `use ${even(r.width)}x${even(r.height)}`,
+          }),
+        ];
+      }
+      if (Math.min(r.width, r.height) < MIN_RENDITION_SIDE) {
+        return [
+          p.source.diagnostic(at, this.name, `outputs[${k}] is ${r.width}x${r.height}: each side must be at least ${MIN_RENDITION_SIDE} pixels`, {
+            hint: 'use a resolution such as 720p, or a size such as 256x144',
           }),
         ];
       }

@@ -102,6 +102,24 @@ ${SCENES}`),
     );
   });
 
+  test('a frame too small to carry a picture is an error at its size', () => {
+    assert.deepEqual(
+      errors(`version: 1
+outputs:
+  - path: out/a.mp4
+    size: 2x2
+  - path: out/b.mp4
+    size: 1280x2
+  - path: out/c.mp4
+    size: 256x144
+${SCENES}`),
+      [
+        '4:11 rendition-size-allowed: outputs[0] is 2x2: each side must be at least 144 pixels',
+        '6:11 rendition-size-allowed: outputs[1] is 1280x2: each side must be at least 144 pixels',
+      ],
+    );
+  });
+
   test('a rendition above the plan maximum is an error at its resolution or size', () => {
     assert.deepEqual(
       errors(`version: 1
