@@ -570,11 +570,15 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
  * The runner's media pieces on the ffmpeg and ffprobe of `binaries`: stitch, probe, speech pauses,
  * QC of the cut and its review page (the same for `run` and a fleet's `worker`).
  */
-export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'> {
+export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeFootage' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'> {
   return {
     stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
     stitchVersion: `mercadream-pipeline/${VERSION} (${STITCHER_VERSION})`,
     probeDuration: async (file, signal) => pictureSeconds(await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })),
+    probeFootage: async (file, signal) => {
+      const facts = await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) });
+      return facts.video ? pictureSeconds(facts) : 0;
+    },
     probeColour: async (file, signal) => (await probe(file, { ffprobePath: binaries.ffprobe, ...(signal ? { signal } : {}) })).video?.colour,
     detectSpeech: (file, duration, signal) => detectSpeech(file, duration, { ffmpegPath: binaries.ffmpeg, signal }),
     qc: (film, files, context) => checkCut(film, files, { binaries, ...context }),

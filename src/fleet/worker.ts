@@ -35,7 +35,7 @@ export interface FleetWorkerOptions {
   readonly leaseMs?: number;
   /** The API every worker shares: identity (as in fingerprints) and runner pieces, less what differs per production. */
   readonly api: string;
-  readonly run: Pick<RunOptions, 'client' | 'requestCount' | 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'>;
+  readonly run: Pick<RunOptions, 'client' | 'requestCount' | 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeFootage' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'>;
   /** One line per production started and ended. */
   readonly onLine?: (line: string) => void;
   /** Words for a production's failure (the CLI's describeFailure), for the line that says it ended. */

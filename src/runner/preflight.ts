@@ -56,7 +56,7 @@ export function productionPlaces(production: Production, lockPath: string, state
 }
 
 /**
- * The first footage file ffmpeg cannot read, as a diagnostic pointing at its `source:`; else every
+ * The first footage file ffmpeg cannot read or that has no picture (0 seconds of it), as a diagnostic pointing at its `source:`; else every
  * footage shorter than its scene whose `short_media` is `error` (scenes timed by their narration
  * are judged once it is spoken, src/runner/short-media.ts).
  */
@@ -69,7 +69,7 @@ export async function checkFootage(production: Production, probeDuration: Durati
       const diagnostic = production.source.diagnostic(
         `${scene.pointer}/source`,
         'footage-readable',
-        `scenes[${scene.index}].source is not a video ffmpeg can read (${scene.source})`,
+        `scenes[${scene.index}].source is not a video ffmpeg can read, or has no picture (${scene.source})`,
       );
       return { reason: 'manifest', diagnostics: [diagnostic] };
     }

@@ -52,7 +52,13 @@ export interface RunOptions {
   readonly stitch: Stitcher;
   /** Version of the stitcher: enters the final cut's input hash. */
   readonly stitchVersion: string;
+  /** Seconds a downloaded asset lasts (its picture's, for a clip). */
   readonly probeDuration: DurationProbe;
+  /**
+   * Seconds of picture of a footage file, 0 when it has no video stream (a `source:` that is only
+   * sound is refused at its line); absent = probeDuration.
+   */
+  readonly probeFootage?: DurationProbe;
   /** Colour tags of footage, for the HDR warnings (colour-warnings.ts); absent = no such warnings. */
   readonly probeColour?: ColourProbe;
   /**
@@ -155,7 +161,8 @@ class ProductionRun {
     const { production } = this.#dag;
     const options = this.#options;
     const files = (this.#files = await FileFacts.open(join(options.stateDir, 'file-facts.json')));
-    const probeKnown: typeof options.probeDuration = (file, signal) => files.duration(file, () => options.probeDuration(file, signal));
+    const probeFootage = options.probeFootage ?? options.probeDuration;
+    const probeKnown: DurationProbe = (file, signal) => files.duration(file, () => probeFootage(file, signal));
     const refused = (await checkAllWritable(productionPlaces(production, options.lockPath, options.stateDir))) ?? (await checkFootage(production, probeKnown, options.signal));
     if (refused) return refused;
     this.#lock = await readLock(options.lockPath);
@@ -401,10 +408,11 @@ class ProductionRun {
    */
   async #sourceLengths(): Promise<Map<string, number>> {
     const lengths = new Map<string, number>();
-    const { probeDuration, signal } = this.#options;
+    const { signal } = this.#options;
+    const probeFootage = this.#options.probeFootage ?? this.#options.probeDuration;
     for (const scene of this.#dag.production.scenes) {
       const length =
-        scene.kind === 'footage' ? await this.#files!.duration(scene.source, () => probeDuration(scene.source, signal)) : this.#assets.get(`clip:${scene.id}`)?.record.duration;
+        scene.kind === 'footage' ? await this.#files!.duration(scene.source, () => probeFootage(scene.source, signal)) : this.#assets.get(`clip:${scene.id}`)?.record.duration;
       if (length !== undefined) lengths.set(scene.id, length);
     }
     return lengths;

@@ -154,6 +154,15 @@ describe('short_media: footage shorter than its scene', () => {
     assert.match(r.stderr, /film\.yaml:6:13 error: scene `short` needs 3 s, but its footage mute-end\.mp4 lasts 1 s \(2 s short\)/);
   });
 
+  test('footage that is only sound is refused at its `source:` line before anything is made', bounded, async () => {
+    await ready;
+    await execa(binaries.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:d=3', '-c:a', 'aac', join(dir, 'tone.mp4')]);
+    const r = await run(dir, film('hold', 'tone.mp4').replace('out/film.mp4', 'out/tone.mp4'), true);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /film\.yaml:6:13 error: scenes\[0\]\.source is not a video ffmpeg can read, or has no picture/);
+    assert.doesNotMatch(r.stderr, /internal error|a bug/);
+  });
+
   test('a scene shorter than one frame is an error at its `duration` line', bounded, async () => {
     await ready;
     writeFileSync(join(dir, 'tiny.yaml'), film('hold', 'one.mp4').replace('duration: 3', 'duration: 0.03'));
