@@ -10,10 +10,12 @@ try {
   process.exit(1);
 }
 
-// Output piped into `head` and the like: stop quietly when the reader goes away.
+// Output piped into `head` and the like: when the reader goes away, the command carries on without
+// it (a run still makes its film, records its lock and exits with its own code); what it would
+// have printed there is dropped.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
     throw error;
   });
 }

@@ -1,10 +1,15 @@
 /** Usage errors: exit 2 and a short hint, not the whole help (which buries the one line that matters). */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
-import { ROOT } from '../helpers/project.js';
+import { execa } from 'execa';
+import { BIN, ROOT } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp.js';
 
 async function cli(...args: string[]): Promise<{ code: number; error: string[]; out: string[] }> {
   const out: string[] = [];
@@ -44,3 +49,36 @@ for (const args of [
     assert.deepEqual(r.error, ['error: cannot read --api-key-file /nonexistent/key (ENOENT)']);
   });
 }
+
+test('a run whose reader goes away (`run --json | head -1`) still makes its film and exits with its own code', { timeout: 120_000 }, async () => {
+  const dir = tempDir('mdp-pipe-');
+  await execa('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=320x180:r=24:d=1',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    join(dir, 'shot.mp4'),
+  ]);
+  writeFileSync(join(dir, 'film.yaml'), 'version: 1\ntitle: Pipe\noutput: { path: out/film.mp4, resolution: 720p }\nscenes:\n  - { id: shot, source: shot.mp4, duration: 1 }\n');
+  const child = spawn(process.execPath, [BIN, 'run', 'film.yaml', '--json', '--preset', 'ultrafast', '--qc', 'off'], {
+    cwd: dir,
+    env: { ...process.env, MERCADREAM_API_KEY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Read the first line, then hang up, as `head -1` does.
+  await once(child.stdout, 'data');
+  child.stdout.destroy();
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.equal(code, EXIT.ok);
+  assert.ok(existsSync(join(dir, 'out', 'film.mp4')), 'the film is made');
+  assert.equal(existsSync(join(dir, '.mercadream', 'run.pid')), false, 'the run let go of its folder');
+});
