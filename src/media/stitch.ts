@@ -36,7 +36,7 @@ import { frameTimeline, planPieces, StitchPlanError, type FrameTimeline, type Pi
 import type { StitchOptions, StitchPlan, StitchResult } from './stitch-types.js';
 import { buildConcatList, pieceFileNames, renderWindow, windowFileName, xfadeTransition } from './timeline-video.js';
 import { writeTextAtomic } from '../util/atomic-file.js';
-import { exists, newRunId, runFileNames, tempBeside, workKey } from './work-files.js';
+import { exists, newRunId, runFileNames, sweepPartialsBeside, tempBeside, workKey } from './work-files.js';
 
 /**
  * Pool priorities: conforms gate everything; the sound is one serial chain of four runs (mix,
@@ -170,6 +170,7 @@ export async function stitch(plan: StitchPlan, options: StitchOptions): Promise<
   }
   const probes = await probeInputs(run);
   const made = inputs ?? (await cutInputs(run));
+  await sweepPartialsBeside(run.outPath);
   let wroteSidecars = false;
   try {
     const { conformed, windows, sound } = await produce(run, made, probes, files);

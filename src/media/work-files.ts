@@ -25,8 +25,8 @@
  * files; one that was killed (SIGKILL, power loss, a crash of node) cannot, hence sweepWorkDir.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { sweepFiles, type SweepResult } from '../util/sweep.js';
 
 /** A file's identity without reading it: resolved path, size in bytes, modification time in ms. */
@@ -73,6 +73,21 @@ export function tempBeside(file: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot) : '';
   return `${dir}.${name}.${randomBytes(4).toString('hex')}.partial${ext}`;
+}
+
+/**
+ * Removes what killed stitches left beside `file`: its tempBeside files (`.<name>.<8 hex>.partial<ext>`),
+ * which a SIGKILL during the final mux leaves behind. Called before a stitch of `file` writes its
+ * own; the run lock of the production keeps two stitches of one output apart.
+ */
+export async function sweepPartialsBeside(file: string): Promise<void> {
+  const name = basename(file);
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot) : '';
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const partial = new RegExp(`^\\.${escape(name)}\\.[0-9a-f]{8}\\.partial${escape(ext)}$`);
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => partial.test(n)).map((n) => rm(join(dirname(file), n), { force: true })));
 }
 
 /** The base names of one stitch's per-run files in the work folder (see the table above). */

@@ -14,7 +14,7 @@ import { locateFfmpeg } from '../../src/media/ffmpeg.js';
 import { FfmpegError } from '../../src/media/process.js';
 import { stitch } from '../../src/media/stitch.js';
 import type { StitchPlan } from '../../src/media/stitch-types.js';
-import { isWorkLitter, runFileNames, sweepWorkDir } from '../../src/media/work-files.js';
+import { isWorkLitter, runFileNames, sweepPartialsBeside, sweepWorkDir } from '../../src/media/work-files.js';
 import { makeClip, makeTone } from './stitch-fixtures.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -190,5 +190,15 @@ describe('sweepWorkDir', () => {
     const done = await stitch(killedPlan, { binaries, workDir: work, preset: 'medium' });
     assert.ok((done.stats?.reused ?? 0) >= 1, 'the conform finished before the kill is reused');
     assert.deepEqual((await readdir(work)).filter(isWorkLitter), [], 'a finished stitch leaves no litter of its own');
+  });
+});
+
+describe('sweepPartialsBeside', () => {
+  it('removes the partial files a killed final mux left beside its output, and nothing else', async () => {
+    const dir = tempDir('mdp-partials-');
+    const names = ['.film.mp4.0a1b2c3d.partial.mp4', '.film.mp4.ffffffff.partial.mp4', 'film.mp4', 'film.srt', '.other.mp4.0a1b2c3d.partial.mp4', '.film.mp4.notahex0.partial.mp4'];
+    await Promise.all(names.map((n) => writeFile(join(dir, n), '')));
+    await sweepPartialsBeside(join(dir, 'film.mp4'));
+    assert.deepEqual((await readdir(dir)).sort(), ['.film.mp4.notahex0.partial.mp4', '.other.mp4.0a1b2c3d.partial.mp4', 'film.mp4', 'film.srt']);
   });
 });
