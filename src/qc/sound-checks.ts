@@ -34,8 +34,32 @@ export function silenceVerdicts(film: QcFilm, silence: readonly FilmSpan[]): Ver
   return [{ check: 'silence', status: 'pass', measured: 0, threshold: max, unit: 's', message }];
 }
 
+/**
+ * EBU R128's absolute gate, LUFS: blocks quieter than this are left out of the integrated
+ * loudness, so a silent programme measures at it (ffmpeg's ebur128 reports -70.0).
+ */
+const ABSOLUTE_GATE = -70;
+
+/**
+ * A film with no narration and no score cue that measures at the absolute gate is silent by its
+ * manifest (footage without sound): a warning, since no gain can bring silence to the target, and
+ * `--qc fail` should not refuse a film made silent on purpose.
+ */
+function silentByDesign(film: QcFilm, integrated: number): boolean {
+  return film.narration.length === 0 && film.cues.length === 0 && integrated <= ABSOLUTE_GATE + 1e-9;
+}
+
 /** The integrated loudness and true-peak verdicts (a missing measurement fails both: the cut has no readable sound). */
 export function loudnessVerdicts(film: QcFilm, measured: { integrated?: number; truePeak?: number }): Verdict[] {
+  if (measured.integrated !== undefined && silentByDesign(film, measured.integrated)) {
+    const [loudness, peak] = levelVerdicts(film, measured);
+    return [{ ...loudness!, status: 'warn', message: 'the film is silent: no narration, no score cue, and its footage has no sound; no gain brings silence to the target' }, peak!];
+  }
+  return levelVerdicts(film, measured);
+}
+
+/** The loudness and true-peak verdicts against the film's target and ceiling. */
+function levelVerdicts(film: QcFilm, measured: { integrated?: number; truePeak?: number }): Verdict[] {
   const { tolerance, truePeak: ceiling } = film.thresholds.loudness;
   const target = film.loudness;
   const integrated = measured.integrated ?? Number.NEGATIVE_INFINITY;

@@ -6,6 +6,7 @@ import {
   captionVerdicts,
   freezeVerdicts,
   judge,
+  loudnessVerdicts,
   parseCaptions,
   parseDetectorLog,
   posterMoments,
@@ -150,5 +151,17 @@ describe('caption limits', () => {
   test("the file's last cue ends in a newline, which is not a line of it", () => {
     const [cue] = parseCaptions('1\n00:00:00,667 --> 00:00:05,333\nA caption line\nthat ends here\n');
     assert.deepEqual(cue?.lines, ['A caption line', 'that ends here']);
+  });
+});
+
+describe('loudness of a silent film', () => {
+  test('a film with no narration and no score that measures silence is a warning; with narration it fails', () => {
+    const silent = { ...film(), narration: [] };
+    const [loudness, peak] = loudnessVerdicts(silent, { integrated: -70, truePeak: -99 });
+    assert.equal(loudness?.status, 'warn');
+    assert.match(loudness?.message ?? '', /the film is silent/);
+    assert.equal(peak?.status, 'pass');
+    assert.equal(loudnessVerdicts(film(), { integrated: -70, truePeak: -99 })[0]?.status, 'fail', 'its narration should have been heard');
+    assert.equal(loudnessVerdicts(silent, { integrated: -40, truePeak: -20 })[0]?.status, 'fail', 'a quiet film is not a silent one');
   });
 });
