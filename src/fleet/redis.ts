@@ -56,7 +56,9 @@ export function redisOptions(url: string): FleetRedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new QueueUrlError(`--queue ${redactRedisUrl(url)} is not a URL: give redis://HOST:PORT/DB`);
+    // Shown only when it cannot hold a password (no user-info part).
+    const shown = url.includes('@') ? '' : ` "${url}"`;
+    throw new QueueUrlError(`--queue${shown} is not a URL: give redis://HOST:PORT/DB`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new QueueUrlError(`--queue must be redis://HOST:PORT/DB, not ${parsed.protocol}//…`);
   const db = Number(parsed.pathname.replace(/^\//, '') || '0');
