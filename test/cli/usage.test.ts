@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
-import { execa } from 'execa';
 import { BIN, ROOT } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp.js';
+import { makeClip } from '../media/stitch-fixtures.js';
 
 async function cli(...args: string[]): Promise<{ code: number; error: string[]; out: string[] }> {
   const out: string[] = [];
@@ -52,22 +52,7 @@ for (const args of [
 
 test('a run whose reader goes away (`run --json | head -1`) still makes its film and exits with its own code', { timeout: 120_000 }, async () => {
   const dir = tempDir('mdp-pipe-');
-  await execa('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=s=320x180:r=24:d=1',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    join(dir, 'shot.mp4'),
-  ]);
+  await makeClip(dir, 'shot.mp4', { seconds: 1, width: 320, height: 180, audio: false });
   writeFileSync(join(dir, 'film.yaml'), 'version: 1\ntitle: Pipe\noutput: { path: out/film.mp4, resolution: 720p }\nscenes:\n  - { id: shot, source: shot.mp4, duration: 1 }\n');
   const child = spawn(process.execPath, [BIN, 'run', 'film.yaml', '--json', '--preset', 'ultrafast', '--qc', 'off'], {
     cwd: dir,

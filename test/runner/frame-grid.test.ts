@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { execa } from 'execa';
 import { BIN } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp.js';
+import { makeClip } from '../media/stitch-fixtures.js';
 
 const FPS = 24;
 const SCENES = 30;
@@ -22,26 +23,6 @@ async function ffmpeg(args: string[]): Promise<string> {
   const r = await execa('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', ...args], { reject: false });
   assert.equal(r.exitCode, 0, r.stderr);
   return r.stderr;
-}
-
-/** A silent clip of one colour, 2 s (longer than its scene: the cut trims it). */
-async function footage(file: string, colour: string): Promise<void> {
-  await ffmpeg([
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `color=c=${colour}:s=1280x720:r=${FPS}:d=2`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  ]);
 }
 
 /** Where sound is first heard in `file` (the end of the silence it starts with), seconds; 0 when it starts with sound. */
@@ -86,8 +67,9 @@ describe('one frame grid for the whole timeline', () => {
     { timeout: 300_000 },
     async () => {
       const dir = tempDir('mdp-grid-');
-      await footage(join(dir, 'black.mp4'), 'black');
-      await footage(join(dir, 'white.mp4'), 'white');
+      // Silent clips of one colour, 2 s (longer than their scenes: the cut trims them).
+      await makeClip(dir, 'black.mp4', { seconds: 2, color: 'black', audio: false });
+      await makeClip(dir, 'white.mp4', { seconds: 2, color: 'white', audio: false });
       writeFileSync(join(dir, 'film.yaml'), MANIFEST);
       const r = await execa(process.execPath, [BIN, 'run', 'film.yaml', '--json', '--local-quality', 'fast', '--preset', 'ultrafast', '--qc', 'off'], {
         cwd: dir,
