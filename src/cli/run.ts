@@ -570,7 +570,9 @@ export function registerRun(program: Command, deps: RunDeps, setExit: (code: Exi
  * The runner's media pieces on the ffmpeg and ffprobe of `binaries`: stitch, probe, speech pauses,
  * QC of the cut and its review page (the same for `run` and a fleet's `worker`).
  */
-export function mediaPieces(binaries: FfmpegBinaries): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeFootage' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'> {
+export function mediaPieces(
+  binaries: FfmpegBinaries,
+): Pick<RunOptions, 'stitch' | 'stitchVersion' | 'probeDuration' | 'probeFootage' | 'probeColour' | 'detectSpeech' | 'qc' | 'review'> {
   return {
     stitch: (plan, stitchOptions) => stitch(plan, { ...stitchOptions, binaries }),
     stitchVersion: `mercadream-pipeline/${VERSION} (${STITCHER_VERSION})`,
