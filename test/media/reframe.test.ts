@@ -18,25 +18,11 @@ import { buildVtt, vttPlacement } from '../../src/media/subtitles.js';
 import { buildCaptionTrack } from '../../src/captions/track.js';
 import { CAPTION_DEFAULTS } from '../../src/captions/settings.js';
 import { tempDir } from '../helpers/temp.js';
+import { fakeProbe } from './probe-fixture.js';
 
 const WIDE = { width: 1280, height: 720, fps: 24, preset: 'ultrafast' };
 const TALL = { ...WIDE, width: 720, height: 1280 };
-const PROBE: MediaProbe = {
-  duration: 10,
-  size: 1,
-  formatName: 'mov',
-  video: {
-    codec: 'h264',
-    width: 1280,
-    height: 720,
-    fps: 24,
-    pixFmt: 'yuv420p',
-    sar: '1:1',
-    rotation: 0,
-    colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
-  },
-  audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
-};
+const PROBE: MediaProbe = fakeProbe({ duration: 10, width: 1280, height: 720, fps: 24 });
 
 describe('reframe filters', () => {
   it('pad (and no reframe) is the letterbox/pillarbox chain the conform always wrote', () => {

@@ -23,6 +23,7 @@ import { frameTimeline, pieceFrames, planPieces, StitchPlanError, type WindowPie
 import type { StitchClip, StitchPlan } from '../../src/media/stitch-types.js';
 import { buildSrt, buildVtt, burnFilter, formatTimestamp } from '../../src/media/subtitles.js';
 import { buildConcatList, buildWindowArgs, windowFilter, xfadeTransition } from '../../src/media/timeline-video.js';
+import { fakeProbe } from './probe-fixture.js';
 
 const FORMAT = { width: 1280, height: 720, fps: 24, preset: 'ultrafast' };
 
@@ -231,22 +232,7 @@ describe('planPieces', () => {
   });
 });
 
-const PROBE: MediaProbe = {
-  duration: 10,
-  size: 1,
-  formatName: 'mov',
-  video: {
-    codec: 'h264',
-    width: 640,
-    height: 480,
-    fps: 30,
-    pixFmt: 'yuv420p',
-    sar: '1:1',
-    rotation: 90,
-    colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
-  },
-  audio: null,
-};
+const PROBE: MediaProbe = fakeProbe({ duration: 10, width: 640, height: 480, fps: 30, rotation: 90 }, 0);
 
 describe('conform arguments', () => {
   it('seeks, fits and pads, holds the last frame, and writes exactly the frames asked for', () => {

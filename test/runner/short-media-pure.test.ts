@@ -8,6 +8,7 @@ import type { MediaProbe } from '../../src/media/probe.js';
 import { SLOW_LIMIT, shortMediaFit, shortfall } from '../../src/media/short-media.js';
 import { computeTimeline } from '../../src/plan/index.js';
 import { shortMediaOutcome } from '../../src/runner/short-media.js';
+import { fakeProbe } from '../media/probe-fixture.js';
 
 const compile = (text: string) => {
   const result = compileManifest('film.yaml', text, { baseDir: '/films', fileExists: () => true });
@@ -68,22 +69,7 @@ describe('short media', () => {
 
   test('the conform loops by reading the source again, slows by stretching timestamps and sound, and keys each apart', () => {
     const format = { width: 1280, height: 720, fps: 24, preset: 'ultrafast' };
-    const probe: MediaProbe = {
-      duration: 1,
-      size: 1,
-      formatName: 'mov',
-      video: {
-        codec: 'h264',
-        width: 320,
-        height: 240,
-        fps: 24,
-        pixFmt: 'yuv420p',
-        sar: '1:1',
-        rotation: 0,
-        colour: { primaries: 'bt709', transfer: 'bt709', space: 'bt709', range: 'tv' },
-      },
-      audio: { codec: 'aac', sampleRate: 48000, channels: 1 },
-    };
+    const probe: MediaProbe = fakeProbe({ duration: 1, width: 320, height: 240, fps: 24 }, 1);
     const base = { file: '/f/one.mp4', inPoint: 0, frames: 72, probe, format };
     assert.deepEqual(buildConformArgs({ ...base, shortMedia: 'loop' }, '/w/v.mp4', '/w/a.wav').slice(0, 6), ['-stream_loop', '-1', '-ss', '0', '-i', '/f/one.mp4']);
     assert.match(conformVideoFilter(base), /,tpad=stop_mode=clone:stop_duration=3$/);
