@@ -12,6 +12,8 @@
  * API bounds come from the MercaDream REST API v2 reference: prompt ≤ 1000 characters,
  * narration text ≤ 5000, speed 0.5–2.0, bpm 60–200, fps 24|30|60, resolution 720p|1080p|4k|8k.
  */
+import { RESOLUTIONS } from '../vocabulary/catalog.js';
+
 export const FILM_SCHEMA = {
   "$schema": "https://json-schema.org/draft/2019-09/schema",
   "$id": "https://mercadream.com/schemas/pipeline/1/film.schema.json",
@@ -59,12 +61,7 @@ export const FILM_SCHEMA = {
           "description": "Where the final cut is written (.mp4, .mov or .mkv), relative to the manifest's folder; it may not leave that folder. Default: out/<manifest name>.mp4."
         },
         "resolution": {
-          "enum": [
-            "720p",
-            "1080p",
-            "4k",
-            "8k"
-          ],
+          "enum": RESOLUTIONS,
           "description": "Frame size of the final cut and of every generated clip (720p = 1280×720, 1080p = 1920×1080, 4k = 3840×2160, 8k = 7680×4320). Must be within the plan's maximum. Default: the plan's maximum, capped at 4k."
         },
         "fps": {
@@ -200,12 +197,7 @@ export const FILM_SCHEMA = {
           "description": "Frame shape, width:height: 16:9 (landscape), 9:16 (vertical: Shorts, Reels, TikTok), 1:1 (square) or 4:5 (portrait feed). Default: 16:9."
         },
         "resolution": {
-          "enum": [
-            "720p",
-            "1080p",
-            "4k",
-            "8k"
-          ],
+          "enum": RESOLUTIONS,
           "description": "The frame's short side: 720p = 720 (1280×720 at 16:9, 720×1280 at 9:16, 720×720 at 1:1, 720×900 at 4:5), 1080p = 1080, 4k = 2160, 8k = 4320. Must be within the plan's maximum. Default: the plan's maximum, capped at 4k."
         },
         "size": {
