@@ -16,6 +16,7 @@ import { startLocalServer } from '../src/local/server.js';
 import { locateFfmpeg } from '../src/media/ffmpeg.js';
 import { BIN } from '../test/helpers/project.js';
 import { freePort } from '../test/helpers/redis.js';
+import { benchFilm } from './film.js';
 
 const SCENES = Number(process.env['SCENES'] ?? 12);
 const KEY = 'mk_test_benchfleet000000001';
@@ -34,17 +35,12 @@ const server = await startLocalServer({
 });
 
 function manifest(tag: string): string {
-  const lines = [
-    'version: 1',
-    'plan: regular',
-    'output: { path: out/bench.mp4, resolution: 720p, fps: 24 }',
-    'defaults: { transition: { type: dissolve, duration: 0.5 } }',
-    'scenes:',
-  ];
-  for (let i = 0; i < SCENES; i++)
-    lines.push(`  - { id: s${i}, prompt: "${tag} shot ${i}", duration: ${4 + (i % 3)}${i % 3 === 0 ? `, narration: "${tag} scene ${i} begins."` : ''} }`);
-  lines.push('score:', `  - { prompt: ${tag} slow synthwave pads, bpm: 90 }`);
-  return `${lines.join('\n')}\n`;
+  return benchFilm(
+    SCENES,
+    (i) => `${tag} shot ${i}`,
+    (i) => `${tag} scene ${i} begins.`,
+    `${tag} slow synthwave pads`,
+  );
 }
 
 interface Figures {

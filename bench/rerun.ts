@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN } from '../test/helpers/project.js';
+import { benchFilm } from './film.js';
 
 const SCENES = Number(process.env['SCENES'] ?? 12);
 const dir = mkdtempSync(join(tmpdir(), 'mdp-bench-rerun-'));
@@ -17,17 +18,15 @@ const prompts = [
   'Desert dunes at noon',
   'Fire in a forge, sparks',
 ];
-const lines = [
-  'version: 1',
-  'plan: regular',
-  'output: { path: out/bench.mp4, resolution: 720p, fps: 24 }',
-  'defaults: { transition: { type: dissolve, duration: 0.5 } }',
-  'scenes:',
-];
-for (let i = 0; i < SCENES; i++)
-  lines.push(`  - { id: s${i}, prompt: "${prompts[i % prompts.length]}, shot ${i}", duration: ${4 + (i % 3)}${i % 3 === 0 ? `, narration: "Scene ${i} begins."` : ''} }`);
-lines.push('score:', '  - { prompt: Slow synthwave pads, bpm: 90 }');
-writeFileSync(join(dir, 'bench.yaml'), `${lines.join('\n')}\n`);
+writeFileSync(
+  join(dir, 'bench.yaml'),
+  benchFilm(
+    SCENES,
+    (i) => `${prompts[i % prompts.length]}, shot ${i}`,
+    (i) => `Scene ${i} begins.`,
+    'Slow synthwave pads',
+  ),
+);
 
 async function run(): Promise<{ seconds: number; summary: Record<string, unknown> }> {
   const start = performance.now();
